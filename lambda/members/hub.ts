@@ -1,0 +1,151 @@
+/**
+ * The Security Hub member calls of one region: batches of at most 50 ids, a bounded number in
+ * flight, and the checks that make a retried or half-answered call safe (DESIGN.md rule 5).
+ */
+import {
+  CreateMembersCommand,
+  DeleteMembersCommand,
+  DisassociateMembersCommand,
+  GetMembersCommand,
+  InviteMembersCommand,
+  Result,
+} from '@aws-sdk/client-securityhub';
+import { MAX_IDS_PER_CALL } from '../../lib/shared/contract';
+import type { MemberInput } from '../../lib/shared/validation';
+import { chunk, mapWithConcurrency } from '../shared/batch';
+import type { RegionClients } from '../shared/client';
+import { AccountFailure, reasonOf } from '../shared/errors';
+import { log } from '../shared/log';
+import { normalizeStatus } from './planner';
+import type { MemberHub } from './reconcile';
+
+/** Attempts at inviting one batch when InviteMembers fails without an answer. */
+const INVITE_ATTEMPTS = 3;
+
+/** {@link MemberHub} over the AWS SDK. */
+export class SdkMemberHub implements MemberHub {
+  readonly region: string;
+
+  constructor(private readonly clients: RegionClients) {
+    this.region = clients.region;
+  }
+
+  async getStatuses(accountIds: readonly string[]): Promise<Map<string, string>> {
+    const statuses = new Map<string, string>();
+    await this.eachBatch(accountIds, async (batch) => {
+      const out = await this.clients.client.send(new GetMembersCommand({ AccountIds: batch }));
+      for (const member of out.Members ?? []) {
+        if (member.AccountId && batch.includes(member.AccountId)) {
+          statuses.set(member.AccountId, member.MemberStatus ?? 'unknown');
+        }
+      }
+    });
+    // A Deleted member is not a member; keeping the map to members only keeps callers simple.
+    for (const [id, status] of statuses) {
+      if (normalizeStatus(status) === 'NotMember') {
+        statuses.delete(id);
+      }
+    }
+    return statuses;
+  }
+
+  createMembers(members: readonly MemberInput[]): Promise<AccountFailure[]> {
+    return this.eachBatchCollecting(members.map((m) => m.accountId), async (batch) => {
+      const details = members
+        .filter((m) => batch.includes(m.accountId))
+        .map((m) => ({ AccountId: m.accountId, ...(m.email ? { Email: m.email } : {}) }));
+      const out = await this.clients.client.send(new CreateMembersCommand({ AccountDetails: details }));
+      // "Already a member" (a retry whose first attempt was applied, or a concurrent change) is
+      // success: whatever the text, an account that is a member now is done.
+      return this.verifyUnprocessed(out.UnprocessedAccounts, (state) => state !== 'NotMember');
+    });
+  }
+
+  inviteMembers(accountIds: readonly string[]): Promise<AccountFailure[]> {
+    return this.eachBatchCollecting(accountIds, async (batch) => {
+      let pending = [...batch];
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const out = await this.clients.inviteClient.send(new InviteMembersCommand({ AccountIds: pending }));
+          return this.toFailures(out.UnprocessedAccounts);
+        } catch (error) {
+          // The invitation may have gone out although the answer was lost: look before inviting again.
+          const statuses = await this.getStatuses(pending);
+          const notYet = pending.filter((id) => !['Invited', 'Enabled'].includes(normalizeStatus(statuses.get(id))));
+          log('WARN', 'InviteMembers failed; re-read statuses before retrying', {
+            region: this.region, attempt, error: reasonOf(error), accounts: pending.length, stillToInvite: notYet.length,
+          });
+          if (notYet.length === 0) {
+            return [];
+          }
+          if (attempt >= INVITE_ATTEMPTS) {
+            return notYet.map((accountId) => this.failure(accountId, reasonOf(error)));
+          }
+          pending = notYet;
+        }
+      }
+    });
+  }
+
+  disassociateMembers(accountIds: readonly string[]): Promise<AccountFailure[]> {
+    return this.eachBatchCollecting(accountIds, async (batch) => {
+      try {
+        await this.clients.client.send(new DisassociateMembersCommand({ AccountIds: batch }));
+        return [];
+      } catch (error) {
+        // "Not a member" on a retry is success: only accounts still associated have failed.
+        const statuses = await this.getStatuses(batch);
+        return batch
+          .filter((id) => ['Invited', 'Enabled'].includes(normalizeStatus(statuses.get(id))))
+          .map((id) => this.failure(id, reasonOf(error)));
+      }
+    });
+  }
+
+  deleteMembers(accountIds: readonly string[]): Promise<AccountFailure[]> {
+    return this.eachBatchCollecting(accountIds, async (batch) => {
+      const out = await this.clients.client.send(new DeleteMembersCommand({ AccountIds: batch }));
+      // "Not a member" (a retried delete, or one already gone) is success.
+      return this.verifyUnprocessed(out.UnprocessedAccounts, (state) => state === 'NotMember');
+    });
+  }
+
+  /**
+   * Re-reads the accounts the service did not process and keeps as failures only those not
+   * already in the state the call wanted: the service's wording is not relied on.
+   */
+  private async verifyUnprocessed(unprocessed: Result[] | undefined, done: (state: ReturnType<typeof normalizeStatus>) => boolean): Promise<AccountFailure[]> {
+    const failures = this.toFailures(unprocessed);
+    if (failures.length === 0) {
+      return [];
+    }
+    const statuses = await this.getStatuses(failures.map((f) => f.accountId));
+    return failures.filter((f) => !done(normalizeStatus(statuses.get(f.accountId))));
+  }
+
+  private toFailures(unprocessed: Result[] | undefined): AccountFailure[] {
+    return (unprocessed ?? [])
+      .filter((r): r is Result & { AccountId: string } => typeof r.AccountId === 'string')
+      .map((r) => this.failure(r.AccountId, r.ProcessingResult ?? 'unprocessed, no reason given'));
+  }
+
+  private failure(accountId: string, reason: string): AccountFailure {
+    return { accountId, region: this.region, reason };
+  }
+
+  private async eachBatch(accountIds: readonly string[], fn: (batch: string[]) => Promise<void>): Promise<void> {
+    await mapWithConcurrency(chunk(accountIds, MAX_IDS_PER_CALL), this.clients.tuning.concurrency, fn);
+  }
+
+  /** Runs `fn` per batch; a batch whose call throws fails every account in it, with the error as reason. */
+  private async eachBatchCollecting(accountIds: readonly string[], fn: (batch: string[]) => Promise<AccountFailure[]>): Promise<AccountFailure[]> {
+    const results = await mapWithConcurrency(chunk(accountIds, MAX_IDS_PER_CALL), this.clients.tuning.concurrency, async (batch) => {
+      try {
+        return await fn(batch);
+      } catch (error) {
+        return batch.map((id) => this.failure(id, reasonOf(error)));
+      }
+    });
+    return results.flat();
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * Runs the plans of one event against the hubs: reads first, additions and heals in every region,
+ * removals last, and on a failed Create or Update undoes the members this run created.
+ */
+import type { MemberInput } from '../../lib/shared/validation';
+import { AccountFailure, MemberOperationError, reasonOf } from '../shared/errors';
+import { log } from '../shared/log';
+import { accountsOf, normalizeStatus, planRegion, planRemovals, RegionPlan, RegionTarget, StatusMap } from './planner';
+
+/**
+ * The Security Hub calls of one region. Every method does its own batching and reports per-account
+ * failures instead of throwing, so that one bad account does not stop the others in the phase.
+ */
+export interface MemberHub {
+  readonly region: string;
+  /** Raw member status by account id; accounts that are not members are absent. Throws when the read fails. */
+  getStatuses(accountIds: readonly string[]): Promise<Map<string, string>>;
+  /** CreateMembers; an account that turns out to be a member already counts as done. */
+  createMembers(members: readonly MemberInput[]): Promise<AccountFailure[]>;
+  /** InviteMembers, never inviting an account twice. */
+  inviteMembers(accountIds: readonly string[]): Promise<AccountFailure[]>;
+  /** DisassociateMembers; an account that is no longer associated counts as done. */
+  disassociateMembers(accountIds: readonly string[]): Promise<AccountFailure[]>;
+  /** DeleteMembers; an account that is no longer a member counts as done. */
+  deleteMembers(accountIds: readonly string[]): Promise<AccountFailure[]>;
+}
+
+/** What one region ended with. */
+export interface RegionOutcome {
+  readonly region: string;
+  readonly created: string[];
+  readonly invited: string[];
+  readonly removed: string[];
+  readonly unchanged: string[];
+  readonly skipped: string[];
+  /** Declared accounts that are Enabled, and Invited, after the event. */
+  readonly enabled: number;
+  readonly pending: number;
+}
+
+/** Options of {@link reconcile}. */
+export interface ReconcileOptions {
+  readonly invite: boolean;
+  /** Undo this run's creations when it fails: true for Create and Update, false for Delete. */
+  readonly rollbackOnFailure: boolean;
+}
+
+interface RegionRun {
+  readonly target: RegionTarget;
+  readonly hub: MemberHub;
+  readonly plan: RegionPlan;
+  /** Current state as far as this run knows, updated by every call that succeeds. */
+  readonly states: Map<string, string>;
+  readonly failed: Set<string>;
+}
+
+/** Brings every region of `targets` from its previous declaration to its declared one. */
+export async function reconcile(targets: readonly RegionTarget[], hubFor: (region: string) => MemberHub, options: ReconcileOptions): Promise<RegionOutcome[]> {
+  // Every read happens before the first write, in every region.
+  const runs: RegionRun[] = await Promise.all(targets.map(async (target) => {
+    const hub = hubFor(target.region);
+    const states = await hub.getStatuses(accountsOf(target));
+    return { target, hub, plan: planRegion(target, states, options.invite), states, failed: new Set<string>() };
+  }));
+  for (const run of runs) {
+    const { plan } = run;
+    log('INFO', 'plan', {
+      region: plan.region,
+      create: plan.create.length,
+      invite: plan.invite.length,
+      disassociate: plan.disassociate.length,
+      delete: plan.delete.length,
+      unchanged: plan.unchanged.length,
+      skipped: plan.skipped.map((s) => `${s.accountId}:${s.status}`),
+    });
+  }
+
+  try {
+    const additionFailures = (await Promise.all(runs.map(addMembers))).flat();
+    if (additionFailures.length > 0) {
+      throw new MemberOperationError('Adding members', additionFailures);
+    }
+    const removalFailures = (await Promise.all(runs.map(removeMembers))).flat();
+    if (removalFailures.length > 0) {
+      throw new MemberOperationError('Removing members', removalFailures);
+    }
+  } catch (error) {
+    if (!options.rollbackOnFailure) {
+      throw error;
+    }
+    const rollback = await rollBack(runs);
+    if (error instanceof MemberOperationError) {
+      throw new MemberOperationError(error.phase, error.failures, rollback, { cause: error });
+    }
+    throw new Error(`${reasonOf(error)}. ${rollback}`, { cause: error });
+  }
+  return runs.map(outcomeOf);
+}
+
+async function addMembers(run: RegionRun): Promise<AccountFailure[]> {
+  const { hub, plan, states, failed } = run;
+  const createFailures = await hub.createMembers(plan.create);
+  markFailed(run, createFailures);
+  for (const member of plan.create) {
+    if (!failed.has(member.accountId)) {
+      states.set(member.accountId, 'Created');
+    }
+  }
+  const toInvite = plan.invite.filter((id) => !failed.has(id));
+  const inviteFailures = await hub.inviteMembers(toInvite);
+  markFailed(run, inviteFailures);
+  for (const id of toInvite) {
+    if (!failed.has(id)) {
+      states.set(id, 'Invited');
+    }
+  }
+  return [...createFailures, ...inviteFailures];
+}
+
+async function removeMembers(run: RegionRun): Promise<AccountFailure[]> {
+  const { hub, plan } = run;
+  return removeAccounts(hub, plan, run.states, run.failed);
+}
+
+async function removeAccounts(hub: MemberHub, plan: RegionPlan, states: Map<string, string>, failed: Set<string>): Promise<AccountFailure[]> {
+  const disassociateFailures = await hub.disassociateMembers(plan.disassociate);
+  disassociateFailures.forEach((f) => failed.add(f.accountId));
+  const toDelete = plan.delete.filter((id) => !failed.has(id));
+  const deleteFailures = await hub.deleteMembers(toDelete);
+  deleteFailures.forEach((f) => failed.add(f.accountId));
+  for (const id of toDelete) {
+    if (!failed.has(id)) {
+      states.delete(id);
+    }
+  }
+  return [...disassociateFailures, ...deleteFailures];
+}
+
+function markFailed(run: RegionRun, failures: readonly AccountFailure[]): void {
+  failures.forEach((f) => run.failed.add(f.accountId));
+}
+
+/**
+ * Removes, by the removal table, the accounts this run planned to create: they were not members
+ * when it started. Accounts that existed before, re-invited ones included, are left alone.
+ * Returns a sentence for the error message.
+ */
+async function rollBack(runs: readonly RegionRun[]): Promise<string> {
+  const results = await Promise.all(runs.map(async (run) => {
+    const created = run.plan.create.map((m) => m.accountId);
+    if (created.length === 0) {
+      return { removed: 0, failures: [] as AccountFailure[] };
+    }
+    try {
+      const states: StatusMap = await run.hub.getStatuses(created);
+      const plan = planRemovals(run.plan.region, created, states);
+      const failures = await removeAccounts(run.hub, plan, new Map(states), new Set());
+      return { removed: plan.delete.length - failures.length, failures };
+    } catch (error) {
+      return { removed: 0, failures: created.map((accountId) => ({ accountId, region: run.plan.region, reason: reasonOf(error) })) };
+    }
+  }));
+  const removed = results.reduce((sum, r) => sum + r.removed, 0);
+  const failures = results.flatMap((r) => r.failures);
+  log(failures.length ? 'ERROR' : 'INFO', 'rollback', { removed, failed: failures.map((f) => `${f.accountId}:${f.region}`) });
+  if (failures.length > 0) {
+    const list = failures.map((f) => `${f.accountId} in ${f.region}: ${f.reason}`).join('; ');
+    return `Rollback incomplete: removed ${removed} member${removed === 1 ? '' : 's'} this deployment created, could not remove ${list}.`;
+  }
+  return `Rolled back: removed the ${removed} member${removed === 1 ? '' : 's'} this deployment created; members that existed before were left as they were.`;
+}
+
+function outcomeOf(run: RegionRun): RegionOutcome {
+  const { plan, states, target } = run;
+  let enabled = 0;
+  let pending = 0;
+  for (const member of target.declared) {
+    const state = normalizeStatus(states.get(member.accountId));
+    if (state === 'Enabled') {
+      enabled++;
+    } else if (state === 'Invited') {
+      pending++;
+    }
+  }
+  return {
+    region: plan.region,
+    created: plan.create.map((m) => m.accountId),
+    invited: plan.invite,
+    removed: plan.delete,
+    unchanged: plan.unchanged,
+    skipped: plan.skipped.map((s) => s.accountId),
+    enabled,
+    pending,
+  };
+}

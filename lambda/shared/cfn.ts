@@ -1,0 +1,65 @@
+/**
+ * The parts of a CloudFormation custom resource event that the handlers read, as the aws-cdk-lib
+ * Provider framework passes them. Declared here so the bundle needs no CDK types.
+ */
+export interface CustomResourceEvent<P = Record<string, unknown>> {
+  readonly RequestType: 'Create' | 'Update' | 'Delete';
+  readonly RequestId?: string;
+  readonly StackId?: string;
+  readonly LogicalResourceId?: string;
+  readonly ResourceType?: string;
+  readonly PhysicalResourceId?: string;
+  readonly ResourceProperties: P;
+  readonly OldResourceProperties?: P;
+  /** The framework passes it on; the handlers never log or use it. */
+  readonly ResponseURL?: string;
+}
+
+/** What an onEvent handler returns to the Provider framework. */
+export interface OnEventResult<D = Record<string, string>> {
+  readonly PhysicalResourceId: string;
+  readonly Data?: D;
+}
+
+/** What an isComplete handler receives: the event plus what onEvent returned. */
+export interface IsCompleteEvent<P = Record<string, unknown>, D = Record<string, string>> extends CustomResourceEvent<P> {
+  readonly Data?: D;
+}
+
+/** What an isComplete handler returns to the Provider framework. */
+export interface IsCompleteResult<D = Record<string, string>> {
+  readonly IsComplete: boolean;
+  readonly Data?: D;
+}
+
+/** The parts of the Lambda context the handlers read. */
+export interface LambdaContext {
+  readonly invokedFunctionArn?: string;
+  getRemainingTimeInMillis?(): number;
+}
+
+/** The account id in a Lambda function ARN (`arn:aws:lambda:region:account:function:name`). */
+export function accountOfArn(arn: string | undefined): string | undefined {
+  const account = arn?.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+/** A physical id that stays the same for a resource however often its Create is re-run. */
+export function stablePhysicalId(prefix: string, event: CustomResourceEvent<unknown>): string {
+  const stackName = event.StackId?.split('/')[1] ?? 'stack';
+  return `${prefix}-${stackName}-${event.LogicalResourceId ?? 'resource'}`;
+}
+
+/** Reads a boolean that CloudFormation may have turned into a string. */
+export function parseBoolean(value: unknown, name: string, fallback: boolean): boolean | string {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (value === true || value === 'true') {
+    return true;
+  }
+  if (value === false || value === 'false') {
+    return false;
+  }
+  return `invalid ${name} ${JSON.stringify(value)}: expected true or false`;
+}

@@ -1,0 +1,111 @@
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { AdaptiveRetryStrategy } from '@smithy/core/retry';
+import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer, RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
+import { Pacer } from './pacer';
+
+/**
+ * Tuning, read from the environment once per region so that tests and accounts with raised
+ * quotas can change it; the defaults are the service's documented limits.
+ */
+export interface ClientTuning {
+  /** Requests per second sent to one region. @default 10 */
+  readonly ratePerSecond: number;
+  /** Requests that may go out at once before pacing starts. @default 30 */
+  readonly burst: number;
+  /** Attempts per request under throttling (other callers share the account's limit). @default 10 */
+  readonly maxAttempts: number;
+  /** Requests in flight per region. @default 4 */
+  readonly concurrency: number;
+}
+
+/** The clients used for one region; both share one pacer. */
+export interface RegionClients {
+  readonly region: string;
+  readonly tuning: ClientTuning;
+  /** Adaptive retry on throttling and transient errors: for reads and for idempotent writes. */
+  readonly client: SecurityHubClient;
+  /**
+   * Retries only throttling. A transient failure of InviteMembers may hide an invitation that was
+   * sent, and a blind retry would send a second one; the caller re-reads statuses instead.
+   */
+  readonly inviteClient: SecurityHubClient;
+}
+
+function numberFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') {
+    return fallback;
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new RangeError(`invalid ${name} "${raw}": expected a positive number`);
+  }
+  return value;
+}
+
+/** The tuning in force, from `SECURITYHUB_MEMBERS_*` variables or the service's limits. */
+export function tuningFromEnv(): ClientTuning {
+  return {
+    ratePerSecond: numberFromEnv('SECURITYHUB_MEMBERS_RATE_PER_SECOND', 10),
+    burst: numberFromEnv('SECURITYHUB_MEMBERS_BURST', 30),
+    maxAttempts: Math.floor(numberFromEnv('SECURITYHUB_MEMBERS_MAX_ATTEMPTS', 10)),
+    concurrency: Math.floor(numberFromEnv('SECURITYHUB_MEMBERS_CONCURRENCY', 4)),
+  };
+}
+
+/** Delegates to the SDK's adaptive strategy but refuses every retry that is not throttling. */
+class ThrottlingOnlyRetryStrategy implements RetryStrategyV2 {
+  constructor(private readonly inner: AdaptiveRetryStrategy) {}
+
+  acquireInitialRetryToken(scope: string): Promise<RetryToken> {
+    return this.inner.acquireInitialRetryToken(scope);
+  }
+
+  async refreshRetryTokenForRetry(token: RetryToken, errorInfo: RetryErrorInfo): Promise<RetryToken> {
+    if (errorInfo.errorType !== 'THROTTLING') {
+      // The SDK rethrows the request's own error when the strategy refuses a retry.
+      throw new Error('not retried: only throttled requests are retried blindly');
+    }
+    return this.inner.refreshRetryTokenForRetry(token as Parameters<AdaptiveRetryStrategy['refreshRetryTokenForRetry']>[0], errorInfo);
+  }
+
+  recordSuccess(token: RetryToken): void {
+    this.inner.recordSuccess(token as Parameters<AdaptiveRetryStrategy['recordSuccess']>[0]);
+  }
+}
+
+function newClient(region: string, pacer: Pacer, retryStrategy: RetryStrategyV2): SecurityHubClient {
+  const client = new SecurityHubClient({
+    region,
+    retryStrategy,
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+  });
+  // Below the retry middleware, so every attempt, retries included, waits for the pacer.
+  client.middlewareStack.addRelativeTo(
+    <Output extends MetadataBearer>(next: FinalizeHandler<object, Output>) => async (args: FinalizeHandlerArguments<object>) => {
+      await pacer.take();
+      return next(args);
+    },
+    { relation: 'after', toMiddleware: 'retryMiddleware', name: 'securityHubMembersPacer', override: true },
+  );
+  return client;
+}
+
+const cache = new Map<string, RegionClients>();
+
+/** The clients for `region`, made once per module (one Lambda container) and reused. */
+export function clientsFor(region: string): RegionClients {
+  let clients = cache.get(region);
+  if (!clients) {
+    const tuning = tuningFromEnv();
+    const pacer = new Pacer(tuning.ratePerSecond, tuning.burst);
+    clients = {
+      region,
+      tuning,
+      client: newClient(region, pacer, new AdaptiveRetryStrategy(tuning.maxAttempts)),
+      inviteClient: newClient(region, pacer, new ThrottlingOnlyRetryStrategy(new AdaptiveRetryStrategy(tuning.maxAttempts))),
+    };
+    cache.set(region, clients);
+  }
+  return clients;
+}

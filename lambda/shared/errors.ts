@@ -1,0 +1,45 @@
+/** One account that could not be brought to its declared state, with the service's reason. */
+export interface AccountFailure {
+  readonly accountId: string;
+  readonly region: string;
+  readonly reason: string;
+}
+
+/** A declaration that fails validation; raised before any mutating call. */
+export class ValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join('; '));
+    this.name = 'ValidationError';
+  }
+}
+
+/**
+ * Some accounts failed. The message lists every failed account id, its region and the service's
+ * reason, which is what a CloudFormation user sees in the stack events.
+ */
+export class MemberOperationError extends Error {
+  constructor(
+    readonly phase: string,
+    readonly failures: AccountFailure[],
+    readonly rollback?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(describeFailures(phase, failures, rollback), options);
+    this.name = 'MemberOperationError';
+  }
+}
+
+function describeFailures(phase: string, failures: AccountFailure[], rollback?: string): string {
+  const accounts = new Set(failures.map((f) => f.accountId)).size;
+  const list = failures.map((f) => `${f.accountId} in ${f.region}: ${f.reason}`).join('; ');
+  const tail = rollback ? ` ${rollback}` : '';
+  return `${phase} failed for ${accounts} account${accounts === 1 ? '' : 's'}: ${list}.${tail}`;
+}
+
+/** A short description of any thrown value, for failure reasons. */
+export function reasonOf(error: unknown): string {
+  if (error instanceof Error) {
+    return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,101 @@
+import * as path from 'path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { suppressNag } from './nag';
+
+/** Options of {@link HandlerProvider.of}. */
+export interface HandlerProviderOptions {
+  /** The construct id under the stack; part of the contract, changing it replaces the handler. */
+  readonly id: string;
+  /** The bundled handler's folder under `assets/`. */
+  readonly assetName: string;
+  /** The function's description. */
+  readonly description: string;
+  /** The function's timeout. */
+  readonly timeout: Duration;
+  /** Whether the provider polls the handler's `isComplete` export. */
+  readonly isComplete?: { readonly queryInterval: Duration; readonly totalTimeout: Duration };
+}
+
+/**
+ * One handler function and one Provider per stack, shared by every instance of a construct in
+ * that stack: the function's role gets each instance's permissions added to it.
+ */
+export class HandlerProvider extends Construct {
+  /** The provider (or the existing one) for `options.id` in the stack of `scope`. */
+  static of(scope: Construct, options: HandlerProviderOptions): HandlerProvider {
+    const stack = Stack.of(scope);
+    const existing = stack.node.tryFindChild(options.id);
+    if (existing) {
+      return existing as HandlerProvider;
+    }
+    return new HandlerProvider(stack, options.id, options);
+  }
+
+  /** The handler's role; instances add their Security Hub permissions to it. */
+  readonly role: iam.Role;
+  /** The handler function. */
+  readonly handler: lambda.Function;
+  /** The token each custom resource passes as its service token. */
+  readonly serviceToken: string;
+
+  private constructor(scope: Construct, id: string, options: HandlerProviderOptions) {
+    super(scope, id);
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });
+    // An explicit role with inline statements only: no AWS managed policy (cdk-nag AwsSolutions-IAM4).
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${options.description} handler`,
+    });
+    logGroup.grantWrite(this.role);
+    this.handler = new lambda.Function(this, 'Handler', {
+      description: options.description,
+      code: lambda.Code.fromAsset(path.join(__dirname, '..', '..', 'assets', options.assetName)),
+      handler: 'index.handler',
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: 256,
+      timeout: options.timeout,
+      role: this.role,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+    });
+    const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs', { retention: logs.RetentionDays.THREE_MONTHS });
+    const isComplete = options.isComplete
+      ? new lambda.Function(this, 'IsCompleteHandler', {
+        description: `${options.description}: waits for completion`,
+        code: lambda.Code.fromAsset(path.join(__dirname, '..', '..', 'assets', options.assetName)),
+        handler: 'index.isComplete',
+        runtime: lambda.Runtime.NODEJS_24_X,
+        architecture: lambda.Architecture.ARM_64,
+        memorySize: 256,
+        timeout: Duration.minutes(1),
+        role: this.role,
+        logGroup,
+        loggingFormat: lambda.LoggingFormat.JSON,
+      })
+      : undefined;
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.handler,
+      isCompleteHandler: isComplete,
+      queryInterval: options.isComplete?.queryInterval,
+      totalTimeout: options.isComplete?.totalTimeout,
+      logGroup: frameworkLogs,
+    });
+    this.serviceToken = provider.serviceToken;
+    suppressNag(provider, [
+      { id: 'AwsSolutions-IAM4', reason: 'The aws-cdk-lib Provider framework gives its own functions AWSLambdaBasicExecutionRole; its code and role are not configurable here.' },
+      { id: 'AwsSolutions-IAM5', reason: 'The Provider framework may invoke every version of the handler (function ARN with :*), which is how aws-cdk-lib grants it.' },
+      { id: 'AwsSolutions-L1', reason: 'The Provider framework pins the runtime of its own functions; aws-cdk-lib updates it.' },
+    ]);
+  }
+}
+
+/** The hub ARN of the stack's account in `region`, for IAM statements. */
+export function hubArn(scope: Construct, region: string): string {
+  return Stack.of(scope).formatArn({ service: 'securityhub', region, resource: 'hub', resourceName: 'default' });
+}

@@ -1,0 +1,151 @@
+import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { HandlerProvider, hubArn } from './private/handler-provider';
+import { MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
+import { validateMembers, validateRegions } from './shared/validation';
+
+/** A Security Hub member account. */
+export interface MemberAccount {
+  /** The member's 12-digit AWS account id. */
+  readonly accountId: string;
+  /**
+   * The email address of the member account, shown in the invitation.
+   * @default - no email address
+   */
+  readonly email?: string;
+}
+
+/** Properties of {@link SecurityHubMembers}. */
+export interface SecurityHubMembersProps {
+  /** The member accounts, at most 1,000 (the service's quota per administrator and region). */
+  readonly members: MemberAccount[];
+  /**
+   * Whether to invite each member after creating it; without an invitation a member stays Created.
+   * @default true
+   */
+  readonly invite?: boolean;
+  /**
+   * What happens to the members when the resource leaves the stack: DESTROY removes them
+   * (disassociate, then delete); RETAIN leaves them as they are.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The regions whose Security Hub holds the members; the same members are managed in each.
+   * Changing the set reconciles: members are added to new regions and removed from dropped ones.
+   * @default - the stack's region
+   */
+  readonly regions?: string[];
+}
+
+/** Stack -> region -> account id -> path of the construct that declared it. */
+const declaredAccounts = new WeakMap<Stack, Map<string, Map<string, string>>>();
+
+/** The Security Hub member actions the handler calls, and nothing else. */
+const MEMBER_ACTIONS = [
+  'securityhub:GetMembers',
+  'securityhub:CreateMembers',
+  'securityhub:InviteMembers',
+  'securityhub:DisassociateMembers',
+  'securityhub:DeleteMembers',
+];
+
+/**
+ * Declares the Security Hub member accounts of this stack's account (the administrator). On deploy
+ * a custom resource creates and invites them, reconciles them when the declaration changes, and
+ * removes them when the resource is deleted.
+ */
+export class SecurityHubMembers extends Construct {
+  /** The number of declared accounts times the number of managed regions. */
+  readonly memberCount: string;
+  /** The number of declared members that are Enabled after the deploy, summed over regions. */
+  readonly enabledCount: string;
+  /** The number of declared members that are Invited after the deploy, summed over regions. */
+  readonly invitedCount: string;
+
+  constructor(scope: Construct, id: string, props: SecurityHubMembersProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const regions = props.regions ?? [stack.region];
+    this.validate(stack, props, regions);
+
+    const provider = HandlerProvider.of(this, {
+      id: 'SecurityHubMembersProvider',
+      assetName: 'members-handler',
+      description: 'Security Hub members of cdk-securityhub-members',
+      // 1,000 members take seconds at the service's rate; the rest is room for heavy throttling.
+      timeout: Duration.minutes(10),
+    });
+    const policy = new iam.Policy(this, 'Policy', {
+      statements: [new iam.PolicyStatement({ actions: MEMBER_ACTIONS, resources: regions.map((r) => hubArn(this, r)) })],
+    });
+    policy.attachToRole(provider.role);
+
+    const properties: MembersResourceProperties = {
+      Members: props.members.map((m) => ({ AccountId: m.accountId, ...(m.email !== undefined ? { Email: m.email } : {}) })),
+      Invite: props.invite ?? true,
+      Regions: regions,
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: MEMBERS_RESOURCE_TYPE,
+      properties: { ...properties },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    // The handler must have its permissions before CloudFormation calls it, and until it is done.
+    resource.node.addDependency(policy);
+    this.memberCount = resource.getAttString('MemberCount');
+    this.enabledCount = resource.getAttString('EnabledCount');
+    this.invitedCount = resource.getAttString('InvitedCount');
+  }
+
+  private validate(stack: Stack, props: SecurityHubMembersProps, regions: string[]): void {
+    const isUnresolved = (value: string): boolean => Token.isUnresolved(value);
+    if (Token.isUnresolved(props.members)) {
+      return;
+    }
+    const problems = [
+      ...validateMembers(props.members, {
+        ownAccount: Token.isUnresolved(stack.account) ? undefined : stack.account,
+        isUnresolved,
+        quoteEmails: true,
+      }),
+      ...(props.regions ? validateRegions(props.regions, { isUnresolved }) : []),
+    ];
+    problems.push(...this.claimAccounts(stack, props.members, regions));
+    if (problems.length > 0) {
+      throw new Error(`SecurityHubMembers ${this.node.path}: ${problems.join('; ')}`);
+    }
+  }
+
+  /** Records this declaration's accounts per region and reports any another instance already declared. */
+  private claimAccounts(stack: Stack, members: MemberAccount[], regions: string[]): string[] {
+    const problems: string[] = [];
+    let byRegion = declaredAccounts.get(stack);
+    if (!byRegion) {
+      byRegion = new Map();
+      declaredAccounts.set(stack, byRegion);
+    }
+    for (const region of new Set(regions)) {
+      let accounts = byRegion.get(region);
+      if (!accounts) {
+        accounts = new Map();
+        byRegion.set(region, accounts);
+      }
+      for (const { accountId } of members) {
+        if (Token.isUnresolved(accountId)) {
+          continue;
+        }
+        const owner = accounts.get(accountId);
+        if (owner !== undefined && owner !== this.node.path) {
+          const where = Token.isUnresolved(region) ? 'the stack\'s region' : `region ${region}`;
+          problems.push(`account id "${accountId}" is already declared by ${owner} in ${where}: expected each account in one SecurityHubMembers per stack and region`);
+        } else {
+          accounts.set(accountId, this.node.path);
+        }
+      }
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The contract between the constructs in `lib/` and the handlers in `lambda/`: resource types,
+ * property and response shapes, and limits. It has no imports so that both sides, the CDK app
+ * and the Lambda bundle, type-check against the same file.
+ */
+
+/** CloudFormation resource type of the administrator-side resource. */
+export const MEMBERS_RESOURCE_TYPE = 'Custom::SecurityHubMembers';
+
+/** CloudFormation resource type of the member-side resource. */
+export const ACCEPTER_RESOURCE_TYPE = 'Custom::SecurityHubInvitationAccepter';
+
+/** Invitation-based members one administrator may have in one region (the service quota). */
+export const MAX_MEMBERS = 1000;
+
+/** Most account ids this project puts in one Security Hub call. */
+export const MAX_IDS_PER_CALL = 50;
+
+/**
+ * A scalar as the handler receives it. CloudFormation turns every scalar into a string
+ * (`true` arrives as `"true"`), while direct invocations and tests may pass the native value.
+ */
+export type CfnScalar = string | number | boolean;
+
+/** One declared member as a resource property. */
+export interface MemberAccountProperty {
+  /** The member's 12-digit AWS account id. */
+  readonly AccountId: string;
+  /** The member's email address, used by the invitation. */
+  readonly Email?: string;
+}
+
+/** Properties of `Custom::SecurityHubMembers`. */
+export interface MembersResourceProperties {
+  /** The declared members. */
+  readonly Members: MemberAccountProperty[];
+  /** Whether to invite members after creating them. */
+  readonly Invite?: CfnScalar;
+  /** Regions whose hubs hold the members; absent means the handler's own region. */
+  readonly Regions?: string[];
+  /** When set, how long the resource waits for every invited member to be Enabled, in seconds. */
+  readonly WaitForAcceptanceSeconds?: CfnScalar;
+}
+
+/** Attributes returned in the response's `Data`: counts only, so the response stays small. */
+export interface MembersResourceData {
+  /** Declared accounts times managed regions. */
+  readonly MemberCount: string;
+  /** Declared members whose status is Enabled after the event, summed over regions. */
+  readonly EnabledCount: string;
+  /** Declared members whose status is Invited after the event, summed over regions. */
+  readonly InvitedCount: string;
+}
+
+/** Properties of `Custom::SecurityHubInvitationAccepter`. */
+export interface AccepterResourceProperties {
+  /** The administrator account whose invitation the member accepts. */
+  readonly AdministratorAccountId: string;
+}

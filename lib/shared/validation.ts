@@ -1,0 +1,107 @@
+/**
+ * Validation shared by synth time (the constructs) and deploy time (the handlers), so that a value
+ * the construct rejects is rejected by the handler with the same words. No imports: the Lambda
+ * bundle includes this file.
+ */
+import { MAX_MEMBERS } from './contract';
+
+/** A member as both sides see it before it becomes a resource property. */
+export interface MemberInput {
+  /** The member's account id. */
+  readonly accountId: string;
+  /** The member's email address. */
+  readonly email?: string;
+}
+
+/** Options for {@link validateMembers}. */
+export interface ValidateMembersOptions {
+  /** The administrator's own account, which may not be a member; skipped when unknown. */
+  readonly ownAccount?: string;
+  /** Values for which this returns true (unresolved CDK tokens) are not checked. */
+  readonly isUnresolved?: (value: string) => boolean;
+  /**
+   * Quote a bad email address in its message. True at synth time, where the message goes only to
+   * the person running `cdk synth`; false in the handler, whose errors reach logs.
+   */
+  readonly quoteEmails?: boolean;
+}
+
+const ACCOUNT_ID = /^\d{12}$/;
+// The service only asks for one non-space character; '@' with text on both sides is our own floor.
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
+/** Returns true when `value` is a 12-digit account id. */
+export function isAccountId(value: unknown): value is string {
+  return typeof value === 'string' && ACCOUNT_ID.test(value);
+}
+
+/** The problem with one account id, or undefined when it is a 12-digit id. */
+export function accountIdProblem(value: unknown, what = 'account id'): string | undefined {
+  if (isAccountId(value)) {
+    return undefined;
+  }
+  return `invalid ${what} ${JSON.stringify(value)}: expected 12 digits`;
+}
+
+/**
+ * Every problem with a declaration of members, in declaration order: ids that are not 12 digits,
+ * duplicates, the administrator's own account, emails without '@', and more than the quota.
+ */
+export function validateMembers(members: readonly MemberInput[], options: ValidateMembersOptions = {}): string[] {
+  const unresolved = options.isUnresolved ?? (() => false);
+  const problems: string[] = [];
+  if (members.length > MAX_MEMBERS) {
+    problems.push(`too many members (${members.length}): expected at most ${MAX_MEMBERS}, the Security Hub quota of invitation-based members per administrator and region`);
+  }
+  const seen = new Set<string>();
+  for (const member of members) {
+    const id: unknown = member?.accountId;
+    if (typeof id === 'string' && unresolved(id)) {
+      continue;
+    }
+    const idProblem = accountIdProblem(id);
+    if (idProblem) {
+      problems.push(idProblem);
+      continue;
+    }
+    const accountId = id as string;
+    if (seen.has(accountId)) {
+      problems.push(`duplicate account id "${accountId}": expected each account once`);
+    }
+    seen.add(accountId);
+    if (options.ownAccount !== undefined && accountId === options.ownAccount) {
+      problems.push(`account id "${accountId}" is the administrator's own account: expected only other accounts, an administrator cannot be its own member`);
+    }
+    const email: unknown = member.email;
+    if (email !== undefined && !(typeof email === 'string' && unresolved(email)) && !(typeof email === 'string' && EMAIL.test(email))) {
+      const shown = options.quoteEmails ? ` ${JSON.stringify(email)}` : '';
+      problems.push(`invalid email${shown} for account "${accountId}": expected an address with text on both sides of "@" and no spaces`);
+    }
+  }
+  return problems;
+}
+
+/** Every problem with a list of region names: malformed names and duplicates. */
+export function validateRegions(regions: readonly string[], options: Pick<ValidateMembersOptions, 'isUnresolved'> = {}): string[] {
+  const unresolved = options.isUnresolved ?? (() => false);
+  const problems: string[] = [];
+  if (regions.length === 0) {
+    problems.push('empty list of regions: expected at least one region, or leave regions unset for the stack\'s region');
+  }
+  const seen = new Set<string>();
+  for (const region of regions) {
+    if (typeof region === 'string' && unresolved(region)) {
+      continue;
+    }
+    if (typeof region !== 'string' || !REGION.test(region)) {
+      problems.push(`invalid region ${JSON.stringify(region)}: expected a region name such as "us-east-1"`);
+      continue;
+    }
+    if (seen.has(region)) {
+      problems.push(`duplicate region "${region}": expected each region once`);
+    }
+    seen.add(region);
+  }
+  return problems;
+}

@@ -1,0 +1,204 @@
+import { App, Aws, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { MemberAccount, SecurityHubMembers, SecurityHubMembersProps } from '../../lib';
+
+const ADMIN = '999999999999';
+
+function newStack(account: string | null = ADMIN, region = 'us-east-1'): Stack {
+  return new Stack(new App(), 'Admin', account ? { env: { account, region } } : undefined);
+}
+
+function synth(props: SecurityHubMembersProps, stack = newStack()): Template {
+  new SecurityHubMembers(stack, 'Members', props);
+  return Template.fromStack(stack);
+}
+
+const members: MemberAccount[] = [
+  { accountId: '111111111111', email: 'security+prod@example.com' },
+  { accountId: '222222222222' },
+];
+
+describe('SecurityHubMembers', () => {
+  test('declares a Custom::SecurityHubMembers resource with PascalCase properties', () => {
+    const template = synth({ members });
+    template.resourceCountIs('Custom::SecurityHubMembers', 1);
+    template.hasResourceProperties('Custom::SecurityHubMembers', {
+      ServiceToken: Match.anyValue(),
+      Members: [
+        { AccountId: '111111111111', Email: 'security+prod@example.com' },
+        { AccountId: '222222222222' },
+      ],
+      Invite: true,
+      Regions: ['us-east-1'],
+    });
+  });
+
+  test('passes invite: false through', () => {
+    synth({ members, invite: false }).hasResourceProperties('Custom::SecurityHubMembers', { Invite: false });
+  });
+
+  test('runs the bundled handler on Node.js 24, arm64, with JSON logs, an explicit log group and a 10 minute timeout', () => {
+    const template = synth({ members });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      Timeout: 600,
+      LoggingConfig: { LogFormat: 'JSON', LogGroup: Match.anyValue() },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  test('grants exactly the member actions on the hub ARN of the stack region', () => {
+    const template = synth({ members });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{
+          Effect: 'Allow',
+          Action: [
+            'securityhub:GetMembers',
+            'securityhub:CreateMembers',
+            'securityhub:InviteMembers',
+            'securityhub:DisassociateMembers',
+            'securityhub:DeleteMembers',
+          ],
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:securityhub:us-east-1:${ADMIN}:hub/default`]] },
+        }],
+      },
+    });
+    // No statement anywhere grants a Security Hub action on '*'.
+    const policies = template.findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+    const securityHub = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('securityhub:')));
+    expect(securityHub).toHaveLength(1);
+    expect(JSON.stringify(securityHub)).not.toContain('"*"');
+  });
+
+  test('attaches no AWS managed policy to the handler role', () => {
+    const template = synth({ members });
+    const roles = template.findResources('AWS::IAM::Role', { Properties: { Description: Match.stringLikeRegexp('Security Hub members') } });
+    expect(Object.values(roles)).toHaveLength(1);
+    expect(Object.values(roles)[0].Properties.ManagedPolicyArns).toBeUndefined();
+  });
+
+  test('the custom resource depends on its policy', () => {
+    const template = synth({ members });
+    const [resource] = Object.values(template.findResources('Custom::SecurityHubMembers'));
+    const [policyId] = Object.keys(template.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('^MembersPolicy') } }));
+    expect(resource.DependsOn).toContain(policyId);
+  });
+
+  test('two instances in one stack share one handler and one provider', () => {
+    const stack = newStack();
+    new SecurityHubMembers(stack, 'Prod', { members: [members[0]] });
+    new SecurityHubMembers(stack, 'Dev', { members: [members[1]] });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('Custom::SecurityHubMembers', 2);
+    template.resourceCountIs('AWS::Lambda::Function', 2); // the handler and the framework's onEvent function
+    const tokens = Object.values(template.findResources('Custom::SecurityHubMembers')).map((r) => JSON.stringify(r.Properties.ServiceToken));
+    expect(new Set(tokens).size).toBe(1);
+  });
+
+  test('removalPolicy RETAIN sets DeletionPolicy and UpdateReplacePolicy to Retain', () => {
+    synth({ members, removalPolicy: RemovalPolicy.RETAIN }).hasResource('Custom::SecurityHubMembers', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('removal policy defaults to Delete', () => {
+    synth({ members }).hasResource('Custom::SecurityHubMembers', { DeletionPolicy: 'Delete' });
+  });
+
+  test('exposes the counts as attribute tokens', () => {
+    const stack = newStack();
+    const declared = new SecurityHubMembers(stack, 'Members', { members });
+    expect(stack.resolve(declared.memberCount)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Members/), 'MemberCount'] });
+    expect(stack.resolve(declared.enabledCount)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Members/), 'EnabledCount'] });
+    expect(stack.resolve(declared.invitedCount)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^Members/), 'InvitedCount'] });
+  });
+
+  test('an environment-agnostic stack manages its own region and account through pseudo parameters', () => {
+    const template = synth({ members }, newStack(null));
+    template.hasResourceProperties('Custom::SecurityHubMembers', { Regions: [{ Ref: 'AWS::Region' }] });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Resource: { 'Fn::Join': ['', Match.arrayWith([{ Ref: 'AWS::Region' }, { Ref: 'AWS::AccountId' }])] } })] },
+    });
+  });
+
+  describe('validation', () => {
+    test('fails when an account id is not 12 digits', () => {
+      expect(() => synth({ members: [{ accountId: '12345' }] })).toThrow('invalid account id "12345": expected 12 digits');
+    });
+
+    test('fails when an account id has letters', () => {
+      expect(() => synth({ members: [{ accountId: '11111111111a' }] })).toThrow('invalid account id "11111111111a": expected 12 digits');
+    });
+
+    test('fails when an account id is empty or padded with whitespace', () => {
+      expect(() => synth({ members: [{ accountId: '' }] })).toThrow('invalid account id "": expected 12 digits');
+      expect(() => synth({ members: [{ accountId: ' 111111111111' }] })).toThrow('invalid account id " 111111111111": expected 12 digits');
+    });
+
+    test('fails when an account is declared twice', () => {
+      expect(() => synth({ members: [members[0], { accountId: '111111111111' }] }))
+        .toThrow('duplicate account id "111111111111": expected each account once');
+    });
+
+    test('fails when the stack\'s own account is declared', () => {
+      expect(() => synth({ members: [{ accountId: ADMIN }] }))
+        .toThrow(`account id "${ADMIN}" is the administrator's own account`);
+    });
+
+    test('fails when an email has no @', () => {
+      expect(() => synth({ members: [{ accountId: '111111111111', email: 'security.example.com' }] }))
+        .toThrow('invalid email "security.example.com" for account "111111111111": expected an address with text on both sides of "@"');
+    });
+
+    test('fails when more than 1,000 members are declared', () => {
+      const many = Array.from({ length: 1001 }, (_, i) => ({ accountId: String(100000000000 + i) }));
+      expect(() => synth({ members: many })).toThrow('too many members (1001): expected at most 1000');
+    });
+
+    test('accepts exactly 1,000 members', () => {
+      const many = Array.from({ length: 1000 }, (_, i) => ({ accountId: String(100000000000 + i) }));
+      synth({ members: many }).resourceCountIs('Custom::SecurityHubMembers', 1);
+    });
+
+    test('fails when two SecurityHubMembers in one stack declare the same account in the same region', () => {
+      const stack = newStack();
+      new SecurityHubMembers(stack, 'Prod', { members: [members[0]] });
+      expect(() => new SecurityHubMembers(stack, 'Again', { members: [members[0]] }))
+        .toThrow('account id "111111111111" is already declared by Admin/Prod in region us-east-1');
+    });
+
+    test('allows the same account in two stacks, or in two regions of one stack', () => {
+      const app = new App();
+      new SecurityHubMembers(new Stack(app, 'A', { env: { account: ADMIN, region: 'us-east-1' } }), 'M', { members });
+      new SecurityHubMembers(new Stack(app, 'B', { env: { account: ADMIN, region: 'us-east-1' } }), 'M', { members });
+      const stack = new Stack(app, 'C', { env: { account: ADMIN, region: 'us-east-1' } });
+      new SecurityHubMembers(stack, 'East', { members, regions: ['us-east-1'] });
+      new SecurityHubMembers(stack, 'West', { members, regions: ['us-west-2'] });
+      Template.fromStack(stack).resourceCountIs('Custom::SecurityHubMembers', 2);
+    });
+
+    test('reports every problem at once', () => {
+      expect(() => synth({ members: [{ accountId: 'x' }, { accountId: 'y' }] }))
+        .toThrow(/invalid account id "x".*; invalid account id "y"/);
+    });
+
+    test('skips checks on unresolved tokens', () => {
+      const stack = newStack();
+      const template = synth({
+        members: [
+          { accountId: Fn.importValue('ProdAccountId'), email: Fn.importValue('ProdEmail') },
+          { accountId: Aws.ACCOUNT_ID },
+        ],
+        regions: [Aws.REGION],
+      }, stack);
+      template.hasResourceProperties('Custom::SecurityHubMembers', {
+        Members: [{ AccountId: { 'Fn::ImportValue': 'ProdAccountId' }, Email: { 'Fn::ImportValue': 'ProdEmail' } }, { AccountId: { Ref: 'AWS::AccountId' } }],
+      });
+    });
+  });
+});
