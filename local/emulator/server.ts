@@ -1,0 +1,595 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CallLog } from './call-log';
+import { ServiceError } from './errors';
+import { HubStore, MemberRecord, UnprocessedAccount } from './hub-store';
+import { parseIdentity } from './identity';
+import { paginate, parseMaxResults } from './pagination';
+import { loadStoreFile, saveStoreFile } from './persistence';
+import { mulberry32 } from './random';
+import { RateLimitConfig, TokenBucketLimiter } from './rate-limit';
+
+/** How to start the emulator, including the faults it injects. */
+export interface EmulatorOptions {
+  /**
+   * The port on 127.0.0.1 to listen on.
+   * @default 0 - a free port
+   */
+  port?: number;
+  /**
+   * A fixed delay before each answer, in milliseconds.
+   * @default 0
+   */
+  latencyMs?: number;
+  /**
+   * A token bucket per (account, region); an empty bucket answers 429 LimitExceededException and
+   * the call is not applied. The real service allows 10/s, burst 30 (`SERVICE_RATE_LIMIT`).
+   * @default false - no rate limit
+   */
+  rateLimit?: RateLimitConfig | false;
+  /**
+   * The probability (0 to 1) that a call answers 500 InternalException without being applied.
+   * @default 0
+   */
+  errorRate?: number;
+  /**
+   * The probability that a mutating call is applied and then answered 500 InternalException, as
+   * when the service did the work but the answer was lost.
+   * @default 0
+   */
+  lostAnswerRate?: number;
+  /**
+   * The probability that a mutating call is applied and then its connection destroyed without an
+   * answer, as on a timeout after the work was done.
+   * @default 0
+   */
+  dropConnectionRate?: number;
+  /**
+   * The seed of the pseudo-random generator behind every probability above.
+   * @default 1
+   */
+  seed?: number;
+  /**
+   * Accounts InviteMembers answers in UnprocessedAccounts, as if their email were not verified.
+   * @default - none
+   */
+  uninvitableAccounts?: string[];
+  /**
+   * After this many applied mutating calls every call answers 500 InternalException, as if the
+   * service (or the caller's network) broke halfway through a run.
+   * @default - never
+   */
+  failAfterMutatingCalls?: number;
+  /**
+   * Whether a hub is enabled on its first use. When false, calls to a hub that EnableSecurityHub
+   * did not enable answer 401 InvalidAccessException "Account N is not subscribed to AWS Security Hub".
+   * @default true
+   */
+  autoEnableHubs?: boolean;
+  /**
+   * A JSON file holding the state: loaded at start if present, written (atomically) after every
+   * call that changed the state.
+   * @default - state in memory only
+   */
+  statePath?: string;
+}
+
+/** Fault settings that can change while the emulator runs. */
+export type EmulatorFaults = Partial<Omit<EmulatorOptions, 'port' | 'statePath'>>;
+
+/** A started emulator. */
+export interface RunningEmulator {
+  /** The endpoint to give the SDK, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** The service's state, for tests and tooling to read or seed directly. */
+  readonly store: HubStore;
+  /** Every request received. */
+  readonly calls: CallLog;
+  /**
+   * Changes fault injection while running; fields not given keep their value. Giving
+   * `failAfterMutatingCalls` (even `undefined`) restarts its count, giving `seed` restarts the
+   * random sequence, and giving `rateLimit` refills every bucket.
+   */
+  setFaults(faults: EmulatorFaults): void;
+  /** Stops listening and drops open connections. */
+  close(): Promise<void>;
+}
+
+/** The operations that change state: only these count for failAfterMutatingCalls and lose answers. */
+export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
+  'CreateMembers',
+  'InviteMembers',
+  'DisassociateMembers',
+  'DeleteMembers',
+  'AcceptAdministratorInvitation',
+  'DeclineInvitations',
+  'DisassociateFromAdministratorAccount',
+  'EnableSecurityHub',
+]);
+
+/** Method and path of each operation the emulator serves, as the SDK's serializers send them. */
+export const ROUTES: Readonly<Record<string, string>> = {
+  'POST /members': 'CreateMembers',
+  'POST /members/invite': 'InviteMembers',
+  'POST /members/get': 'GetMembers',
+  'GET /members': 'ListMembers',
+  'POST /members/disassociate': 'DisassociateMembers',
+  'POST /members/delete': 'DeleteMembers',
+  'GET /invitations': 'ListInvitations',
+  'POST /administrator': 'AcceptAdministratorInvitation',
+  'POST /invitations/decline': 'DeclineInvitations',
+  'POST /administrator/disassociate': 'DisassociateFromAdministratorAccount',
+  'GET /administrator': 'GetAdministratorAccount',
+  'POST /accounts': 'EnableSecurityHub',
+  'GET /accounts': 'DescribeHub',
+};
+
+interface Faults {
+  latencyMs: number;
+  rateLimit: RateLimitConfig | false;
+  errorRate: number;
+  lostAnswerRate: number;
+  dropConnectionRate: number;
+  seed: number;
+  uninvitableAccounts: string[];
+  failAfterMutatingCalls: number | undefined;
+  autoEnableHubs: boolean;
+}
+
+interface Outcome {
+  status: number;
+  body?: unknown;
+  errorType?: string;
+  drop?: boolean;
+  applied: boolean;
+}
+
+interface OperationRequest {
+  readonly account: string;
+  readonly region: string;
+  readonly body: Record<string, unknown>;
+  readonly query: URLSearchParams;
+}
+
+interface Caller {
+  readonly account: string;
+  readonly region: string;
+}
+
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Starts a local Security Hub on 127.0.0.1 that the unmodified `SecurityHubClient` talks to when its
+ * `endpoint` (or `AWS_ENDPOINT_URL_SECURITYHUB`) is the returned `url`.
+ *
+ * Each request is taken through: identity, rate limit, failAfterMutatingCalls, errorRate, the
+ * operation itself, lostAnswerRate and dropConnectionRate (mutating calls only), latency, answer.
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const store = options.statePath ? loadStoreFile(options.statePath) : new HubStore();
+  const calls = new CallLog();
+  const faults: Faults = normalizeFaults({}, options);
+  let random = mulberry32(faults.seed);
+  let limiter = faults.rateLimit ? new TokenBucketLimiter(faults.rateLimit) : undefined;
+  let appliedMutations = 0;
+  let closed = false;
+  const timers = new Set<NodeJS.Timeout>();
+
+  const chance = (probability: number): boolean => probability > 0 && random() < probability;
+
+  const delay = (ms: number): Promise<void> => new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      resolve();
+    }, ms);
+    timers.add(timer);
+  });
+
+  const decide = (operation: string | undefined, method: string, url: URL, caller: Caller, rawBody: string | undefined): Outcome => {
+    if (!operation) {
+      return errorOutcome(new ServiceError('UnknownOperationException',
+        `No Security Hub operation is served at ${method} ${url.pathname}. The emulator serves: ` +
+        Object.entries(ROUTES).map(([route, name]) => `${name} (${route})`).join(', ') + '.'));
+    }
+    if (limiter && !limiter.tryTake(`${caller.account}/${caller.region}`)) {
+      return errorOutcome(new ServiceError('LimitExceededException',
+        `Rate exceeded for account ${caller.account} in ${caller.region}: at most ${limiter.config.ratePerSecond} requests/s, burst ${limiter.config.burst}.`));
+    }
+    if (faults.failAfterMutatingCalls !== undefined && appliedMutations >= faults.failAfterMutatingCalls) {
+      return errorOutcome(new ServiceError('InternalException',
+        `Internal error (injected: the emulator fails every call after ${faults.failAfterMutatingCalls} mutating calls).`));
+    }
+    if (chance(faults.errorRate)) {
+      return errorOutcome(new ServiceError('InternalException', 'Internal error (injected by errorRate; the call was not applied).'));
+    }
+    const mutating = MUTATING_OPERATIONS.has(operation);
+    const revision = store.revision;
+    let outcome: Outcome;
+    try {
+      const body = parseBody(rawBody);
+      const result = applyOperation(store, faults, operation, { ...caller, body, query: url.searchParams });
+      outcome = { status: 200, body: result, applied: mutating };
+    } catch (err) {
+      outcome = errorOutcome(err);
+    }
+    if (options.statePath && store.revision !== revision) {
+      saveStoreFile(store, options.statePath);
+    }
+    if (mutating && outcome.status === 200) {
+      appliedMutations++;
+      if (chance(faults.lostAnswerRate)) {
+        return { ...errorOutcome(new ServiceError('InternalException',
+          'Internal error (injected by lostAnswerRate: the call was applied but its answer is lost).')), applied: true };
+      }
+      if (chance(faults.dropConnectionRate)) {
+        return { status: 0, drop: true, applied: true };
+      }
+    }
+    return outcome;
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const rawBody = await readBody(req);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const method = req.method ?? 'GET';
+    const operation = ROUTES[`${method} ${url.pathname}`];
+    const identity = parseIdentity(req.headers.authorization);
+    let outcome: Outcome;
+    let account = '';
+    let region = '';
+    if (!identity.ok) {
+      outcome = errorOutcome(new ServiceError('UnrecognizedClientException', identity.message));
+    } else {
+      ({ account, region } = identity.identity);
+      outcome = decide(operation, method, url, identity.identity, rawBody);
+    }
+    if (faults.latencyMs > 0) {
+      await delay(faults.latencyMs);
+    }
+    if (closed) {
+      return;
+    }
+    calls.record({
+      operation: operation ?? 'Unknown',
+      account,
+      region,
+      httpStatus: outcome.status,
+      ...(outcome.errorType ? { errorType: outcome.errorType } : {}),
+      ...requestedIds(rawBody),
+      applied: outcome.applied,
+      at: new Date().toISOString(),
+    });
+    if (outcome.drop) {
+      res.destroy();
+      return;
+    }
+    send(res, outcome);
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      if (!res.headersSent && !res.destroyed) {
+        send(res, errorOutcome(err));
+      }
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    store,
+    calls,
+    setFaults(changes: EmulatorFaults): void {
+      Object.assign(faults, normalizeFaults(faults, changes));
+      if ('seed' in changes) {
+        random = mulberry32(faults.seed);
+      }
+      if ('rateLimit' in changes) {
+        limiter = faults.rateLimit ? new TokenBucketLimiter(faults.rateLimit) : undefined;
+      }
+      if ('failAfterMutatingCalls' in changes) {
+        appliedMutations = 0;
+      }
+    },
+    close(): Promise<void> {
+      if (closed) {
+        return Promise.resolve();
+      }
+      closed = true;
+      for (const timer of timers) {
+        clearTimeout(timer);
+      }
+      timers.clear();
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        // Keep-alive sockets of SDK clients would hold close() open for seconds.
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** Merges fault changes over the current settings, filling defaults and checking ranges. */
+function normalizeFaults(current: Partial<Faults>, changes: EmulatorFaults): Faults {
+  const pick = <K extends keyof EmulatorFaults>(key: K): EmulatorFaults[K] =>
+    (key in changes ? changes[key] : current[key as keyof Faults]) as EmulatorFaults[K];
+  const faults: Faults = {
+    latencyMs: pick('latencyMs') ?? 0,
+    rateLimit: pick('rateLimit') ?? false,
+    errorRate: pick('errorRate') ?? 0,
+    lostAnswerRate: pick('lostAnswerRate') ?? 0,
+    dropConnectionRate: pick('dropConnectionRate') ?? 0,
+    seed: pick('seed') ?? 1,
+    uninvitableAccounts: [...(pick('uninvitableAccounts') ?? [])],
+    failAfterMutatingCalls: pick('failAfterMutatingCalls'),
+    autoEnableHubs: pick('autoEnableHubs') ?? true,
+  };
+  for (const key of ['errorRate', 'lostAnswerRate', 'dropConnectionRate'] as const) {
+    if (!(faults[key] >= 0 && faults[key] <= 1)) {
+      throw new Error(`invalid ${key} ${faults[key]}: expected a probability from 0 to 1`);
+    }
+  }
+  if (!(faults.latencyMs >= 0)) {
+    throw new Error(`invalid latencyMs ${faults.latencyMs}: expected 0 or more milliseconds`);
+  }
+  if (faults.failAfterMutatingCalls !== undefined && !(faults.failAfterMutatingCalls >= 0)) {
+    throw new Error(`invalid failAfterMutatingCalls ${faults.failAfterMutatingCalls}: expected 0 or more calls`);
+  }
+  if (faults.rateLimit) {
+    // Constructing a limiter checks the settings once, here, rather than at the first request.
+    new TokenBucketLimiter(faults.rateLimit);
+  }
+  return faults;
+}
+
+/** Runs one operation against the store and shapes its answer as the service does. */
+function applyOperation(store: HubStore, faults: Faults, operation: string, req: OperationRequest): Record<string, unknown> {
+  const { account, region, body, query } = req;
+  if (operation === 'EnableSecurityHub') {
+    const generator = optionalString(body, 'ControlFindingGenerator');
+    if (generator !== undefined && generator !== 'SECURITY_CONTROL' && generator !== 'STANDARD_CONTROL') {
+      throw new ServiceError('InvalidInputException',
+        `ControlFindingGenerator must be SECURITY_CONTROL or STANDARD_CONTROL, got "${generator}".`);
+    }
+    store.enableHub(account, region, { controlFindingGenerator: generator });
+    return {};
+  }
+  store.requireHub(account, region, faults.autoEnableHubs);
+  switch (operation) {
+    case 'CreateMembers': {
+      const details = accountDetails(body);
+      return { UnprocessedAccounts: unprocessedToWire(store.createMembers(account, region, details)) };
+    }
+    case 'InviteMembers':
+      return {
+        UnprocessedAccounts: unprocessedToWire(store.inviteMembers(account, region, stringList(body, 'AccountIds'), {
+          uninvitable: faults.uninvitableAccounts,
+        })),
+      };
+    case 'GetMembers': {
+      const { members, unprocessed } = store.getMembers(account, region, stringList(body, 'AccountIds'));
+      return { Members: members.map(memberToWire), UnprocessedAccounts: unprocessedToWire(unprocessed) };
+    }
+    case 'ListMembers': {
+      const onlyAssociated = parseBoolean(query.get('OnlyAssociated'), 'OnlyAssociated', true);
+      const maxResults = parseMaxResults(query.get('MaxResults'));
+      const members = store.listMembers(account, region)
+        .filter((member) => !onlyAssociated || member.memberStatus === 'Enabled');
+      const page = paginate('ListMembers', members, (member) => member.accountId, maxResults, query.get('NextToken'));
+      return { Members: page.items.map(memberToWire), ...(page.nextToken ? { NextToken: page.nextToken } : {}) };
+    }
+    case 'DisassociateMembers':
+      store.disassociateMembers(account, region, stringList(body, 'AccountIds'));
+      return {};
+    case 'DeleteMembers':
+      return { UnprocessedAccounts: unprocessedToWire(store.deleteMembers(account, region, stringList(body, 'AccountIds'))) };
+    case 'ListInvitations': {
+      const maxResults = parseMaxResults(query.get('MaxResults'));
+      const page = paginate('ListInvitations', store.invitationsFor(account, region), (inv) => inv.accountId, maxResults, query.get('NextToken'));
+      return {
+        Invitations: page.items.map((inv) => ({
+          AccountId: inv.accountId,
+          InvitationId: inv.invitationId,
+          InvitedAt: inv.invitedAt,
+          MemberStatus: inv.memberStatus,
+        })),
+        ...(page.nextToken ? { NextToken: page.nextToken } : {}),
+      };
+    }
+    case 'AcceptAdministratorInvitation':
+      store.acceptAdministratorInvitation(account, region, requiredString(body, 'AdministratorId'), requiredString(body, 'InvitationId'));
+      return {};
+    case 'DeclineInvitations':
+      return { UnprocessedAccounts: unprocessedToWire(store.declineInvitations(account, region, stringList(body, 'AccountIds'))) };
+    case 'DisassociateFromAdministratorAccount':
+      store.disassociateFromAdministrator(account, region);
+      return {};
+    case 'GetAdministratorAccount': {
+      const administrator = store.administratorInvitation(account, region);
+      return administrator ? {
+        Administrator: {
+          AccountId: administrator.accountId,
+          InvitationId: administrator.invitationId,
+          InvitedAt: administrator.invitedAt,
+          MemberStatus: administrator.memberStatus,
+        },
+      } : {};
+    }
+    case 'DescribeHub': {
+      const hub = store.describeHub(account, region);
+      const asked = query.get('HubArn');
+      if (asked && asked !== hub.hubArn) {
+        throw new ServiceError('ResourceNotFoundException', `Hub ${asked} not found: account ${account} in ${region} has hub ${hub.hubArn}.`);
+      }
+      return {
+        HubArn: hub.hubArn,
+        SubscribedAt: hub.subscribedAt,
+        AutoEnableControls: true,
+        ControlFindingGenerator: hub.controlFindingGenerator,
+      };
+    }
+    default:
+      throw new ServiceError('InternalException', `operation ${operation} has a route but no implementation`);
+  }
+}
+
+function memberToWire(member: MemberRecord): Record<string, unknown> {
+  return {
+    AccountId: member.accountId,
+    ...(member.email !== undefined ? { Email: member.email } : {}),
+    AdministratorId: member.administratorId,
+    // Deprecated by the service but still answered; older callers read it.
+    MasterId: member.administratorId,
+    MemberStatus: member.reportedStatus ?? member.memberStatus,
+    ...(member.invitedAt !== undefined ? { InvitedAt: member.invitedAt } : {}),
+    UpdatedAt: member.updatedAt,
+  };
+}
+
+function unprocessedToWire(unprocessed: UnprocessedAccount[]): Array<Record<string, string>> {
+  return unprocessed.map((u) => ({ AccountId: u.accountId, ProcessingResult: u.processingResult }));
+}
+
+function parseBody(raw: string | undefined): Record<string, unknown> {
+  if (raw === undefined) {
+    throw new ServiceError('InvalidInputException', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  }
+  if (raw.trim() === '') {
+    return {};
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch (err) {
+    throw new ServiceError('InvalidInputException', `The request body is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new ServiceError('InvalidInputException', 'The request body must be a JSON object.');
+  }
+  return body as Record<string, unknown>;
+}
+
+function stringList(body: Record<string, unknown>, field: string): string[] {
+  const value = body[field];
+  if (value === undefined) {
+    throw new ServiceError('InvalidInputException', `${field} is required: 1 to 50 account ids.`);
+  }
+  if (!Array.isArray(value) || !value.every((id) => typeof id === 'string')) {
+    throw new ServiceError('InvalidInputException', `${field} must be a list of account id strings.`);
+  }
+  return value as string[];
+}
+
+function accountDetails(body: Record<string, unknown>): Array<{ accountId: string; email?: string }> {
+  const value = body.AccountDetails;
+  if (value === undefined) {
+    throw new ServiceError('InvalidInputException', 'AccountDetails is required: 1 to 50 entries of {AccountId, Email}.');
+  }
+  if (!Array.isArray(value)) {
+    throw new ServiceError('InvalidInputException', 'AccountDetails must be a list of {AccountId, Email} objects.');
+  }
+  return value.map((entry: unknown) => {
+    const detail = entry as { AccountId?: unknown; Email?: unknown } | null;
+    if (typeof detail !== 'object' || detail === null || typeof detail.AccountId !== 'string'
+      || (detail.Email !== undefined && typeof detail.Email !== 'string')) {
+      throw new ServiceError('InvalidInputException', `AccountDetails entry ${JSON.stringify(entry)} must be {AccountId: string, Email?: string}.`);
+    }
+    return detail.Email !== undefined ? { accountId: detail.AccountId, email: detail.Email } : { accountId: detail.AccountId };
+  });
+}
+
+function requiredString(body: Record<string, unknown>, field: string): string {
+  const value = body[field];
+  if (typeof value !== 'string' || value === '') {
+    throw new ServiceError('InvalidInputException', `${field} is required and must be a non-empty string.`);
+  }
+  return value;
+}
+
+function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value !== undefined && typeof value !== 'string') {
+    throw new ServiceError('InvalidInputException', `${field} must be a string.`);
+  }
+  return value;
+}
+
+function parseBoolean(value: string | null, name: string, fallback: boolean): boolean {
+  if (value === null) {
+    return fallback;
+  }
+  if (value !== 'true' && value !== 'false') {
+    throw new ServiceError('InvalidInputException', `${name} must be true or false, got "${value}".`);
+  }
+  return value === 'true';
+}
+
+/** The ids a request names, for the call log; read leniently because the request may be invalid. */
+function requestedIds(raw: string | undefined): { accountIds?: string[] } {
+  let body: { AccountIds?: unknown; AccountDetails?: unknown; AdministratorId?: unknown };
+  try {
+    body = raw?.trim() ? JSON.parse(raw) : {};
+  } catch {
+    return {};
+  }
+  if (typeof body !== 'object' || body === null) {
+    return {};
+  }
+  if (Array.isArray(body.AccountIds)) {
+    return { accountIds: body.AccountIds.filter((id): id is string => typeof id === 'string') };
+  }
+  if (Array.isArray(body.AccountDetails)) {
+    return {
+      accountIds: body.AccountDetails
+        .map((detail: { AccountId?: unknown } | null) => detail?.AccountId)
+        .filter((id): id is string => typeof id === 'string'),
+    };
+  }
+  if (typeof body.AdministratorId === 'string') {
+    return { accountIds: [body.AdministratorId] };
+  }
+  return {};
+}
+
+function errorOutcome(err: unknown): Outcome {
+  if (err instanceof ServiceError) {
+    return { status: err.httpStatus, errorType: err.type, body: { Code: err.type, Message: err.message }, applied: false };
+  }
+  const message = `Internal error in the emulator: ${(err as Error)?.message ?? String(err)}`;
+  return { status: 500, errorType: 'InternalException', body: { Code: 'InternalException', Message: message }, applied: false };
+}
+
+function send(res: ServerResponse, outcome: Outcome): void {
+  const payload = JSON.stringify(outcome.body ?? {});
+  res.writeHead(outcome.status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(payload),
+    'x-amzn-RequestId': randomUUID(),
+    ...(outcome.errorType ? { 'x-amzn-ErrorType': outcome.errorType } : {}),
+  });
+  res.end(payload);
+}
+
+/** The request body as text, or undefined when it is larger than the emulator accepts. */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY_BYTES) {
+        chunks.push(chunk);
+      }
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
