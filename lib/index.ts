@@ -1,1 +1,2 @@
 export * from './security-hub-members';
+export * from './security-hub-invitation-accepter';

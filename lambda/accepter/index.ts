@@ -1,0 +1,142 @@
+/**
+ * The Lambda entry of `Custom::SecurityHubInvitationAccepter`, called by the aws-cdk-lib Provider
+ * framework, which sends the CloudFormation response: this returns `{ PhysicalResourceId, Data }`
+ * or throws. It reads first (the current administrator, then the invitations when needed), plans,
+ * and only then calls, so an event that fails its checks changes nothing.
+ */
+import type { AccepterResourceProperties } from '../../lib/shared/contract';
+import { accountOfArn, CustomResourceEvent, LambdaContext, OnEventResult, stablePhysicalId } from '../shared/cfn';
+import { clientsFor } from '../shared/client';
+import { reasonOf } from '../shared/errors';
+import { log } from '../shared/log';
+import { AccepterHub, SdkAccepterHub } from './hub';
+import { AccepterError, AccepterSituation, AdministratorRelationship, AccepterStep, associatedAdministrator, needsInvitations, planAccepter } from './planner';
+import { parseAdministrator, parsePreviousAdministrator } from './properties';
+
+/** Attributes returned in the response's `Data` on Create and Update. */
+export interface AccepterResourceData {
+  /** The administrator the account is a member of after the event. */
+  readonly AdministratorAccountId: string;
+  /** The account's status at that administrator after the event (`Enabled`). */
+  readonly MemberStatus: string;
+}
+
+/** Prefix of the physical id, which never changes after Create. */
+const PHYSICAL_ID_PREFIX = 'securityhub-invitation-accepter';
+
+const hubs = new Map<string, AccepterHub>();
+
+function hubFor(region: string): AccepterHub {
+  let hub = hubs.get(region);
+  if (!hub) {
+    hub = new SdkAccepterHub(region, clientsFor(region).client);
+    hubs.set(region, hub);
+  }
+  return hub;
+}
+
+function regionOf(): string {
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new Error('no region: expected AWS_REGION in the environment, as Lambda sets it');
+  }
+  return region;
+}
+
+/** Accepts the declared administrator's invitation, switches administrators, or leaves the administrator. */
+export async function handler(
+  event: CustomResourceEvent<Partial<AccepterResourceProperties>>,
+  context?: LambdaContext,
+): Promise<OnEventResult<AccepterResourceData>> {
+  const region = regionOf();
+  const memberAccount = accountOfArn(context?.invokedFunctionArn);
+  log('INFO', 'event', { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId });
+  switch (event.RequestType) {
+    case 'Create': {
+      const administrator = parseAdministrator(event.ResourceProperties, memberAccount);
+      await run({ requestType: 'Create', region, memberAccount, administrator });
+      return respond(stablePhysicalId(PHYSICAL_ID_PREFIX, event), administrator);
+    }
+    case 'Update': {
+      const administrator = parseAdministrator(event.ResourceProperties, memberAccount);
+      const previousAdministrator = parsePreviousAdministrator(event.OldResourceProperties, memberAccount);
+      await run({ requestType: 'Update', region, memberAccount, administrator, previousAdministrator });
+      return respond(physicalIdOf(event), administrator);
+    }
+    case 'Delete': {
+      const administrator = parsePreviousAdministrator(event.ResourceProperties, memberAccount);
+      await run({ requestType: 'Delete', region, memberAccount, administrator });
+      // Never throw for a missing id here: nothing may block a deletion.
+      return { PhysicalResourceId: event.PhysicalResourceId ?? stablePhysicalId(PHYSICAL_ID_PREFIX, event) };
+    }
+    default:
+      throw new Error(`unknown RequestType ${JSON.stringify((event as { RequestType?: unknown }).RequestType)}: expected Create, Update or Delete`);
+  }
+}
+
+/** Reads, plans and carries out one event in the handler's region. */
+async function run(situation: Omit<AccepterSituation, 'current' | 'invitations'>): Promise<void> {
+  if (situation.requestType === 'Delete' && situation.administrator === undefined) {
+    // An id that could never have been accepted left nothing behind; not even a read may block a deletion.
+    log('INFO', 'plan', { requestType: situation.requestType, region: situation.region, steps: [] });
+    return;
+  }
+  const hub = hubFor(situation.region);
+  const current = await readAdministrator(hub, situation);
+  const read = { ...situation, current };
+  const invitations = needsInvitations(read) ? await hub.listInvitations() : undefined;
+  const plan = planAccepter({ ...read, ...(invitations ? { invitations } : {}) });
+  log('INFO', 'plan', {
+    requestType: situation.requestType,
+    region: situation.region,
+    memberAccount: situation.memberAccount,
+    administratorId: situation.administrator,
+    previousAdministratorId: situation.previousAdministrator,
+    currentAdministratorId: associatedAdministrator(current),
+    invitations: invitations?.length,
+    steps: 'steps' in plan ? plan.steps.map(describeStep) : undefined,
+    failure: 'failure' in plan ? plan.failure.kind : undefined,
+  });
+  if ('failure' in plan) {
+    throw new AccepterError(plan.failure.kind, plan.failure.message);
+  }
+  for (const step of plan.steps) {
+    if (step.call === 'DisassociateFromAdministratorAccount') {
+      await hub.disassociateFrom(step.administratorId);
+    } else {
+      await hub.acceptInvitation(step.administratorId, step.invitationId);
+    }
+    log('INFO', 'done', { region: situation.region, step: describeStep(step) });
+  }
+}
+
+async function readAdministrator(hub: AccepterHub, situation: Pick<AccepterSituation, 'requestType' | 'region'>): Promise<AdministratorRelationship> {
+  try {
+    return await hub.getAdministrator();
+  } catch (error) {
+    // A hub that is not enabled ("not subscribed to AWS Security Hub") has no administrator, so a
+    // deletion has nothing left to undo; Create and Update report it, since the user must enable it.
+    if (situation.requestType === 'Delete' && (error as { name?: unknown } | undefined)?.name === 'InvalidAccessException') {
+      log('WARN', 'Security Hub is not enabled; nothing to disassociate', { region: situation.region, error: reasonOf(error) });
+      return {};
+    }
+    throw error;
+  }
+}
+
+function describeStep(step: AccepterStep): string {
+  return `${step.call} ${step.administratorId}`;
+}
+
+function physicalIdOf(event: CustomResourceEvent<unknown>): string {
+  // Never a new id after Create: CloudFormation would delete the old resource, and the membership with it.
+  if (!event.PhysicalResourceId) {
+    throw new Error(`${event.RequestType} without a PhysicalResourceId: expected the id returned by Create`);
+  }
+  return event.PhysicalResourceId;
+}
+
+function respond(physicalResourceId: string, administratorId: string): OnEventResult<AccepterResourceData> {
+  // A successful Create or Update leaves the account an active member; the legacy `Associated` is reported as `Enabled`.
+  return { PhysicalResourceId: physicalResourceId, Data: { AdministratorAccountId: administratorId, MemberStatus: 'Enabled' } };
+}

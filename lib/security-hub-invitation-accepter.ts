@@ -1,0 +1,86 @@
+import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+import { HandlerProvider, hubArn } from './private/handler-provider';
+import { ACCEPTER_RESOURCE_TYPE, AccepterResourceProperties } from './shared/contract';
+import { accountIdProblem } from './shared/validation';
+
+/** Properties of {@link SecurityHubInvitationAccepter}. */
+export interface SecurityHubInvitationAccepterProps {
+  /** The 12-digit account id of the Security Hub administrator whose invitation this account accepts. */
+  readonly administratorAccountId: string;
+  /**
+   * What happens to the membership when the resource leaves the stack: DESTROY disassociates this
+   * account from the administrator; RETAIN leaves it a member.
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** The member-side Security Hub actions the handler calls, and nothing else. */
+const ACCEPTER_ACTIONS = [
+  'securityhub:ListInvitations',
+  'securityhub:AcceptAdministratorInvitation',
+  'securityhub:GetAdministratorAccount',
+  'securityhub:DisassociateFromAdministratorAccount',
+];
+
+/**
+ * Makes this stack's account a Security Hub member of an administrator, in the stack's region. On
+ * deploy a custom resource accepts the administrator's pending invitation (sent by a
+ * `SecurityHubMembers` in the administrator's stack), switches administrators when the declared one
+ * changes, and disassociates from the administrator when the resource is deleted.
+ */
+export class SecurityHubInvitationAccepter extends Construct {
+  /** The administrator's account id, as declared. */
+  readonly administratorAccountId: string;
+
+  constructor(scope: Construct, id: string, props: SecurityHubInvitationAccepterProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    this.validate(stack, props);
+    this.administratorAccountId = props.administratorAccountId;
+
+    const provider = HandlerProvider.of(this, {
+      id: 'SecurityHubInvitationAccepterProvider',
+      assetName: 'accepter-handler',
+      description: 'Security Hub invitation accepter of cdk-securityhub-members',
+      // A handful of calls; the rest is room for retries when other callers share the rate limit.
+      timeout: Duration.minutes(5),
+    });
+    const policy = new iam.Policy(this, 'Policy', {
+      statements: [new iam.PolicyStatement({ actions: ACCEPTER_ACTIONS, resources: [hubArn(this, stack.region)] })],
+    });
+    policy.attachToRole(provider.role);
+
+    const properties: AccepterResourceProperties = {
+      AdministratorAccountId: props.administratorAccountId,
+    };
+    const resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: ACCEPTER_RESOURCE_TYPE,
+      properties: { ...properties },
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+    });
+    // The handler must have its permissions before CloudFormation calls it, and until it is done.
+    resource.node.addDependency(policy);
+  }
+
+  private validate(stack: Stack, props: SecurityHubInvitationAccepterProps): void {
+    const administratorId = props.administratorAccountId;
+    if (Token.isUnresolved(administratorId)) {
+      return;
+    }
+    const problems: string[] = [];
+    const idProblem = accountIdProblem(administratorId, 'administrator account id');
+    if (idProblem) {
+      problems.push(idProblem);
+    } else if (!Token.isUnresolved(stack.account) && administratorId === stack.account) {
+      // Same words as the handler's check (lambda/accepter/properties.ts).
+      problems.push(`administrator account id "${administratorId}" is the member account itself: expected another account, an account cannot be its own administrator`);
+    }
+    if (problems.length > 0) {
+      throw new Error(`SecurityHubInvitationAccepter ${this.node.path}: ${problems.join('; ')}`);
+    }
+  }
+}

@@ -1,0 +1,168 @@
+import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { SecurityHubInvitationAccepter } from '../../lib';
+
+const RESOURCE_TYPE = 'Custom::SecurityHubInvitationAccepter';
+const ACTIONS = [
+  'securityhub:ListInvitations',
+  'securityhub:AcceptAdministratorInvitation',
+  'securityhub:GetAdministratorAccount',
+  'securityhub:DisassociateFromAdministratorAccount',
+];
+
+function memberStack(): Stack {
+  return new Stack(new App(), 'Member', { env: { account: '111111111111', region: 'eu-west-1' } });
+}
+
+function hubArnOf(account: string, region: string): unknown {
+  return { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:securityhub:${region}:${account}:hub/default`]] };
+}
+
+/** Every Security Hub action in every IAM policy of the template, with its resources. */
+function securityHubStatements(template: Template): { actions: string[]; resource: unknown }[] {
+  const statements: { actions: string[]; resource: unknown }[] = [];
+  for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+    for (const statement of policy.Properties.PolicyDocument.Statement) {
+      const actions: string[] = [statement.Action].flat();
+      if (actions.some((a) => a.startsWith('securityhub:'))) {
+        statements.push({ actions, resource: statement.Resource });
+      }
+    }
+  }
+  return statements;
+}
+
+describe('SecurityHubInvitationAccepter', () => {
+  test('declares the custom resource with the administrator account id', () => {
+    const stack = memberStack();
+    const accepter = new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '999999999999' });
+
+    const template = Template.fromStack(stack);
+    template.resourceCountIs(RESOURCE_TYPE, 1);
+    template.hasResourceProperties(RESOURCE_TYPE, {
+      ServiceToken: Match.anyValue(),
+      AdministratorAccountId: '999999999999',
+    });
+    const [resource] = Object.values(template.findResources(RESOURCE_TYPE));
+    expect(Object.keys(resource.Properties).sort()).toEqual(['AdministratorAccountId', 'ServiceToken']);
+    expect(accepter.administratorAccountId).toBe('999999999999');
+  });
+
+  test('grants exactly the member-side actions on the hub of the stack\'s region', () => {
+    const stack = memberStack();
+    new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '999999999999' });
+
+    const template = Template.fromStack(stack);
+    expect(securityHubStatements(template)).toEqual([
+      { actions: ACTIONS, resource: hubArnOf('111111111111', 'eu-west-1') },
+    ]);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [{ Effect: 'Allow', Action: ACTIONS, Resource: hubArnOf('111111111111', 'eu-west-1') }],
+      },
+      Roles: [{ Ref: Match.stringLikeRegexp('^SecurityHubInvitationAccepterProviderRole') }],
+    });
+  });
+
+  test('waits for its IAM policy before the custom resource runs', () => {
+    const stack = memberStack();
+    new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '999999999999' });
+
+    const template = Template.fromStack(stack);
+    const policyIds = Object.keys(template.findResources('AWS::IAM::Policy', {
+      Properties: { PolicyDocument: { Statement: [Match.objectLike({ Action: ACTIONS })] } },
+    }));
+    expect(policyIds).toHaveLength(1);
+    template.hasResource(RESOURCE_TYPE, { DependsOn: Match.arrayWith([policyIds[0]]) });
+  });
+
+  test('runs the handler on Node.js 24 and arm64 with JSON logs', () => {
+    const stack = memberStack();
+    new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '999999999999' });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      LoggingConfig: { LogFormat: 'JSON' },
+    });
+  });
+
+  test('shares one provider between two instances in one stack', () => {
+    const stack = memberStack();
+    new SecurityHubInvitationAccepter(stack, 'First', { administratorAccountId: '999999999999' });
+    new SecurityHubInvitationAccepter(stack, 'Second', { administratorAccountId: '888888888888' });
+
+    const template = Template.fromStack(stack);
+    const handlers = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
+    expect(Object.keys(handlers)).toHaveLength(1);
+    // The accepter's handler plus the Provider framework's own function.
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    const tokens = Object.values(template.findResources(RESOURCE_TYPE)).map((r) => JSON.stringify(r.Properties.ServiceToken));
+    expect(tokens).toHaveLength(2);
+    expect(new Set(tokens).size).toBe(1);
+    // Each instance brings its own policy on the shared role.
+    expect(securityHubStatements(template)).toHaveLength(2);
+  });
+
+  test('deletes by default: DeletionPolicy Delete', () => {
+    const stack = memberStack();
+    new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '999999999999' });
+
+    Template.fromStack(stack).hasResource(RESOURCE_TYPE, { DeletionPolicy: 'Delete', UpdateReplacePolicy: 'Delete' });
+  });
+
+  test('sets DeletionPolicy and UpdateReplacePolicy Retain with RETAIN', () => {
+    const stack = memberStack();
+    new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '999999999999', removalPolicy: RemovalPolicy.RETAIN });
+
+    Template.fromStack(stack).hasResource(RESOURCE_TYPE, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  test('fails when the administrator account id is not 12 digits', () => {
+    const stack = memberStack();
+    expect(() => new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '123' }))
+      .toThrow('SecurityHubInvitationAccepter Member/Accept: invalid administrator account id "123": expected 12 digits');
+  });
+
+  test('fails when the administrator account id has letters', () => {
+    const stack = memberStack();
+    expect(() => new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '99999999999x' }))
+      .toThrow('invalid administrator account id "99999999999x": expected 12 digits');
+  });
+
+  test('fails when the administrator is the stack\'s own account', () => {
+    const stack = memberStack();
+    expect(() => new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '111111111111' }))
+      .toThrow('administrator account id "111111111111" is the member account itself: expected another account, an account cannot be its own administrator');
+  });
+
+  test('accepts any 12-digit administrator when the stack\'s account is not known', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '111111111111' });
+
+    Template.fromStack(stack).hasResourceProperties(RESOURCE_TYPE, { AdministratorAccountId: '111111111111' });
+  });
+
+  test('passes an unresolved token through to the handler unchecked', () => {
+    const stack = memberStack();
+    const administrator = new CfnParameter(stack, 'AdministratorId', { type: 'String' });
+    new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: administrator.valueAsString });
+
+    Template.fromStack(stack).hasResourceProperties(RESOURCE_TYPE, { AdministratorAccountId: { Ref: 'AdministratorId' } });
+  });
+
+  test('passes the cdk-nag AwsSolutions pack outside the Provider framework', () => {
+    const stack = memberStack();
+    new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '999999999999' });
+
+    // The Provider framework's own functions carry reasoned suppressions (lib/private/nag.ts); the
+    // accepter's policy, role, handler and custom resource must pass without any.
+    const report = new AwsSolutionsChecks().validateScope(stack);
+    const findings = report.violations.flatMap((v) => v.violatingResources
+      .filter((r) => !(r.constructPath ?? '').startsWith('Member/SecurityHubInvitationAccepterProvider/Provider/'))
+      .map((r) => `${v.ruleName} on ${r.constructPath}`));
+    expect(findings).toEqual([]);
+  });
+});
