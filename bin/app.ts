@@ -10,7 +10,9 @@ import { MemberAccount, SecurityHubMembers } from '../lib';
 const app = new App();
 const administratorAccount = app.node.tryGetContext('administratorAccount') ?? process.env.CDK_DEFAULT_ACCOUNT;
 const region = app.node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION;
-const members: MemberAccount[] = app.node.tryGetContext('members') ?? [];
+// `-c members='[...]'` on the command line arrives as a JSON string; cdk.json gives the list itself.
+const rawMembers: unknown = app.node.tryGetContext('members') ?? [];
+const members = (typeof rawMembers === 'string' ? JSON.parse(rawMembers) : rawMembers) as MemberAccount[];
 
 const administrator = new Stack(app, 'SecurityHubAdministrator', {
   env: { account: administratorAccount, region },

@@ -19,8 +19,11 @@ import { log } from '../shared/log';
 import { normalizeStatus } from './planner';
 import type { MemberHub } from './reconcile';
 
-/** Attempts at inviting one batch when InviteMembers fails without an answer. */
-const INVITE_ATTEMPTS = 3;
+/** Pause before inviting a batch again, growing with each attempt, as the SDK's own backoff does. */
+function backoff(attempt: number): Promise<void> {
+  const ms = Math.min(100 * 2 ** (attempt - 1), 5_000) * (0.5 + Math.random() / 2);
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 /** {@link MemberHub} over the AWS SDK. */
 export class SdkMemberHub implements MemberHub {
@@ -78,10 +81,12 @@ export class SdkMemberHub implements MemberHub {
           if (notYet.length === 0) {
             return [];
           }
-          if (attempt >= INVITE_ATTEMPTS) {
+          // The same budget the SDK gets for every other call.
+          if (attempt >= this.clients.tuning.maxAttempts) {
             return notYet.map((accountId) => this.failure(accountId, reasonOf(error)));
           }
           pending = notYet;
+          await backoff(attempt);
         }
       }
     });

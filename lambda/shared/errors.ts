@@ -31,7 +31,16 @@ export class MemberOperationError extends Error {
 
 function describeFailures(phase: string, failures: AccountFailure[], rollback?: string): string {
   const accounts = new Set(failures.map((f) => f.accountId)).size;
-  const list = failures.map((f) => `${f.accountId} in ${f.region}: ${f.reason}`).join('; ');
+  // Accounts that failed for the same reason in the same region are listed together.
+  const groups = new Map<string, string[]>();
+  for (const f of failures) {
+    const key = `${f.region}\n${f.reason}`;
+    groups.set(key, [...(groups.get(key) ?? []), f.accountId]);
+  }
+  const list = [...groups].map(([key, ids]) => {
+    const [region, reason] = key.split('\n');
+    return `${ids.join(', ')} in ${region}: ${reason}`;
+  }).join('; ');
   const tail = rollback ? ` ${rollback}` : '';
   return `${phase} failed for ${accounts} account${accounts === 1 ? '' : 's'}: ${list}.${tail}`;
 }

@@ -1,0 +1,105 @@
+/** What a person wants to see after a local deploy: which accounts changed, and the calls made. */
+import type { HubStore } from '../emulator';
+import type { EventReport } from './cloudformation';
+
+/** Member status by `administrator/region/account`. */
+export type MemberSnapshot = Map<string, string>;
+
+/** Every member of every hub in the store. */
+export function snapshot(store: HubStore): MemberSnapshot {
+  const result: MemberSnapshot = new Map();
+  for (const hub of store.hubList()) {
+    for (const member of store.listMembers(hub.account, hub.region)) {
+      result.set(`${hub.account}/${hub.region}/${member.accountId}`, member.memberStatus);
+    }
+  }
+  return result;
+}
+
+/** One kind of change and the accounts it happened to. */
+export interface ChangeGroup {
+  readonly label: string;
+  readonly administrator: string;
+  readonly region: string;
+  readonly accounts: string[];
+}
+
+const NONE = 'not a member';
+
+function label(from: string, to: string): string {
+  if (from === NONE) {
+    return to === 'Invited' ? 'created and invited' : `created (${to})`;
+  }
+  if (to === NONE) {
+    return 'removed';
+  }
+  if (to === 'Invited') {
+    return from === 'Created' ? 'invited' : `re-invited (was ${from})`;
+  }
+  if (to === 'Enabled') {
+    return 'accepted (Enabled)';
+  }
+  if (to === 'Resigned') {
+    return 'left the administrator (Resigned)';
+  }
+  if (to === 'Removed') {
+    return 'disassociated (Removed)';
+  }
+  return `${from} → ${to}`;
+}
+
+/** The changes between two snapshots, grouped by administrator, region and kind. */
+export function changes(before: MemberSnapshot, after: MemberSnapshot): ChangeGroup[] {
+  const groups = new Map<string, ChangeGroup>();
+  for (const key of new Set([...before.keys(), ...after.keys()])) {
+    const from = before.get(key) ?? NONE;
+    const to = after.get(key) ?? NONE;
+    if (from === to) {
+      continue;
+    }
+    const [administrator, region, account] = key.split('/');
+    const kind = label(from, to);
+    const groupKey = `${administrator}/${region}/${kind}`;
+    const group = groups.get(groupKey) ?? { label: kind, administrator, region, accounts: [] };
+    group.accounts.push(account);
+    groups.set(groupKey, group);
+  }
+  return [...groups.values()].map((g) => ({ ...g, accounts: g.accounts.sort() }));
+}
+
+/** A list of account ids, shortened when long. */
+export function accountList(accounts: readonly string[], most = 6): string {
+  return accounts.length <= most ? accounts.join(', ') : `${accounts.slice(0, most).join(', ')} and ${accounts.length - most} more`;
+}
+
+/** The construct path of a resource without its stack and `Resource/Default` tail. */
+export function resourceName(constructPath: string): string {
+  return constructPath.replace(/\/Resource(\/Default)?$/, '').split('/').slice(1).join('/') || constructPath;
+}
+
+/** The lines printed for one event. */
+export function describeEvent(report: EventReport, groups: ChangeGroup[], calls: Record<string, number>): string[] {
+  const name = resourceName(report.path);
+  const status = report.ok ? `ok in ${(report.durationMs / 1000).toFixed(1)} s` : 'FAILED';
+  const lines = [`  ${report.action.padEnd(15)} ${name} (${report.type})  ${status}`];
+  if (!report.ok && report.error) {
+    lines.push(`    error: ${report.error}`);
+  }
+  for (const group of groups) {
+    lines.push(`    ${group.label.padEnd(34)} ${accountList(group.accounts)}  [${group.region}, administrator ${group.administrator}]`);
+  }
+  const declared = (report.properties.Members as { AccountId?: string }[] | undefined)?.map((m) => m.AccountId) ?? [];
+  if (report.ok && report.type === 'Custom::SecurityHubMembers' && report.action !== 'Delete' && report.action !== 'Unchanged' && declared.length > 0) {
+    const changed = new Set(groups.flatMap((g) => g.accounts));
+    const unchanged = declared.filter((id) => id && !changed.has(id)).length;
+    if (unchanged > 0) {
+      lines.push(`    ${'unchanged'.padEnd(34)} ${unchanged} declared account${unchanged === 1 ? '' : 's'}`);
+    }
+  }
+  const total = Object.values(calls).reduce((a, b) => a + b, 0);
+  if (report.action !== 'Unchanged' && report.action !== 'Retained') {
+    const list = Object.entries(calls).map(([op, n]) => `${op} ${n}`).join(', ');
+    lines.push(`    ${'API calls'.padEnd(34)} ${total === 0 ? 'none' : `${list} (${total} in all)`}`);
+  }
+  return lines;
+}

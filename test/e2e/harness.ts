@@ -1,0 +1,79 @@
+/**
+ * End-to-end harness: synthesizes a CDK app that uses the library into a temporary cdk.out, then
+ * runs its custom resources' bundled handler assets through the CloudFormation lifecycle against
+ * the local Security Hub.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { MemberAccount, SecurityHubInvitationAccepter, SecurityHubMembers } from '../../lib';
+import { LocalStack, readAssembly } from '../../local/deploy/assembly';
+import { LocalCloudFormation, LocalCloudFormationOptions } from '../../local/deploy/cloudformation';
+import { EmulatorOptions, RunningEmulator, startEmulator } from '../../local/emulator';
+
+/** The administrator account of the end-to-end apps. */
+export const ADMIN = '999999999999';
+export const REGION = 'us-east-1';
+
+/** Handler tuning for a hub without a rate limit: pacing would only slow the tests down. */
+export const FAST: Record<string, string> = { SECURITYHUB_MEMBERS_RATE_PER_SECOND: '10000', SECURITYHUB_MEMBERS_BURST: '10000' };
+
+/** A declaration of the administrator's stack. */
+export interface AdminDeclaration {
+  readonly members: MemberAccount[];
+  readonly invite?: boolean;
+  readonly regions?: string[];
+  readonly retain?: boolean;
+}
+
+/** Synthesizes an app with the administrator stack and, optionally, member stacks that accept. */
+export function synthesize(declaration: AdminDeclaration, options: { memberStacks?: string[]; outdir?: string } = {}): LocalStack[] {
+  const outdir = options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shm-e2e-'));
+  const app = new App({ outdir });
+  const admin = new Stack(app, 'Admin', { env: { account: ADMIN, region: REGION } });
+  new SecurityHubMembers(admin, 'Members', {
+    members: declaration.members,
+    invite: declaration.invite,
+    regions: declaration.regions,
+    removalPolicy: declaration.retain ? RemovalPolicy.RETAIN : undefined,
+  });
+  for (const account of options.memberStacks ?? []) {
+    const member = new Stack(app, `Member${account}`, { env: { account, region: REGION } });
+    member.addDependency(admin);
+    new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: ADMIN });
+  }
+  app.synth();
+  try {
+    return readAssembly(outdir, { account: ADMIN, region: REGION });
+  } finally {
+    // The bundles are loaded by path; keep the folder until the process ends, but not after.
+    process.once('exit', () => fs.rmSync(outdir, { recursive: true, force: true }));
+  }
+}
+
+/** A running local Security Hub and a local CloudFormation pointed at it. */
+export interface LocalCloud {
+  readonly emulator: RunningEmulator;
+  readonly cfn: LocalCloudFormation;
+  /** Status by account id of the administrator's members in a region. */
+  members(region?: string): Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Starts an emulator and a local CloudFormation for one test. */
+export async function localCloud(emulatorOptions: EmulatorOptions = {}, cfnOptions: Partial<LocalCloudFormationOptions> = {}): Promise<LocalCloud> {
+  const emulator = await startEmulator(emulatorOptions);
+  const cfn = new LocalCloudFormation({ endpoint: emulator.url, environment: FAST, isCompleteIntervalMs: 10, ...cfnOptions });
+  return {
+    emulator,
+    cfn,
+    members: (region = REGION) => Object.fromEntries(emulator.store.listMembers(ADMIN, region).map((m) => [m.accountId, m.memberStatus])),
+    close: () => emulator.close(),
+  };
+}
+
+/** `count` distinct account ids from `start`. */
+export function accounts(count: number, start = 100000000000): string[] {
+  return Array.from({ length: count }, (_, i) => String(start + i));
+}
