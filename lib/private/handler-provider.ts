@@ -1,11 +1,10 @@
 import * as path from 'path';
-import { Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { suppressNag } from './nag';
 
 /** Options of {@link HandlerProvider.of}. */
 export interface HandlerProviderOptions {
@@ -79,19 +78,32 @@ export class HandlerProvider extends Construct {
         loggingFormat: lambda.LoggingFormat.JSON,
       })
       : undefined;
+    // The framework's functions get a role of ours too, so no AWS managed policy is attached.
+    const frameworkRole = new iam.Role(this, 'FrameworkRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the Provider framework of the ${options.description} handler`,
+    });
+    frameworkLogs.grantWrite(frameworkRole);
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.handler,
       isCompleteHandler: isComplete,
       queryInterval: options.isComplete?.queryInterval,
       totalTimeout: options.isComplete?.totalTimeout,
       logGroup: frameworkLogs,
+      frameworkOnEventRole: frameworkRole,
+      frameworkCompleteAndTimeoutRole: options.isComplete ? frameworkRole : undefined,
     });
     this.serviceToken = provider.serviceToken;
-    suppressNag(provider, [
-      { id: 'AwsSolutions-IAM4', reason: 'The aws-cdk-lib Provider framework gives its own functions AWSLambdaBasicExecutionRole; its code and role are not configurable here.' },
-      { id: 'AwsSolutions-IAM5', reason: 'The Provider framework may invoke every version of the handler (function ARN with :*), which is how aws-cdk-lib grants it.' },
-      { id: 'AwsSolutions-L1', reason: 'The Provider framework pins the runtime of its own functions; aws-cdk-lib updates it.' },
-    ]);
+    // cdk-nag reads these acknowledgements (aws-cdk-lib's own mechanism, so no dependency on cdk-nag).
+    for (const fn of [this.handler, isComplete]) {
+      if (fn) {
+        const logicalId = Stack.of(this).getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
+        Validations.of(frameworkRole).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
+          reason: 'The aws-cdk-lib Provider framework may invoke any version of the handler (its ARN with :*); that is how aws-cdk-lib grants it, scoped to this one function.',
+        });
+      }
+    }
   }
 }
 
