@@ -2,7 +2,7 @@ import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-l
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { HandlerProvider, hubArn } from './private/handler-provider';
-import { MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
+import { MAX_WAIT_FOR_ACCEPTANCE_MINUTES, MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
 import { validateMembers, validateRegions } from './shared/validation';
 
 /** A Security Hub member account. */
@@ -37,6 +37,13 @@ export interface SecurityHubMembersProps {
    * @default - the stack's region
    */
   readonly regions?: string[];
+  /**
+   * Wait until every invited member has accepted (is Enabled) before the resource completes, for
+   * at most this long; past it the deploy fails naming the members still pending, and a Create
+   * removes the members it created. At most 110 minutes (the Provider framework allows 2 hours).
+   * @default - do not wait: the resource completes once the invitations are sent
+   */
+  readonly waitForAcceptance?: Duration;
 }
 
 /** Stack -> region -> account id -> path of the construct that declared it. */
@@ -70,12 +77,16 @@ export class SecurityHubMembers extends Construct {
     const regions = props.regions ?? [stack.region];
     this.validate(stack, props, regions);
 
+    const waiting = props.waitForAcceptance !== undefined;
+    // Waiting needs the framework's isComplete state machine; instances that do not wait keep the
+    // plain provider. Either way one per stack, shared by every instance.
     const provider = HandlerProvider.of(this, {
-      id: 'SecurityHubMembersProvider',
+      id: waiting ? 'SecurityHubMembersWaitingProvider' : 'SecurityHubMembersProvider',
       assetName: 'members-handler',
-      description: 'Security Hub members of cdk-securityhub-members',
+      description: waiting ? 'Security Hub members of cdk-securityhub-members, waiting for acceptance' : 'Security Hub members of cdk-securityhub-members',
       // 1,000 members take seconds at the service's rate; the rest is room for heavy throttling.
       timeout: Duration.minutes(10),
+      ...(waiting ? { isComplete: { queryInterval: Duration.seconds(30), totalTimeout: Duration.hours(2) } } : {}),
     });
     const policy = new iam.Policy(this, 'Policy', {
       statements: [new iam.PolicyStatement({ actions: MEMBER_ACTIONS, resources: regions.map((r) => hubArn(this, r)) })],
@@ -86,6 +97,7 @@ export class SecurityHubMembers extends Construct {
       Members: props.members.map((m) => ({ AccountId: m.accountId, ...(m.email !== undefined ? { Email: m.email } : {}) })),
       Invite: props.invite ?? true,
       Regions: regions,
+      ...(waiting ? { WaitForAcceptanceSeconds: props.waitForAcceptance!.toSeconds() } : {}),
     };
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -112,11 +124,23 @@ export class SecurityHubMembers extends Construct {
         quoteEmails: true,
       }),
       ...(props.regions ? validateRegions(props.regions, { isUnresolved }) : []),
+      ...this.validateWait(props.waitForAcceptance),
     ];
     problems.push(...this.claimAccounts(stack, props.members, regions));
     if (problems.length > 0) {
       throw new Error(`SecurityHubMembers ${this.node.path}: ${problems.join('; ')}`);
     }
+  }
+
+  private validateWait(wait: Duration | undefined): string[] {
+    if (wait === undefined || wait.isUnresolved()) {
+      return [];
+    }
+    const seconds = wait.toSeconds({ integral: false });
+    if (seconds < 1 || seconds > MAX_WAIT_FOR_ACCEPTANCE_MINUTES * 60) {
+      return [`invalid waitForAcceptance ${wait.toHumanString()}: expected between 1 second and ${MAX_WAIT_FOR_ACCEPTANCE_MINUTES} minutes`];
+    }
+    return [];
   }
 
   /** Records this declaration's accounts per region and reports any another instance already declared. */

@@ -1,15 +1,18 @@
 /**
  * The Lambda entry of `Custom::SecurityHubMembers`, called by the aws-cdk-lib Provider framework,
- * which sends the CloudFormation response: this returns `{ PhysicalResourceId, Data }` or throws.
+ * which sends the CloudFormation response: `handler` (onEvent) returns `{ PhysicalResourceId, Data }`
+ * or throws; `isComplete` serves `waitForAcceptance`.
  */
-import type { MembersResourceData } from '../../lib/shared/contract';
-import { accountOfArn, CustomResourceEvent, LambdaContext, OnEventResult, stablePhysicalId } from '../shared/cfn';
+import { AWAITING_ACCEPTANCE_SUFFIX, MembersResourceData } from '../../lib/shared/contract';
+import { accountOfArn, CustomResourceEvent, IsCompleteEvent, IsCompleteResult, LambdaContext, OnEventResult, stablePhysicalId } from '../shared/cfn';
 import { clientsFor } from '../shared/client';
 import { log } from '../shared/log';
+import { checkAcceptance, removeCreated, timeoutMessage } from './acceptance';
 import { SdkMemberHub } from './hub';
 import { eventTargets } from './planner';
-import { HandlerEnvironment, parseDeclaration, parsePreviousDeclaration } from './properties';
+import { HandlerEnvironment, MembersDeclaration, parseDeclaration, parsePreviousDeclaration } from './properties';
 import { MemberHub, reconcile, RegionOutcome } from './reconcile';
+import { encodeMask } from './wait';
 
 const hubs = new Map<string, MemberHub>();
 
@@ -39,24 +42,85 @@ export async function handler(event: CustomResourceEvent, context?: LambdaContex
       const declaration = parseDeclaration(event.ResourceProperties, env);
       const targets = eventTargets(declaration.members, declaration.regions, [], []);
       const outcomes = await reconcile(targets, hubFor, { invite: declaration.invite, rollbackOnFailure: true });
-      return respond(stablePhysicalId('securityhub-members', event), declaration.members.length, declaration.regions.length, outcomes);
+      const physicalId = stablePhysicalId('securityhub-members', event);
+      if (waits(declaration)) {
+        // Until isComplete sees every member Enabled the id says so: if the wait times out, the
+        // Delete CloudFormation sends for this id knows the Create already undid its own work.
+        const created = outcomes.map((o) => encodeMask(declaration.members, new Set(o.created)));
+        return respond(`${physicalId}${AWAITING_ACCEPTANCE_SUFFIX}`, declaration, outcomes, { WaitDeadline: deadline(declaration), WaitCreated: created.join(',') });
+      }
+      return respond(physicalId, declaration, outcomes);
     }
     case 'Update': {
       const declaration = parseDeclaration(event.ResourceProperties, env);
       const previous = parsePreviousDeclaration(event.OldResourceProperties, env);
       const targets = eventTargets(declaration.members, declaration.regions, previous.accountIds, previous.regions);
       const outcomes = await reconcile(targets, hubFor, { invite: declaration.invite, rollbackOnFailure: true });
-      return respond(physicalIdOf(event), declaration.members.length, declaration.regions.length, outcomes);
+      return respond(physicalIdOf(event), declaration, outcomes, waits(declaration) ? { WaitDeadline: deadline(declaration) } : {});
     }
     case 'Delete': {
+      if (physicalIdOf(event).endsWith(AWAITING_ACCEPTANCE_SUFFIX)) {
+        log('INFO', 'nothing to delete: the Create timed out waiting for acceptance and removed what it created');
+        return { PhysicalResourceId: physicalIdOf(event) };
+      }
       const declared = parsePreviousDeclaration(event.ResourceProperties, env);
       const targets = eventTargets([], [], declared.accountIds, declared.regions);
-      const outcomes = await reconcile(targets, hubFor, { invite: false, rollbackOnFailure: false });
-      return respond(physicalIdOf(event), 0, 0, outcomes);
+      await reconcile(targets, hubFor, { invite: false, rollbackOnFailure: false });
+      return { PhysicalResourceId: physicalIdOf(event) };
     }
     default:
       throw new Error(`unknown RequestType ${JSON.stringify((event as { RequestType?: unknown }).RequestType)}: expected Create, Update or Delete`);
   }
+}
+
+/**
+ * With `waitForAcceptance`: complete once every declared member is Enabled in every region; past
+ * the deadline, fail naming the members still pending (after undoing a Create's own work).
+ */
+export async function isComplete(event: IsCompleteEvent<Record<string, unknown>, Partial<MembersResourceData>>, context?: LambdaContext): Promise<IsCompleteResult<MembersResourceData>> {
+  if (event.RequestType === 'Delete') {
+    return { IsComplete: true };
+  }
+  const env = environmentOf(context);
+  const declaration = parseDeclaration(event.ResourceProperties, env);
+  const physicalId = physicalIdOf(event).replace(AWAITING_ACCEPTANCE_SUFFIX, '');
+  if (!waits(declaration) || !declaration.invite) {
+    return { IsComplete: true, PhysicalResourceId: physicalId };
+  }
+  const check = await checkAcceptance(declaration.members, declaration.regions, hubFor);
+  log('INFO', 'waiting for acceptance', { pending: check.pending.length, enabled: check.enabled, invited: check.invited });
+  if (check.pending.length === 0) {
+    return {
+      IsComplete: true,
+      PhysicalResourceId: physicalId,
+      Data: {
+        MemberCount: String(declaration.members.length * declaration.regions.length),
+        EnabledCount: String(check.enabled),
+        InvitedCount: String(check.invited),
+      },
+    };
+  }
+  const deadlineAt = Date.parse(event.Data?.WaitDeadline ?? '');
+  if (!(Date.now() >= deadlineAt)) {
+    // The framework refuses Data while not complete.
+    return { IsComplete: false };
+  }
+  let rollback: string | undefined;
+  if (event.RequestType === 'Create' && event.Data?.WaitCreated !== undefined) {
+    const { removed, failures } = await removeCreated(declaration.members, declaration.regions, event.Data.WaitCreated.split(','), hubFor);
+    rollback = failures.length === 0
+      ? `Rolled back: removed the ${removed} member${removed === 1 ? '' : 's'} this deployment created; members that existed before were left as they were.`
+      : `Rollback incomplete: could not remove ${failures.map((f) => `${f.accountId} in ${f.region}: ${f.reason}`).join('; ')}.`;
+  }
+  throw new Error(timeoutMessage(declaration.waitForAcceptanceSeconds!, check.pending, rollback));
+}
+
+function waits(declaration: MembersDeclaration): boolean {
+  return declaration.waitForAcceptanceSeconds !== undefined;
+}
+
+function deadline(declaration: MembersDeclaration): string {
+  return new Date(Date.now() + declaration.waitForAcceptanceSeconds! * 1000).toISOString();
 }
 
 function physicalIdOf(event: CustomResourceEvent): string {
@@ -67,7 +131,7 @@ function physicalIdOf(event: CustomResourceEvent): string {
   return event.PhysicalResourceId;
 }
 
-function respond(physicalResourceId: string, accounts: number, regions: number, outcomes: RegionOutcome[]): OnEventResult<MembersResourceData> {
+function respond(physicalResourceId: string, declaration: MembersDeclaration, outcomes: RegionOutcome[], extra: Partial<MembersResourceData> = {}): OnEventResult<MembersResourceData> {
   for (const outcome of outcomes) {
     log('INFO', 'done', {
       region: outcome.region,
@@ -81,6 +145,11 @@ function respond(physicalResourceId: string, accounts: number, regions: number, 
   const sum = (pick: (o: RegionOutcome) => number): string => String(outcomes.reduce((total, o) => total + pick(o), 0));
   return {
     PhysicalResourceId: physicalResourceId,
-    Data: { MemberCount: String(accounts * regions), EnabledCount: sum((o) => o.enabled), InvitedCount: sum((o) => o.pending) },
+    Data: {
+      MemberCount: String(declaration.members.length * declaration.regions.length),
+      EnabledCount: sum((o) => o.enabled),
+      InvitedCount: sum((o) => o.pending),
+      ...extra,
+    },
   };
 }

@@ -29,6 +29,9 @@ export interface IsCompleteEvent<P = Record<string, unknown>, D = Record<string,
 /** What an isComplete handler returns to the Provider framework. */
 export interface IsCompleteResult<D = Record<string, string>> {
   readonly IsComplete: boolean;
+  /** When complete, replaces the id onEvent returned. */
+  readonly PhysicalResourceId?: string;
+  /** When complete, merged over the Data onEvent returned; the framework refuses it otherwise. */
   readonly Data?: D;
 }
 

@@ -3,6 +3,7 @@ import { Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 
@@ -84,6 +85,16 @@ export class HandlerProvider extends Construct {
       description: `Runs the Provider framework of the ${options.description} handler`,
     });
     frameworkLogs.grantWrite(frameworkRole);
+    // A role of its own: sharing the onEvent role would make the state machine depend on itself.
+    const waiterRole = options.isComplete
+      ? new iam.Role(this, 'FrameworkWaiterRole', {
+        assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+        description: `Runs the Provider framework's isComplete and timeout functions of the ${options.description} handler`,
+      })
+      : undefined;
+    if (waiterRole) {
+      frameworkLogs.grantWrite(waiterRole);
+    }
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.handler,
       isCompleteHandler: isComplete,
@@ -91,18 +102,37 @@ export class HandlerProvider extends Construct {
       totalTimeout: options.isComplete?.totalTimeout,
       logGroup: frameworkLogs,
       frameworkOnEventRole: frameworkRole,
-      frameworkCompleteAndTimeoutRole: options.isComplete ? frameworkRole : undefined,
+      frameworkCompleteAndTimeoutRole: waiterRole,
+      // The waiter's every step is logged (cdk-nag AwsSolutions-SF1); execution data carries the
+      // event's properties, which may hold member emails, so it stays out.
+      ...(options.isComplete ? {
+        disableWaiterStateMachineLogging: false,
+        waiterStateMachineLogOptions: { destination: frameworkLogs, level: sfn.LogLevel.ALL, includeExecutionData: false },
+      } : {}),
     });
     this.serviceToken = provider.serviceToken;
     // cdk-nag reads these acknowledgements (aws-cdk-lib's own mechanism, so no dependency on cdk-nag).
-    for (const fn of [this.handler, isComplete]) {
-      if (fn) {
+    const invoked = [this.handler, isComplete, ...['framework-isComplete', 'framework-onTimeout'].map((id) => provider.node.tryFindChild(id))];
+    for (const fn of invoked) {
+      if (fn instanceof lambda.Function) {
         const logicalId = Stack.of(this).getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
-        Validations.of(frameworkRole).acknowledge({
+        Validations.of(this).acknowledge({
           id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-          reason: 'The aws-cdk-lib Provider framework may invoke any version of the handler (its ARN with :*); that is how aws-cdk-lib grants it, scoped to this one function.',
+          reason: 'The aws-cdk-lib Provider framework may invoke any version of this one function (its ARN with :*); that is how aws-cdk-lib grants it.',
         });
       }
+    }
+    const waiter = provider.node.tryFindChild('waiter-state-machine');
+    if (waiter) {
+      // Only on the waiter, so that a wildcard anywhere else in this construct is still reported.
+      Validations.of(waiter).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'Step Functions log delivery (logs:CreateLogDelivery and related actions) only supports Resource "*"; aws-cdk-lib adds it for the waiter\'s logging.',
+      });
+      Validations.of(waiter).acknowledge({
+        id: 'AwsSolutions-SF2',
+        reason: 'The aws-cdk-lib Provider framework builds its waiter state machine without a tracing option; its steps are logged to the framework log group instead.',
+      });
     }
   }
 }

@@ -50,7 +50,21 @@ export interface MembersResourceData {
   readonly EnabledCount: string;
   /** Declared members whose status is Invited after the event, summed over regions. */
   readonly InvitedCount: string;
+  /** With waitForAcceptance: when waiting gives up, ISO 8601. */
+  readonly WaitDeadline?: string;
+  /**
+   * With waitForAcceptance on Create: which declared accounts this Create created, per region, as
+   * a bit mask over the declaration order (base64url, regions separated by ","). A Create that
+   * times out removes exactly these, as a failed Create does (DESIGN.md rule 3).
+   */
+  readonly WaitCreated?: string;
 }
+
+/** The suffix of the physical id while a Create waits for acceptance; a Delete of such an id has nothing to do. */
+export const AWAITING_ACCEPTANCE_SUFFIX = ':awaiting-acceptance';
+
+/** The longest waitForAcceptance: under the Provider framework's 2-hour limit, with room for the deploy itself. */
+export const MAX_WAIT_FOR_ACCEPTANCE_MINUTES = 110;
 
 /** Properties of `Custom::SecurityHubInvitationAccepter`. */
 export interface AccepterResourceProperties {

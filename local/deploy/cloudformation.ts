@@ -167,6 +167,11 @@ export class LocalCloudFormation {
       const action = before ? 'Update' : 'Create';
       const report = await this.send(target, action, resource.properties, before?.properties, before?.physicalResourceId, events);
       if (!report.ok) {
+        if (!before && report.physicalResourceId) {
+          // A Create that failed after onEvent succeeded (in isComplete) has a real physical id, so
+          // CloudFormation's rollback sends it a Delete; the framework only ignores its own marker.
+          await this.send({ ...target, physicalResourceId: report.physicalResourceId }, 'Rollback Delete', resource.properties, undefined, report.physicalResourceId, events);
+        }
         if (before) {
           // CloudFormation rolls the failed resource back too: an Update with old and new swapped.
           await this.send(before, 'Rollback Update', before.properties, resource.properties, before.physicalResourceId, events);
@@ -242,7 +247,8 @@ export class LocalCloudFormation {
       type: resource.type,
       action,
       ok: !result.error,
-      ...(result.error ? { error: result.error } : { physicalResourceId: result.physicalResourceId, data: result.data }),
+      ...(result.error ? { error: result.error } : { data: result.data }),
+      ...(result.physicalResourceId ? { physicalResourceId: result.physicalResourceId } : {}),
       properties,
       ...(oldProperties ? { oldProperties } : {}),
       logs: result.logs,
@@ -267,23 +273,28 @@ export class LocalCloudFormation {
     if (onEvent.error) {
       return { error: onEvent.error.message, logs };
     }
-    const physicalResourceId = onEvent.result?.PhysicalResourceId ?? (event.PhysicalResourceId as string | undefined) ?? String(event.RequestId);
+    let physicalResourceId = onEvent.result?.PhysicalResourceId ?? (event.PhysicalResourceId as string | undefined) ?? String(event.RequestId);
     let data = { ...(onEvent.result?.Data ?? {}) };
     if (resource.isComplete) {
       const polls = this.options.isCompleteMaxPolls ?? 720;
       for (let poll = 1; ; poll++) {
-        const check = await invokeHandler<{ IsComplete: boolean; Data?: Record<string, string> }>(
+        const check = await invokeHandler<{ IsComplete: boolean; PhysicalResourceId?: string; Data?: Record<string, string> }>(
           resource.isComplete, { ...event, PhysicalResourceId: physicalResourceId, Data: data }, identity, { fresh });
         logs.push(...check.logs);
+        // A failure here carries onEvent's physical id, so CloudFormation's rollback Delete is not ignored.
         if (check.error) {
-          return { error: check.error.message, logs };
+          return { error: check.error.message, physicalResourceId, logs };
         }
         if (check.result?.IsComplete) {
+          physicalResourceId = check.result.PhysicalResourceId ?? physicalResourceId;
           data = { ...data, ...(check.result.Data ?? {}) };
           break;
         }
+        if (check.result?.Data && Object.keys(check.result.Data).length > 0) {
+          return { error: '"Data" is not allowed if "IsComplete" is "False"', physicalResourceId, logs };
+        }
         if (poll >= polls) {
-          return { error: 'Operation timed out', logs };
+          return { error: 'Operation timed out', physicalResourceId, logs };
         }
         await new Promise((resolve) => setTimeout(resolve, this.options.isCompleteIntervalMs ?? 1000));
       }

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { MemberAccount, SecurityHubInvitationAccepter, SecurityHubMembers } from '../../lib';
 import { LocalStack, readAssembly } from '../../local/deploy/assembly';
 import { LocalCloudFormation, LocalCloudFormationOptions } from '../../local/deploy/cloudformation';
@@ -25,6 +25,7 @@ export interface AdminDeclaration {
   readonly invite?: boolean;
   readonly regions?: string[];
   readonly retain?: boolean;
+  readonly waitForAcceptance?: Duration;
 }
 
 /** Synthesizes an app with the administrator stack and, optionally, member stacks that accept. */
@@ -37,6 +38,7 @@ export function synthesize(declaration: AdminDeclaration, options: { memberStack
     invite: declaration.invite,
     regions: declaration.regions,
     removalPolicy: declaration.retain ? RemovalPolicy.RETAIN : undefined,
+    waitForAcceptance: declaration.waitForAcceptance,
   });
   for (const account of options.memberStacks ?? []) {
     const member = new Stack(app, `Member${account}`, { env: { account, region: REGION } });

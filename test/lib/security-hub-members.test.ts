@@ -1,4 +1,4 @@
-import { App, Aws, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Aws, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { MemberAccount, SecurityHubMembers, SecurityHubMembersProps } from '../../lib';
 
@@ -125,6 +125,58 @@ describe('SecurityHubMembers', () => {
     template.hasResourceProperties('Custom::SecurityHubMembers', { Regions: [{ Ref: 'AWS::Region' }] });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: { Statement: [Match.objectLike({ Resource: { 'Fn::Join': ['', Match.arrayWith([{ Ref: 'AWS::Region' }, { Ref: 'AWS::AccountId' }])] } })] },
+    });
+  });
+
+  describe('regions', () => {
+    test('manages the same members in each region, with a hub ARN per region in the policy', () => {
+      const template = synth({ members, regions: ['us-east-1', 'eu-west-1'] });
+      template.hasResourceProperties('Custom::SecurityHubMembers', { Regions: ['us-east-1', 'eu-west-1'] });
+      template.hasResourceProperties('AWS::IAM::Policy', {
+        PolicyDocument: {
+          Statement: [Match.objectLike({
+            Resource: [
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:securityhub:us-east-1:${ADMIN}:hub/default`]] },
+              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:securityhub:eu-west-1:${ADMIN}:hub/default`]] },
+            ],
+          })],
+        },
+      });
+    });
+
+    test('fails when a region name is malformed', () => {
+      expect(() => synth({ members, regions: ['us_east_1'] })).toThrow('invalid region "us_east_1": expected a region name such as "us-east-1"');
+    });
+
+    test('fails when a region is listed twice', () => {
+      expect(() => synth({ members, regions: ['eu-west-1', 'eu-west-1'] })).toThrow('duplicate region "eu-west-1": expected each region once');
+    });
+
+    test('fails when the list of regions is empty', () => {
+      expect(() => synth({ members, regions: [] })).toThrow('empty list of regions');
+    });
+  });
+
+  describe('waitForAcceptance', () => {
+    test('polls an isComplete handler through the Provider framework, with the wait as a property', () => {
+      const template = synth({ members, waitForAcceptance: Duration.minutes(30) });
+      template.hasResourceProperties('Custom::SecurityHubMembers', { WaitForAcceptanceSeconds: 1800 });
+      template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+    });
+
+    test('is off by default: no isComplete handler and no state machine', () => {
+      const template = synth({ members });
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
+      expect(JSON.stringify(template.toJSON())).not.toContain('WaitForAcceptanceSeconds');
+    });
+
+    test('fails when the wait is longer than 110 minutes', () => {
+      expect(() => synth({ members, waitForAcceptance: Duration.hours(2) })).toThrow('invalid waitForAcceptance 2 hours: expected between 1 second and 110 minutes');
+    });
+
+    test('fails when the wait is shorter than a second', () => {
+      expect(() => synth({ members, waitForAcceptance: Duration.millis(10) })).toThrow('invalid waitForAcceptance 10 millis');
     });
   });
 

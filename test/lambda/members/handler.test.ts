@@ -8,7 +8,7 @@ import {
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../lambda/members';
+import { handler, isComplete } from '../../../lambda/members';
 import type { CustomResourceEvent } from '../../../lambda/shared/cfn';
 
 const ADMIN = '999999999999';
@@ -388,6 +388,72 @@ describe('Delete', () => {
     state.set(A, 'Created');
     await handler(event('Delete', { Members: [{ AccountId: A }, { AccountId: 'bad' }] }), context);
     expect(idsOf(DeleteMembersCommand)).toEqual([[A]]);
+  });
+});
+
+describe('waitForAcceptance', () => {
+  const waiting = { Members: members(A, B), WaitForAcceptanceSeconds: '60' };
+  const future = () => new Date(Date.now() + 60_000).toISOString();
+  const past = () => new Date(Date.now() - 1).toISOString();
+
+  test('Create returns a provisional id, the deadline and which accounts it created', async () => {
+    state.set(B, 'Enabled');
+    const result = await handler(event('Create', waiting), context);
+    expect(result.PhysicalResourceId).toBe('securityhub-members-Admin-MembersFEE56442:awaiting-acceptance');
+    expect(Date.parse(result.Data!.WaitDeadline!)).toBeGreaterThan(Date.now());
+    expect(result.Data!.WaitCreated).toBe(Buffer.from([0b01]).toString('base64url'));
+  });
+
+  test('isComplete is not complete, and returns no Data, while a member is still Invited', async () => {
+    state.set(A, 'Enabled').set(B, 'Invited');
+    const result = await isComplete({ ...event('Create', waiting), PhysicalResourceId: 'x:awaiting-acceptance', Data: { WaitDeadline: future() } }, context);
+    expect(result).toEqual({ IsComplete: false });
+  });
+
+  test('isComplete completes with the stable id and fresh counts once every member is Enabled', async () => {
+    state.set(A, 'Enabled').set(B, 'Associated');
+    const result = await isComplete({ ...event('Create', waiting), PhysicalResourceId: 'securityhub-members-Admin-MembersFEE56442:awaiting-acceptance', Data: { WaitDeadline: future() } }, context);
+    expect(result).toEqual({
+      IsComplete: true,
+      PhysicalResourceId: 'securityhub-members-Admin-MembersFEE56442',
+      Data: { MemberCount: '2', EnabledCount: '2', InvitedCount: '0' },
+    });
+    expect(mutatingCalls()).toHaveLength(0);
+  });
+
+  test('past the deadline a Create fails naming the pending members and removes only the ones it created', async () => {
+    state.set(A, 'Invited').set(B, 'Invited');
+    const created = Buffer.from([0b01]).toString('base64url'); // A only: B existed before
+    await expect(isComplete({ ...event('Create', waiting), PhysicalResourceId: 'x:awaiting-acceptance', Data: { WaitDeadline: past(), WaitCreated: created } }, context))
+      .rejects.toThrow(`waited 60 s for every invited member to accept; 2 accounts are still pending: ${A}, ${B} in us-east-1 (Invited). Rolled back: removed the 1 member`);
+    expect(state).toEqual(new Map([[B, 'Invited']]));
+  });
+
+  test('past the deadline an Update fails without removing anything: CloudFormation rolls it back', async () => {
+    state.set(A, 'Invited').set(B, 'Enabled');
+    await expect(isComplete({ ...event('Update', waiting, { Members: members(B) }), Data: { WaitDeadline: past() } }, context))
+      .rejects.toThrow(`1 account is still pending: ${A} in us-east-1 (Invited).`);
+    expect(mutatingCalls()).toHaveLength(0);
+  });
+
+  test('a Delete of a Create that timed out has nothing left to do', async () => {
+    state.set(A, 'Enabled');
+    const result = await handler({ ...event('Delete', waiting), PhysicalResourceId: 'securityhub-members-Admin-MembersFEE56442:awaiting-acceptance' }, context);
+    expect(result.PhysicalResourceId).toBe('securityhub-members-Admin-MembersFEE56442:awaiting-acceptance');
+    expect(hub.calls()).toHaveLength(0);
+  });
+
+  test('isComplete of a Delete, or without waiting, or with invite off, is complete at once', async () => {
+    await expect(isComplete(event('Delete', waiting), context)).resolves.toEqual({ IsComplete: true });
+    await expect(isComplete(event('Update', { Members: members(A) }, { Members: members(A) }), context)).resolves.toMatchObject({ IsComplete: true });
+    await expect(isComplete(event('Update', { ...waiting, Invite: 'false' }, waiting), context)).resolves.toMatchObject({ IsComplete: true });
+    expect(hub.calls()).toHaveLength(0);
+  });
+
+  test('fails before any call when WaitForAcceptanceSeconds is not a positive number', async () => {
+    await expect(handler(event('Create', { Members: members(A), WaitForAcceptanceSeconds: 'soon' }), context))
+      .rejects.toThrow('invalid WaitForAcceptanceSeconds "soon": expected a positive number of seconds');
+    expect(hub.calls()).toHaveLength(0);
   });
 });
 
