@@ -4,6 +4,9 @@
  * its console output captured instead of printed.
  */
 import { randomUUID } from 'crypto';
+import * as fs from 'fs';
+import { createRequire } from 'module';
+import * as path from 'path';
 import type { HandlerRef } from './assembly';
 
 /** Who the function runs as, and where its SDK calls go. */
@@ -35,14 +38,26 @@ function container(file: string, account: string, fresh: boolean): HandlerModule
   const key = `${file}#${account}`;
   let mod = containers.get(key);
   if (!mod || fresh) {
-    const resolved = require.resolve(file);
-    delete require.cache[resolved];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    mod = require(resolved) as HandlerModule;
-    delete require.cache[resolved];
+    mod = load(path.resolve(file));
     containers.set(key, mod);
   }
   return mod;
+}
+
+/**
+ * Evaluates a bundle as a new CommonJS module. Deleting it from require.cache and requiring it
+ * again does that under Node, but not under jest, whose own module registry ignores require.cache:
+ * there every account would share the first account's SDK client, and so its credentials. A
+ * bundle needs nothing but Node's built-ins, so evaluating it here in the caller's realm (and its
+ * `process.env`) is all a fresh container is.
+ */
+function load(file: string): HandlerModule {
+  const cjs = { exports: {} as HandlerModule };
+  // sourceURL names the bundle in stack traces instead of an anonymous function.
+  const source = `${fs.readFileSync(file, 'utf8')}\n//# sourceURL=${file}`;
+  const evaluate = new Function('exports', 'require', 'module', '__filename', '__dirname', source);
+  evaluate.call(cjs.exports, cjs.exports, createRequire(file), cjs, file, path.dirname(file));
+  return cjs.exports;
 }
 
 /** Forgets every loaded handler module: the next invocation is a cold start. */

@@ -1,4 +1,5 @@
 /** What a person wants to see after a local deploy: which accounts changed, and the calls made. */
+import { ACCEPTER_RESOURCE_TYPE, MEMBERS_RESOURCE_TYPE } from '../../lib/shared/contract';
 import type { HubStore } from '../emulator';
 import type { EventReport } from './cloudformation';
 
@@ -31,7 +32,8 @@ function label(from: string, to: string): string {
     return to === 'Invited' ? 'created and invited' : `created (${to})`;
   }
   if (to === NONE) {
-    return 'removed';
+    // An Enabled member stops sharing findings with the administrator: worth seeing at a glance.
+    return from === 'Enabled' ? 'removed (was Enabled)' : 'removed';
   }
   if (to === 'Invited') {
     return from === 'Created' ? 'invited' : `re-invited (was ${from})`;
@@ -89,15 +91,22 @@ export function describeEvent(report: EventReport, groups: ChangeGroup[], calls:
     lines.push(`    ${group.label.padEnd(34)} ${accountList(group.accounts)}  [${group.region}, administrator ${group.administrator}]`);
   }
   const declared = (report.properties.Members as { AccountId?: string }[] | undefined)?.map((m) => m.AccountId) ?? [];
-  if (report.ok && report.type === 'Custom::SecurityHubMembers' && report.action !== 'Delete' && report.action !== 'Unchanged' && declared.length > 0) {
+  if (report.ok && report.type === MEMBERS_RESOURCE_TYPE && report.action !== 'Delete' && report.action !== 'Unchanged' && declared.length > 0) {
     const changed = new Set(groups.flatMap((g) => g.accounts));
     const unchanged = declared.filter((id) => id && !changed.has(id)).length;
     if (unchanged > 0) {
       lines.push(`    ${'unchanged'.padEnd(34)} ${unchanged} declared account${unchanged === 1 ? '' : 's'}`);
     }
   }
+  const acted = report.action !== 'Unchanged' && report.action !== 'Retained';
+  if (report.ok && acted && report.type === ACCEPTER_RESOURCE_TYPE && !groups.some((g) => g.accounts.includes(report.account))) {
+    // Without this line a member stack that found nothing to do prints only its reads.
+    const leaving = report.action === 'Delete' || report.action === 'Rollback Delete';
+    const state = leaving ? 'not a member' : 'already Enabled';
+    lines.push(`    ${'unchanged'.padEnd(34)} ${report.account} (${state})  [${report.region}, administrator ${String(report.properties.AdministratorAccountId)}]`);
+  }
   const total = Object.values(calls).reduce((a, b) => a + b, 0);
-  if (report.action !== 'Unchanged' && report.action !== 'Retained') {
+  if (acted) {
     const list = Object.entries(calls).map(([op, n]) => `${op} ${n}`).join(', ');
     lines.push(`    ${'API calls'.padEnd(34)} ${total === 0 ? 'none' : `${list} (${total} in all)`}`);
   }

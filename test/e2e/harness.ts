@@ -19,6 +19,10 @@ export const REGION = 'us-east-1';
 /** Handler tuning for a hub without a rate limit: pacing would only slow the tests down. */
 export const FAST: Record<string, string> = { SECURITYHUB_MEMBERS_RATE_PER_SECOND: '10000', SECURITYHUB_MEMBERS_BURST: '10000' };
 
+/** Temporary cloud assemblies: the bundles in them are loaded by path, so they live until the process ends. */
+const assemblies: string[] = [];
+process.once('exit', () => assemblies.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
 /** A declaration of the administrator's stack. */
 export interface AdminDeclaration {
   readonly members: MemberAccount[];
@@ -42,16 +46,12 @@ export function synthesize(declaration: AdminDeclaration, options: { memberStack
   });
   for (const account of options.memberStacks ?? []) {
     const member = new Stack(app, `Member${account}`, { env: { account, region: REGION } });
-    member.addDependency(admin);
+    member.addStackDependency(admin);
     new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: ADMIN });
   }
   app.synth();
-  try {
-    return readAssembly(outdir, { account: ADMIN, region: REGION });
-  } finally {
-    // The bundles are loaded by path; keep the folder until the process ends, but not after.
-    process.once('exit', () => fs.rmSync(outdir, { recursive: true, force: true }));
-  }
+  assemblies.push(outdir);
+  return readAssembly(outdir, { account: ADMIN, region: REGION });
 }
 
 /** A running local Security Hub and a local CloudFormation pointed at it. */
