@@ -1,43 +1,8 @@
 #!/usr/bin/env node
-/**
- * A sample app: the Security Hub administrator's stack declares its members, read from cdk.json
- * (context key `members`), and each member account gets a stack that accepts the invitation. The
- * same app serves `cdk synth`, `cdk deploy --all` and the local deploy (`npm run local -- deploy`).
- * `-c memberStacks=false` leaves the member stacks out, for a pipeline that deploys them elsewhere.
- */
-import { App, CfnOutput, Stack } from 'aws-cdk-lib';
-import { MemberAccount, SecurityHubInvitationAccepter, SecurityHubMembers } from '../lib';
+/** The CDK app of cdk.json: the sample in sample-app.ts, configured from cdk.json's context. */
+import { App } from 'aws-cdk-lib';
+import { buildSampleApp } from './sample-app';
 
 const app = new App();
-const administratorAccount = app.node.tryGetContext('administratorAccount') ?? process.env.CDK_DEFAULT_ACCOUNT;
-const region = app.node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION;
-// Values given with `-c` on the command line arrive as strings; cdk.json gives them typed.
-const rawMembers: unknown = app.node.tryGetContext('members') ?? [];
-const members = (typeof rawMembers === 'string' ? JSON.parse(rawMembers) : rawMembers) as MemberAccount[];
-const memberStacks = String(app.node.tryGetContext('memberStacks') ?? true) !== 'false';
-
-const administrator = new Stack(app, 'SecurityHubAdministrator', {
-  env: { account: administratorAccount, region },
-  description: 'Security Hub administrator: declares the member accounts',
-});
-const declared = new SecurityHubMembers(administrator, 'Members', { members });
-new CfnOutput(administrator, 'MemberCount', { value: declared.memberCount });
-new CfnOutput(administrator, 'InvitedCount', { value: declared.invitedCount });
-
-if (memberStacks) {
-  if (!administratorAccount) {
-    // The member stacks live in other accounts: they can only name the administrator literally.
-    throw new Error('member stacks need the administrator account id: expected -c administratorAccount=<12 digits>, or -c memberStacks=false');
-  }
-  for (const { accountId } of members) {
-    const member = new Stack(app, `SecurityHubMember-${accountId}`, {
-      env: { account: accountId, region },
-      description: `Security Hub member ${accountId}: accepts the invitation of administrator ${administratorAccount}`,
-    });
-    new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: administratorAccount });
-    // The invitation the accepter needs is sent by the administrator's stack.
-    member.addStackDependency(administrator);
-  }
-}
-
+buildSampleApp(app);
 app.synth();

@@ -1,6 +1,9 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { buildSampleApp } from '../../bin/sample-app';
 import { SecurityHubInvitationAccepter, SecurityHubMembers } from '../../lib';
 
 /** Both constructs in every shape they synthesize to: one region, several regions, waiting, member side. */
@@ -16,6 +19,17 @@ function app(): { app: App; stacks: Stack[] } {
 }
 
 describe('cdk-nag AwsSolutions', () => {
+  test('finds nothing unacknowledged in the sample app (bin/), as cdk.json configures it', () => {
+    const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: Record<string, unknown> };
+    const root = new App({ context: cdkJson.context });
+    const stacks = buildSampleApp(root);
+    expect(stacks.map((s) => s.stackName)).toEqual(['SecurityHubAdministrator', 'SecurityHubMember-111111111111', 'SecurityHubMember-222222222222']);
+    const pack = new AwsSolutionsChecks(root);
+    for (const stack of stacks) {
+      expect(pack.validateScope(stack).violations.map((v) => v.ruleName)).toEqual([]);
+    }
+  });
+
   test('finds nothing unacknowledged in any stack', () => {
     const { app: root, stacks } = app();
     const pack = new AwsSolutionsChecks(root);
