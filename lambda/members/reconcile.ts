@@ -2,6 +2,7 @@
  * Runs the plans of one event against the hubs: reads first, additions and heals in every region,
  * removals last, and on a failed Create or Update undoes the members this run created.
  */
+import { MAX_MEMBERS } from '../../lib/shared/contract';
 import type { MemberInput } from '../../lib/shared/validation';
 import { AccountFailure, MemberOperationError, reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
@@ -75,6 +76,18 @@ export async function reconcile(targets: readonly RegionTarget[], hubFor: (regio
     });
   }
 
+  const overQuota = runs.flatMap(({ plan, states }) => {
+    // Additions come before removals (rule 2), so while the event runs the hub holds both. Members
+    // outside the declaration count too but are not read; those the service reports per account.
+    const peak = states.size + plan.create.length;
+    return plan.create.length > 0 && peak > MAX_MEMBERS
+      ? [`${plan.region}: ${states.size} declared accounts are members now and ${plan.create.length} would be added before ${plan.delete.length} are removed, ${peak} at once`]
+      : [];
+  });
+  if (overQuota.length > 0) {
+    throw new Error(`Security Hub allows at most ${MAX_MEMBERS} members per administrator and region, and this change would exceed it while it runs (${overQuota.join('; ')}): deploy the removals first, then the additions. Nothing was changed.`);
+  }
+
   try {
     const additionFailures = (await Promise.all(runs.map(addMembers))).flat();
     if (additionFailures.length > 0) {
@@ -92,7 +105,7 @@ export async function reconcile(targets: readonly RegionTarget[], hubFor: (regio
     if (error instanceof MemberOperationError) {
       throw new MemberOperationError(error.phase, error.failures, rollback, { cause: error });
     }
-    throw new Error(`${reasonOf(error)}. ${rollback}`, { cause: error });
+    throw new Error(`${reasonOf(error).replace(/\.+$/, '')}. ${rollback}`, { cause: error });
   }
   return runs.map(outcomeOf);
 }

@@ -14,7 +14,7 @@ export interface ClientTuning {
   readonly burst: number;
   /** Attempts per request under throttling (other callers share the account's limit). @default 10 */
   readonly maxAttempts: number;
-  /** Requests in flight per region. @default 4 */
+  /** Requests in flight per region; the pacer sets the rate, this only bounds open connections. @default 30 */
   readonly concurrency: number;
 }
 
@@ -49,7 +49,7 @@ export function tuningFromEnv(): ClientTuning {
     ratePerSecond: numberFromEnv('SECURITYHUB_MEMBERS_RATE_PER_SECOND', 10),
     burst: numberFromEnv('SECURITYHUB_MEMBERS_BURST', 30),
     maxAttempts: Math.floor(numberFromEnv('SECURITYHUB_MEMBERS_MAX_ATTEMPTS', 10)),
-    concurrency: Math.floor(numberFromEnv('SECURITYHUB_MEMBERS_CONCURRENCY', 4)),
+    concurrency: Math.floor(numberFromEnv('SECURITYHUB_MEMBERS_CONCURRENCY', 30)),
   };
 }
 
@@ -84,11 +84,24 @@ function newClient(region: string, pacer: Pacer, retryStrategy: RetryStrategyV2)
   client.middlewareStack.addRelativeTo(
     <Output extends MetadataBearer>(next: FinalizeHandler<object, Output>) => async (args: FinalizeHandlerArguments<object>) => {
       await pacer.take();
-      return next(args);
+      try {
+        return await next(args);
+      } catch (error) {
+        // Other callers of the account share the limit: after a throttle, start again from empty.
+        if (isThrottle(error)) {
+          pacer.drain();
+        }
+        throw error;
+      }
     },
     { relation: 'after', toMiddleware: 'retryMiddleware', name: 'securityHubMembersPacer', override: true },
   );
   return client;
+}
+
+function isThrottle(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return e?.$metadata?.httpStatusCode === 429 || e?.name === 'LimitExceededException' || e?.name === 'ThrottlingException';
 }
 
 const cache = new Map<string, RegionClients>();
@@ -98,7 +111,9 @@ export function clientsFor(region: string): RegionClients {
   let clients = cache.get(region);
   if (!clients) {
     const tuning = tuningFromEnv();
-    const pacer = new Pacer(tuning.ratePerSecond, tuning.burst);
+    // One token of headroom: the service's bucket starts refilling when a request arrives, a little
+    // after ours, so a full-speed burst of exactly its size draws a 429 now and then.
+    const pacer = new Pacer(tuning.ratePerSecond, Math.max(1, tuning.burst - 1));
     clients = {
       region,
       tuning,

@@ -39,7 +39,7 @@ function describeFailures(phase: string, failures: AccountFailure[], rollback?: 
   }
   const list = [...groups].map(([key, ids]) => {
     const [region, reason] = key.split('\n');
-    return `${ids.join(', ')} in ${region}: ${reason}`;
+    return `${ids.join(', ')} in ${region}: ${reason.replace(/\.+$/, '')}`;
   }).join('; ');
   const tail = rollback ? ` ${rollback}` : '';
   return `${phase} failed for ${accounts} account${accounts === 1 ? '' : 's'}: ${list}.${tail}`;

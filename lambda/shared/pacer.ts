@@ -32,6 +32,12 @@ export class Pacer {
     this.last = clock.now();
   }
 
+  /** Forgets the tokens saved up, as after a throttle: the service's bucket is empty too. */
+  drain(): void {
+    this.tokens = 0;
+    this.last = this.clock.now();
+  }
+
   /** Resolves when one request may be sent. */
   take(): Promise<void> {
     const turn = this.queue.then(() => this.waitForToken());

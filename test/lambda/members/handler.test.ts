@@ -301,6 +301,17 @@ describe('Update', () => {
     expect(result.Data).toEqual({ MemberCount: '2', EnabledCount: '1', InvitedCount: '1' });
   });
 
+  test('fails before any change when additions before removals would exceed the 1,000-member quota', async () => {
+    const kept = Array.from({ length: 990 }, (_, i) => String(100000000000 + i));
+    const dropped = Array.from({ length: 10 }, (_, i) => String(200000000000 + i));
+    const added = Array.from({ length: 10 }, (_, i) => String(300000000000 + i));
+    [...kept, ...dropped].forEach((id) => state.set(id, 'Enabled'));
+    const declare = (ids: string[]) => ids.map((id) => ({ AccountId: id }));
+    await expect(handler(event('Update', { Members: declare([...kept, ...added]) }, { Members: declare([...kept, ...dropped]) }), context))
+      .rejects.toThrow('Security Hub allows at most 1000 members per administrator and region, and this change would exceed it while it runs (us-east-1: 1000 declared accounts are members now and 10 would be added before 10 are removed, 1010 at once): deploy the removals first, then the additions. Nothing was changed.');
+    expect(mutatingCalls()).toHaveLength(0);
+  });
+
   test('a removed account that was only Created is deleted without disassociating', async () => {
     state.set(B, 'Created');
     await handler(event('Update', { Members: [] }, { Members: members(B) }), context);

@@ -51,6 +51,15 @@ describe('Pacer', () => {
     expect(clock.time).toBe(2000);
   });
 
+  test('drain empties the bucket, as after a throttle by another caller', async () => {
+    const clock = fakeClock();
+    const pacer = new Pacer(10, 30, clock);
+    await pacer.take();
+    pacer.drain();
+    await pacer.take();
+    expect(clock.slept).toEqual([100]);
+  });
+
   test('fails when the rate or burst is not positive', () => {
     expect(() => new Pacer(0, 30)).toThrow('invalid pacing 0/s burst 30');
   });
