@@ -646,6 +646,17 @@ export class HubStore {
 
   // ---------------------------------------------------------------- counters and persistence
 
+  /**
+   * Forgets every hub, member, invitation and counter, as a new store starts. Tests that send many
+   * runs through one handler reuse one emulator this way: the SDK inside a handler keeps the
+   * endpoint it resolved first, so the emulator's URL must not change between runs.
+   */
+  reset(): void {
+    this.hubs.clear();
+    this.duplicates = 0;
+    this.changes++;
+  }
+
   /** How many invitations the administrator ever sent to the account in the region (seeding excluded). */
   invitationCount(adminAccount: string, region: string, accountId: string): number {
     return this.findHub(adminAccount, region)?.invitationsSent.get(accountId) ?? 0;

@@ -11,6 +11,7 @@ Options:
   --state PATH               keep the state in this JSON file (default: memory only)
   --rate-limit [R/B]         throttle like the service: R requests/s, burst B per account and region (default 10/30)
   --latency-ms N             delay every answer by N ms
+  --throttle-rate P          answer 429 LimitExceededException to a share P (0-1) of calls, without applying them
   --error-rate P             answer 500 InternalException to a share P (0-1) of calls, without applying them
   --lost-answer-rate P       apply a share P of mutating calls, then answer 500 InternalException
   --drop-connection-rate P   apply a share P of mutating calls, then drop the connection
@@ -81,6 +82,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       case '--latency-ms':
         options.latencyMs = number(flag, 0);
         break;
+      case '--throttle-rate':
+        options.throttleRate = number(flag, 0, 1);
+        break;
       case '--error-rate':
         options.errorRate = number(flag, 0, 1);
         break;
@@ -115,6 +119,7 @@ export function startBanner(url: string, options: EmulatorOptions): string[] {
   const faults = [
     options.rateLimit ? `rate limit ${options.rateLimit.ratePerSecond}/s burst ${options.rateLimit.burst}` : undefined,
     options.latencyMs ? `latency ${options.latencyMs} ms` : undefined,
+    options.throttleRate ? `throttle rate ${options.throttleRate}` : undefined,
     options.errorRate ? `error rate ${options.errorRate}` : undefined,
     options.lostAnswerRate ? `lost answer rate ${options.lostAnswerRate}` : undefined,
     options.dropConnectionRate ? `drop connection rate ${options.dropConnectionRate}` : undefined,

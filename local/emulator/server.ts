@@ -29,6 +29,12 @@ export interface EmulatorOptions {
    */
   rateLimit?: RateLimitConfig | false;
   /**
+   * The probability (0 to 1) that a call answers 429 LimitExceededException without being applied,
+   * as when other callers use up the account's shared rate limit at random moments.
+   * @default 0
+   */
+  throttleRate?: number;
+  /**
    * The probability (0 to 1) that a call answers 500 InternalException without being applied.
    * @default 0
    */
@@ -128,6 +134,7 @@ export const ROUTES: Readonly<Record<string, string>> = {
 interface Faults {
   latencyMs: number;
   rateLimit: RateLimitConfig | false;
+  throttleRate: number;
   errorRate: number;
   lostAnswerRate: number;
   dropConnectionRate: number;
@@ -163,8 +170,9 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * Starts a local Security Hub on 127.0.0.1 that the unmodified `SecurityHubClient` talks to when its
  * `endpoint` (or `AWS_ENDPOINT_URL_SECURITYHUB`) is the returned `url`.
  *
- * Each request is taken through: identity, rate limit, failAfterMutatingCalls, errorRate, the
- * operation itself, lostAnswerRate and dropConnectionRate (mutating calls only), latency, answer.
+ * Each request is taken through: identity, rate limit, throttleRate, failAfterMutatingCalls,
+ * errorRate, the operation itself, lostAnswerRate and dropConnectionRate (mutating calls only),
+ * latency, answer.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const store = options.statePath ? loadStoreFile(options.statePath) : new HubStore();
@@ -195,6 +203,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (limiter && !limiter.tryTake(`${caller.account}/${caller.region}`)) {
       return errorOutcome(new ServiceError('LimitExceededException',
         `Rate exceeded for account ${caller.account} in ${caller.region}: at most ${limiter.config.ratePerSecond} requests/s, burst ${limiter.config.burst}.`));
+    }
+    if (chance(faults.throttleRate)) {
+      return errorOutcome(new ServiceError('LimitExceededException',
+        `Rate exceeded for account ${caller.account} in ${caller.region} (injected by throttleRate; the call was not applied).`));
     }
     if (faults.failAfterMutatingCalls !== undefined && appliedMutations >= faults.failAfterMutatingCalls) {
       return errorOutcome(new ServiceError('InternalException',
@@ -324,6 +336,7 @@ function normalizeFaults(current: Partial<Faults>, changes: EmulatorFaults): Fau
   const faults: Faults = {
     latencyMs: pick('latencyMs') ?? 0,
     rateLimit: pick('rateLimit') ?? false,
+    throttleRate: pick('throttleRate') ?? 0,
     errorRate: pick('errorRate') ?? 0,
     lostAnswerRate: pick('lostAnswerRate') ?? 0,
     dropConnectionRate: pick('dropConnectionRate') ?? 0,
@@ -332,7 +345,7 @@ function normalizeFaults(current: Partial<Faults>, changes: EmulatorFaults): Fau
     failAfterMutatingCalls: pick('failAfterMutatingCalls'),
     autoEnableHubs: pick('autoEnableHubs') ?? true,
   };
-  for (const key of ['errorRate', 'lostAnswerRate', 'dropConnectionRate'] as const) {
+  for (const key of ['throttleRate', 'errorRate', 'lostAnswerRate', 'dropConnectionRate'] as const) {
     if (!(faults[key] >= 0 && faults[key] <= 1)) {
       throw new Error(`invalid ${key} ${faults[key]}: expected a probability from 0 to 1`);
     }
