@@ -7,12 +7,12 @@ import { AWAITING_ACCEPTANCE_SUFFIX, MembersResourceData } from '../../lib/share
 import { accountOfArn, CustomResourceEvent, IsCompleteEvent, IsCompleteResult, LambdaContext, OnEventResult, stablePhysicalId } from '../shared/cfn';
 import { clientsFor } from '../shared/client';
 import { log } from '../shared/log';
-import { checkAcceptance, removeCreated, timeoutMessage } from './acceptance';
+import { checkAcceptance, timeoutMessage } from './acceptance';
 import { SdkMemberHub } from './hub';
 import { eventTargets } from './planner';
 import { HandlerEnvironment, MembersDeclaration, parseDeclaration, parsePreviousDeclaration } from './properties';
-import { MemberHub, reconcile, RegionOutcome } from './reconcile';
-import { encodeMask } from './wait';
+import { MemberHub, reconcile, RegionOutcome, undoCreations } from './reconcile';
+import { decodeMask, encodeMask } from './wait';
 
 const hubs = new Map<string, MemberHub>();
 
@@ -107,10 +107,9 @@ export async function isComplete(event: IsCompleteEvent<Record<string, unknown>,
   }
   let rollback: string | undefined;
   if (event.RequestType === 'Create' && event.Data?.WaitCreated !== undefined) {
-    const { removed, failures } = await removeCreated(declaration.members, declaration.regions, event.Data.WaitCreated.split(','), hubFor);
-    rollback = failures.length === 0
-      ? `Rolled back: removed the ${removed} member${removed === 1 ? '' : 's'} this deployment created; members that existed before were left as they were.`
-      : `Rollback incomplete: could not remove ${failures.map((f) => `${f.accountId} in ${f.region}: ${f.reason}`).join('; ')}.`;
+    // A Create that times out is rolled back like any failed Create: only what it created goes.
+    const masks = event.Data.WaitCreated.split(',');
+    rollback = await undoCreations(declaration.regions.map((region, i) => ({ hub: hubFor(region), accountIds: decodeMask(declaration.members, masks[i] ?? '') })));
   }
   throw new Error(timeoutMessage(declaration.waitForAcceptanceSeconds!, check.pending, rollback));
 }

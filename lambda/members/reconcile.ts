@@ -60,7 +60,9 @@ export async function reconcile(targets: readonly RegionTarget[], hubFor: (regio
   // Every read happens before the first write, in every region.
   const runs: RegionRun[] = await Promise.all(targets.map(async (target) => {
     const hub = hubFor(target.region);
-    const states = await hub.getStatuses(accountsOf(target));
+    const states = await hub.getStatuses(accountsOf(target)).catch((error: unknown) => {
+      throw new Error(`Reading the members' statuses in ${target.region} failed, so nothing was changed: ${reasonOf(error)}`, { cause: error });
+    });
     return { target, hub, plan: planRegion(target, states, options.invite), states, failed: new Set<string>() };
   }));
   for (const run of runs) {
@@ -93,7 +95,7 @@ export async function reconcile(targets: readonly RegionTarget[], hubFor: (regio
     if (additionFailures.length > 0) {
       throw new MemberOperationError('Adding members', additionFailures);
     }
-    const removalFailures = (await Promise.all(runs.map(removeMembers))).flat();
+    const removalFailures = (await Promise.all(runs.map((run) => removeAccounts(run.hub, run.plan, run.states, run.failed)))).flat();
     if (removalFailures.length > 0) {
       throw new MemberOperationError('Removing members', removalFailures);
     }
@@ -130,11 +132,6 @@ async function addMembers(run: RegionRun): Promise<AccountFailure[]> {
   return [...createFailures, ...inviteFailures];
 }
 
-async function removeMembers(run: RegionRun): Promise<AccountFailure[]> {
-  const { hub, plan } = run;
-  return removeAccounts(hub, plan, run.states, run.failed);
-}
-
 async function removeAccounts(hub: MemberHub, plan: RegionPlan, states: Map<string, string>, failed: Set<string>): Promise<AccountFailure[]> {
   const disassociateFailures = await hub.disassociateMembers(plan.disassociate);
   disassociateFailures.forEach((f) => failed.add(f.accountId));
@@ -158,19 +155,27 @@ function markFailed(run: RegionRun, failures: readonly AccountFailure[]): void {
  * when it started. Accounts that existed before, re-invited ones included, are left alone.
  * Returns a sentence for the error message.
  */
-async function rollBack(runs: readonly RegionRun[]): Promise<string> {
-  const results = await Promise.all(runs.map(async (run) => {
-    const created = run.plan.create.map((m) => m.accountId);
-    if (created.length === 0) {
+function rollBack(runs: readonly RegionRun[]): Promise<string> {
+  return undoCreations(runs.map((run) => ({ hub: run.hub, accountIds: run.plan.create.map((m) => m.accountId) })));
+}
+
+/**
+ * Removes, by the removal table, accounts an event created in each region (after re-reading their
+ * statuses), and returns a sentence for the event's error message. A failed Create or Update, and a
+ * Create whose wait for acceptance ran out, undo their work with it.
+ */
+export async function undoCreations(created: readonly { hub: MemberHub; accountIds: readonly string[] }[]): Promise<string> {
+  const results = await Promise.all(created.map(async ({ hub, accountIds }) => {
+    if (accountIds.length === 0) {
       return { removed: 0, failures: [] as AccountFailure[] };
     }
     try {
-      const states: StatusMap = await run.hub.getStatuses(created);
-      const plan = planRemovals(run.plan.region, created, states);
-      const failures = await removeAccounts(run.hub, plan, new Map(states), new Set());
+      const states: StatusMap = await hub.getStatuses(accountIds);
+      const plan = planRemovals(hub.region, accountIds, states);
+      const failures = await removeAccounts(hub, plan, new Map(states), new Set());
       return { removed: plan.delete.length - failures.length, failures };
     } catch (error) {
-      return { removed: 0, failures: created.map((accountId) => ({ accountId, region: run.plan.region, reason: reasonOf(error) })) };
+      return { removed: 0, failures: accountIds.map((accountId) => ({ accountId, region: hub.region, reason: reasonOf(error) })) };
     }
   }));
   const removed = results.reduce((sum, r) => sum + r.removed, 0);

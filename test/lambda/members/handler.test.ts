@@ -258,6 +258,13 @@ describe('Create', () => {
     expect([...state.values()]).toEqual(['Invited', 'Invited']);
   });
 
+  test('a read that fails says so, with the region, before any change', async () => {
+    hub.on(GetMembersCommand).rejects(new InternalException({ message: 'Internal error', $metadata: {} }));
+    await expect(handler(event('Create', { Members: members(A) }), context))
+      .rejects.toThrow('Reading the members\' statuses in us-east-1 failed, so nothing was changed: InternalException: Internal error');
+    expect(mutatingCalls()).toHaveLength(0);
+  });
+
   test('fails before any call when a declared account id is invalid, naming it', async () => {
     await expect(handler(event('Create', { Members: [{ AccountId: '12345' }] }), context)).rejects.toThrow('invalid account id "12345": expected 12 digits');
     expect(hub.calls()).toHaveLength(0);
