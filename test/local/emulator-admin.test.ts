@@ -12,7 +12,8 @@ import {
   SecurityHubClient,
   paginateListMembers,
 } from '@aws-sdk/client-securityhub';
-import { MEMBER_STATUSES, PROCESSING_RESULTS, RunningEmulator, startEmulator } from '../../local/emulator';
+import { MEMBER_STATUSES, PROCESSING_RESULTS, RunningEmulator, startEmulator, emulatorClient } from '../../local/emulator';
+import { failure, ids } from './emulator-helpers';
 
 const A = '111111111111';
 const M = '222222222222';
@@ -21,20 +22,7 @@ const REGION = 'us-east-1';
 let emu: RunningEmulator;
 
 function client(account = A, region = REGION): SecurityHubClient {
-  return new SecurityHubClient({ endpoint: emu.url, region, credentials: { accessKeyId: account, secretAccessKey: 'x' }, maxAttempts: 1 });
-}
-
-function ids(count: number, from = 500000000000): string[] {
-  return Array.from({ length: count }, (_, i) => String(from + i));
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to fail');
+  return emulatorClient(emu.url, account, region, { maxAttempts: 1 });
 }
 
 afterEach(async () => {

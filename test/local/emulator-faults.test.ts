@@ -21,6 +21,7 @@ import {
   mulberry32,
   startEmulator,
 } from '../../local/emulator';
+import { failure, ids } from './emulator-helpers';
 import { USAGE, parseCliArgs, runCli } from '../../local/emulator/main';
 
 const A = '111111111111';
@@ -41,20 +42,7 @@ afterEach(async () => {
 });
 
 function client(emu: RunningEmulator, account = A, region = REGION, maxAttempts = 1): SecurityHubClient {
-  return new SecurityHubClient({ endpoint: emu.url, region, credentials: { accessKeyId: account, secretAccessKey: 'x' }, maxAttempts });
-}
-
-function ids(count: number, from = 500000000000): string[] {
-  return Array.from({ length: count }, (_, i) => String(from + i));
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to fail');
+  return emulatorClient(emu.url, account, region, { maxAttempts });
 }
 
 function signed(account = A, region = REGION): string {

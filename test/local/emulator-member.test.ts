@@ -13,7 +13,8 @@ import {
   ListMembersCommand,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { RunningEmulator, startEmulator } from '../../local/emulator';
+import { RunningEmulator, startEmulator, emulatorClient } from '../../local/emulator';
+import { failure } from './emulator-helpers';
 
 const A = '111111111111';
 const M = '222222222222';
@@ -24,16 +25,7 @@ const OTHER_REGION = 'eu-west-1';
 let emu: RunningEmulator;
 
 function client(account: string, region = REGION): SecurityHubClient {
-  return new SecurityHubClient({ endpoint: emu.url, region, credentials: { accessKeyId: account, secretAccessKey: 'x' }, maxAttempts: 1 });
-}
-
-async function failure(promise: Promise<unknown>): Promise<Error & { $metadata?: { httpStatusCode?: number } }> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error('expected the call to fail');
+  return emulatorClient(emu.url, account, region, { maxAttempts: 1 });
 }
 
 async function statusAt(admin: string, member: string, region = REGION): Promise<string | undefined> {
