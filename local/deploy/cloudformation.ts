@@ -10,14 +10,18 @@ import * as path from 'path';
 import type { HandlerRef, LocalResource, LocalStack } from './assembly';
 import { invokeHandler, InvocationIdentity } from './invoke';
 
-/** A resource as deployed, kept between runs. */
-export interface DeployedResource {
+/** Which resource, in which stack, account and region. */
+export interface ResourceIdentity {
   readonly stack: string;
   readonly account: string;
   readonly region: string;
   readonly logicalId: string;
   readonly path: string;
   readonly type: string;
+}
+
+/** A resource as deployed, kept between runs. */
+export interface DeployedResource extends ResourceIdentity {
   readonly physicalResourceId: string;
   readonly properties: Record<string, unknown>;
   readonly data: Record<string, string>;
@@ -30,13 +34,7 @@ export interface DeployedResource {
 export type LocalAction = 'Create' | 'Update' | 'Delete' | 'Unchanged' | 'Retained' | 'Rollback Update' | 'Rollback Delete';
 
 /** One event and its outcome. */
-export interface EventReport {
-  readonly stack: string;
-  readonly account: string;
-  readonly region: string;
-  readonly logicalId: string;
-  readonly path: string;
-  readonly type: string;
+export interface EventReport extends ResourceIdentity {
   readonly action: LocalAction;
   readonly ok: boolean;
   readonly error?: string;
