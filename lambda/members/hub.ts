@@ -25,6 +25,11 @@ function backoff(attempt: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+function isClientError(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode ?? 0;
+  return status >= 400 && status < 500 && status !== 429;
+}
+
 /** {@link MemberHub} over the AWS SDK. */
 export class SdkMemberHub implements MemberHub {
   readonly region: string;
@@ -81,8 +86,8 @@ export class SdkMemberHub implements MemberHub {
           if (notYet.length === 0) {
             return [];
           }
-          // The same budget the SDK gets for every other call.
-          if (attempt >= this.clients.tuning.maxAttempts) {
+          // The same budget the SDK gets for every other call; a client error (4xx) will not go away.
+          if (attempt >= this.clients.tuning.maxAttempts || isClientError(error)) {
             return notYet.map((accountId) => this.failure(accountId, reasonOf(error)));
           }
           pending = notYet;

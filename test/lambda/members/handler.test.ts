@@ -125,6 +125,9 @@ const mutatingCalls = () => [CreateMembersCommand, InviteMembersCommand, Disasso
   .flatMap((command) => hub.commandCalls(command as never));
 const idsOf = (command: unknown) => hub.commandCalls(command as never).map((call) => (call.args[0].input as { AccountIds: string[] }).AccountIds);
 
+// Read once, when the handler makes its client: a failed InviteMembers is retried 3 times, not 10.
+process.env.SECURITYHUB_MEMBERS_MAX_ATTEMPTS = '3';
+
 beforeEach(() => {
   process.env.AWS_REGION = 'us-east-1';
   state = new Map();
@@ -236,6 +239,12 @@ describe('Create', () => {
     hub.on(InviteMembersCommand).rejects(new Error('AccessDeniedException: not allowed'));
     await expect(handler(event('Create', { Members: members(A) }), context)).rejects.toThrow(/not allowed.*Rolled back: removed the 1 member/);
     expect(state.size).toBe(0);
+  });
+
+  test('InviteMembers refused with a client error is not tried again', async () => {
+    hub.on(InviteMembersCommand).rejects(Object.assign(new Error('not allowed'), { name: 'AccessDeniedException', $metadata: { httpStatusCode: 403 } }));
+    await expect(handler(event('Create', { Members: members(A) }), context)).rejects.toThrow(`${A} in us-east-1: AccessDeniedException: not allowed`);
+    expect(hub.commandCalls(InviteMembersCommand)).toHaveLength(1);
   });
 
   test('InviteMembers that fails after sending: re-reads and does not invite again', async () => {
