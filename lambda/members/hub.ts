@@ -14,6 +14,7 @@ import { MAX_IDS_PER_CALL } from '../../lib/shared/contract';
 import type { MemberInput } from '../../lib/shared/validation';
 import { chunk, mapWithConcurrency } from '../shared/batch';
 import type { RegionClients } from '../shared/client';
+import { checkDeadline } from '../shared/deadline';
 import { AccountFailure, reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
 import { normalizeStatus } from './planner';
@@ -62,6 +63,7 @@ export class SdkMemberHub implements MemberHub {
       const details = members
         .filter((m) => batch.includes(m.accountId))
         .map((m) => ({ AccountId: m.accountId, ...(m.email ? { Email: m.email } : {}) }));
+      checkDeadline();
       const out = await this.clients.client.send(new CreateMembersCommand({ AccountDetails: details }));
       // "Already a member" (a retry whose first attempt was applied, or a concurrent change) is
       // success: whatever the text, an account that is a member now is done.
@@ -73,6 +75,7 @@ export class SdkMemberHub implements MemberHub {
     return this.eachBatchCollecting(accountIds, async (batch) => {
       let pending = [...batch];
       for (let attempt = 1; ; attempt++) {
+        checkDeadline();
         try {
           const out = await this.clients.inviteClient.send(new InviteMembersCommand({ AccountIds: pending }));
           return this.toFailures(out.UnprocessedAccounts);
@@ -99,6 +102,7 @@ export class SdkMemberHub implements MemberHub {
 
   disassociateMembers(accountIds: readonly string[]): Promise<AccountFailure[]> {
     return this.eachBatchCollecting(accountIds, async (batch) => {
+      checkDeadline();
       try {
         await this.clients.client.send(new DisassociateMembersCommand({ AccountIds: batch }));
         return [];
@@ -114,6 +118,7 @@ export class SdkMemberHub implements MemberHub {
 
   deleteMembers(accountIds: readonly string[]): Promise<AccountFailure[]> {
     return this.eachBatchCollecting(accountIds, async (batch) => {
+      checkDeadline();
       const out = await this.clients.client.send(new DeleteMembersCommand({ AccountIds: batch }));
       // "Not a member" (a retried delete, or one already gone) is success.
       return this.verifyUnprocessed(out.UnprocessedAccounts, (state) => state === 'NotMember');

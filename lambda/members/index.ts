@@ -6,6 +6,7 @@
 import { AWAITING_ACCEPTANCE_SUFFIX, MembersResourceData } from '../../lib/shared/contract';
 import { accountOfArn, CustomResourceEvent, IsCompleteEvent, IsCompleteResult, LambdaContext, OnEventResult, stablePhysicalId } from '../shared/cfn';
 import { clientsFor } from '../shared/client';
+import { clearDeadline, startDeadline } from '../shared/deadline';
 import { log } from '../shared/log';
 import { checkAcceptance, timeoutMessage } from './acceptance';
 import { SdkMemberHub } from './hub';
@@ -36,6 +37,7 @@ function environmentOf(context: LambdaContext | undefined): HandlerEnvironment {
 /** Creates, reconciles or removes the declared members. */
 export async function handler(event: CustomResourceEvent, context?: LambdaContext): Promise<OnEventResult<MembersResourceData>> {
   const env = environmentOf(context);
+  startDeadline(context);
   log('INFO', 'event', { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId });
   switch (event.RequestType) {
     case 'Create': {
@@ -82,6 +84,8 @@ export async function isComplete(event: IsCompleteEvent<Record<string, unknown>,
     return { IsComplete: true };
   }
   const env = environmentOf(context);
+  // isComplete only reads, and undoes a timed-out Create: no deadline of its own.
+  clearDeadline();
   const declaration = parseDeclaration(event.ResourceProperties, env);
   const physicalId = physicalIdOf(event).replace(AWAITING_ACCEPTANCE_SUFFIX, '');
   if (!waits(declaration) || !declaration.invite) {

@@ -4,6 +4,7 @@
  */
 import { MAX_MEMBERS } from '../../lib/shared/contract';
 import type { MemberInput } from '../../lib/shared/validation';
+import { clearDeadline } from '../shared/deadline';
 import { AccountFailure, MemberOperationError, reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
 import { accountsOf, normalizeStatus, planRegion, planRemovals, RegionPlan, RegionTarget, StatusMap } from './planner';
@@ -165,6 +166,7 @@ function rollBack(runs: readonly RegionRun[]): Promise<string> {
  * Create whose wait for acceptance ran out, undo their work with it.
  */
 export async function undoCreations(created: readonly { hub: MemberHub; accountIds: readonly string[] }[]): Promise<string> {
+  clearDeadline();
   const results = await Promise.all(created.map(async ({ hub, accountIds }) => {
     if (accountIds.length === 0) {
       return { removed: 0, failures: [] as AccountFailure[] };

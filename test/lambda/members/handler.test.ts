@@ -484,6 +484,36 @@ describe('waitForAcceptance', () => {
   });
 });
 
+describe('the Lambda timeout', () => {
+  test('with no time left it starts no change and fails saying why', async () => {
+    const late = { ...context, getRemainingTimeInMillis: () => 0 };
+    await expect(handler(event('Create', { Members: members(A, B) }), late)).rejects.toThrow('stopped before starting more changes');
+    expect(mutatingCalls()).toHaveLength(0);
+    expect(state.size).toBe(0);
+  });
+
+  test('when the deadline passes midway it stops, and still has the time to undo what it created', async () => {
+    const timed = { ...context, getRemainingTimeInMillis: () => 600_000 };
+    const now = Date.now();
+    once(CreateMembersCommand, ({ AccountDetails }: { AccountDetails: { AccountId: string }[] }) => {
+      AccountDetails.forEach(({ AccountId }) => state.set(AccountId, 'Created'));
+      // Throttling ate the budget: the clock jumps past the handler's deadline.
+      jest.spyOn(Date, 'now').mockReturnValue(now + 590_000);
+      return { UnprocessedAccounts: [] };
+    });
+    try {
+      await expect(handler(event('Create', { Members: members(A, B) }), timed)).rejects.toThrow(
+        /stopped before starting more changes: less than 120 s were left before the Lambda timeout.*Rolled back: removed the 2 members/,
+      );
+    } finally {
+      jest.spyOn(Date, 'now').mockRestore();
+    }
+    expect(hub.commandCalls(InviteMembersCommand)).toHaveLength(0);
+    expect(idsOf(DeleteMembersCommand)).toEqual([[A, B]]);
+    expect(state.size).toBe(0);
+  });
+});
+
 describe('logs', () => {
   test('never contain an email address or the ResponseURL', async () => {
     refuseInvite.set(B, 'cannot invite');
