@@ -1,4 +1,4 @@
-import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { HandlerProvider, hubArn } from './private/handler-provider';
@@ -40,7 +40,8 @@ export interface SecurityHubMembersProps {
   /**
    * Wait until every invited member has accepted (is Enabled) before the resource completes, for
    * at most this long; past it the deploy fails naming the members still pending, and a Create
-   * removes the members it created. At most 110 minutes (the Provider framework allows 2 hours).
+   * removes the members it created. At most 50 minutes: CloudFormation gives a custom resource
+   * one hour, and the deploy itself needs some of it.
    * @default - do not wait: the resource completes once the invitations are sent
    */
   readonly waitForAcceptance?: Duration;
@@ -78,20 +79,30 @@ export class SecurityHubMembers extends Construct {
     this.validate(stack, props, regions);
 
     const waiting = props.waitForAcceptance !== undefined;
-    // Waiting needs the framework's isComplete state machine; instances that do not wait keep the
-    // plain provider. Either way one per stack, shared by every instance.
+    // One provider per stack for every instance, always able to wait: switching providers would
+    // change the ServiceToken, which CloudFormation refuses, so waitForAcceptance can be turned on
+    // and off on a deployed resource. Without it isComplete answers complete on its first call.
     const provider = HandlerProvider.of(this, {
-      id: waiting ? 'SecurityHubMembersWaitingProvider' : 'SecurityHubMembersProvider',
+      id: 'SecurityHubMembersProvider',
       assetName: 'members-handler',
-      description: waiting ? 'Security Hub members of cdk-securityhub-members, waiting for acceptance' : 'Security Hub members of cdk-securityhub-members',
+      description: 'Security Hub members of cdk-securityhub-members',
       // 1,000 members take seconds at the service's rate; the rest is room for heavy throttling.
       timeout: Duration.minutes(10),
-      ...(waiting ? { isComplete: { queryInterval: Duration.seconds(30), totalTimeout: Duration.hours(2) } } : {}),
+      // Under CloudFormation's one-hour limit for a custom resource, so our own messages win.
+      isComplete: { queryInterval: Duration.seconds(30), totalTimeout: Duration.minutes(MAX_WAIT_FOR_ACCEPTANCE_MINUTES + 5) },
     });
+    // Every region of the account: an Update that drops a region must still reach that region's
+    // hub to remove the members there, and CloudFormation updates this policy before the resource.
+    const hubs = hubArn(this, '*');
     const policy = new iam.Policy(this, 'Policy', {
-      statements: [new iam.PolicyStatement({ actions: MEMBER_ACTIONS, resources: regions.map((r) => hubArn(this, r)) })],
+      statements: [new iam.PolicyStatement({ actions: MEMBER_ACTIONS, resources: [hubs] })],
     });
     policy.attachToRole(provider.role);
+    const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:securityhub:*:${account}:hub/default]`,
+      reason: 'Only the hub of this account (one per region) and only the member actions the handler calls; the region is open because dropping a region from `regions` must still remove the members there, after CloudFormation has already updated this policy.',
+    });
 
     const properties: MembersResourceProperties = {
       Members: props.members.map((m) => ({ AccountId: m.accountId, ...(m.email !== undefined ? { Email: m.email } : {}) })),
@@ -104,6 +115,7 @@ export class SecurityHubMembers extends Construct {
       resourceType: MEMBERS_RESOURCE_TYPE,
       properties: { ...properties },
       removalPolicy: props.removalPolicy ?? RemovalPolicy.DESTROY,
+      serviceTimeout: Duration.hours(1),
     });
     // The handler must have its permissions before CloudFormation calls it, and until it is done.
     resource.node.addDependency(policy);

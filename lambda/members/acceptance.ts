@@ -4,8 +4,9 @@
  * times out first removes what it created, as any failed Create does.
  */
 import type { MemberInput } from '../../lib/shared/validation';
+import { AccountGroup, FULL_LIST_IN_LOG, listAccounts, logAccountIds } from '../shared/errors';
 import type { MemberHub } from './reconcile';
-import { describePending, pendingMembers, PendingMember } from './wait';
+import { pendingMembers, PendingMember } from './wait';
 
 /** What the poll found. */
 export interface AcceptanceCheck {
@@ -27,8 +28,26 @@ export async function checkAcceptance(declared: readonly MemberInput[], regions:
   return { pending, enabled: count('enabled') + count('associated'), invited: count('invited') };
 }
 
-/** The error message of a wait that ran out. */
+/**
+ * The error message of a wait that ran out. With many pending members it names as many as fit in
+ * a CloudFormation response and logs every pending account id once.
+ */
 export function timeoutMessage(waitedSeconds: number, pending: readonly PendingMember[], rollback?: string): string {
   const accounts = new Set(pending.map((p) => p.accountId)).size;
-  return `waited ${waitedSeconds} s for every invited member to accept; ${accounts} account${accounts === 1 ? ' is' : 's are'} still pending: ${describePending(pending)}.${rollback ? ` ${rollback}` : ''}`;
+  logAccountIds('waiting for acceptance ran out; still pending', pending.map((p) => p.accountId));
+  const list = listAccounts(pendingGroups(pending), 'in other regions or statuses');
+  const pointer = list.complete ? '' : ` ${FULL_LIST_IN_LOG}`;
+  return `waited ${waitedSeconds} s for every invited member to accept; ${accounts} account${accounts === 1 ? ' is' : 's are'} still pending: ${list.text}.${pointer}${rollback ? ` ${rollback}` : ''}`;
+}
+
+/** Pending members grouped by region and status, as `describePending` in wait.ts words them. */
+function pendingGroups(pending: readonly PendingMember[]): AccountGroup[] {
+  const groups = new Map<string, string[]>();
+  for (const p of pending) {
+    const key = `${p.region} (${p.status})`;
+    const ids = groups.get(key) ?? [];
+    ids.push(p.accountId);
+    groups.set(key, ids);
+  }
+  return [...groups].map(([key, accountIds]) => ({ accountIds, label: ` in ${key}` }));
 }

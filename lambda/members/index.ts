@@ -7,13 +7,17 @@ import { AWAITING_ACCEPTANCE_SUFFIX, MembersResourceData } from '../../lib/share
 import { accountOfArn, CustomResourceEvent, IsCompleteEvent, IsCompleteResult, LambdaContext, OnEventResult, stablePhysicalId } from '../shared/cfn';
 import { clientsFor } from '../shared/client';
 import { clearDeadline, startDeadline } from '../shared/deadline';
+import { reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
 import { checkAcceptance, timeoutMessage } from './acceptance';
 import { SdkMemberHub } from './hub';
 import { eventTargets } from './planner';
 import { HandlerEnvironment, MembersDeclaration, parseDeclaration, parsePreviousDeclaration } from './properties';
 import { MemberHub, reconcile, RegionOutcome, undoCreations } from './reconcile';
-import { decodeMask, encodeMask } from './wait';
+import { decodeMask, decodeMasks, encodeMask, encodeMasks } from './wait';
+
+/** The prefix of every physical id this handler returns; it never changes after Create. */
+const PHYSICAL_ID_PREFIX = 'securityhub-members';
 
 const hubs = new Map<string, MemberHub>();
 
@@ -44,12 +48,12 @@ export async function handler(event: CustomResourceEvent, context?: LambdaContex
       const declaration = parseDeclaration(event.ResourceProperties, env);
       const targets = eventTargets(declaration.members, declaration.regions, [], []);
       const outcomes = await reconcile(targets, hubFor, { invite: declaration.invite, rollbackOnFailure: true });
-      const physicalId = stablePhysicalId('securityhub-members', event);
+      const physicalId = stablePhysicalId(PHYSICAL_ID_PREFIX, event);
       if (waits(declaration)) {
         // Until isComplete sees every member Enabled the id says so: if the wait times out, the
         // Delete CloudFormation sends for this id knows the Create already undid its own work.
-        const created = outcomes.map((o) => encodeMask(declaration.members, new Set(o.created)));
-        return respond(`${physicalId}${AWAITING_ACCEPTANCE_SUFFIX}`, declaration, outcomes, { WaitDeadline: deadline(declaration), WaitCreated: created.join(',') });
+        const created = encodeMasks(outcomes.map((o) => encodeMask(declaration.members, new Set(o.created))));
+        return respond(`${physicalId}${AWAITING_ACCEPTANCE_SUFFIX}`, declaration, outcomes, { WaitDeadline: deadline(declaration), WaitCreated: created });
       }
       return respond(physicalId, declaration, outcomes);
     }
@@ -63,6 +67,13 @@ export async function handler(event: CustomResourceEvent, context?: LambdaContex
     case 'Delete': {
       if (physicalIdOf(event).endsWith(AWAITING_ACCEPTANCE_SUFFIX)) {
         log('INFO', 'nothing to delete: the Create timed out waiting for acceptance and removed what it created');
+        return { PhysicalResourceId: physicalIdOf(event) };
+      }
+      if (!physicalIdOf(event).startsWith(`${PHYSICAL_ID_PREFIX}-`)) {
+        // Not an id this handler ever returned: CloudFormation is cleaning up a Create that never
+        // answered, which removed what it created itself or timed out before creating anything
+        // it could tell apart from members that existed before.
+        log('WARN', 'nothing to delete: the physical id was not issued by this handler', { physicalResourceId: physicalIdOf(event) });
         return { PhysicalResourceId: physicalIdOf(event) };
       }
       const declared = parsePreviousDeclaration(event.ResourceProperties, env);
@@ -91,7 +102,20 @@ export async function isComplete(event: IsCompleteEvent<Record<string, unknown>,
   if (!waits(declaration) || !declaration.invite) {
     return { IsComplete: true, PhysicalResourceId: physicalId };
   }
-  const check = await checkAcceptance(declaration.members, declaration.regions, hubFor);
+  const deadlineAt = Date.parse(event.Data?.WaitDeadline ?? '');
+  const expired = Date.now() >= deadlineAt;
+  let check: Awaited<ReturnType<typeof checkAcceptance>>;
+  try {
+    check = await checkAcceptance(declaration.members, declaration.regions, hubFor);
+  } catch (error) {
+    // A failure here would fail the deploy without undoing a Create: before the deadline a failed
+    // read is only a missed poll.
+    if (!expired) {
+      log('WARN', 'could not read the members\' statuses; polling again', { error: reasonOf(error) });
+      return { IsComplete: false };
+    }
+    check = { pending: declaration.members.flatMap((m) => declaration.regions.map((region) => ({ accountId: m.accountId, region, status: 'unknown' }))), enabled: 0, invited: 0 };
+  }
   log('INFO', 'waiting for acceptance', { pending: check.pending.length, enabled: check.enabled, invited: check.invited });
   if (check.pending.length === 0) {
     return {
@@ -104,16 +128,15 @@ export async function isComplete(event: IsCompleteEvent<Record<string, unknown>,
       },
     };
   }
-  const deadlineAt = Date.parse(event.Data?.WaitDeadline ?? '');
-  if (!(Date.now() >= deadlineAt)) {
+  if (!expired) {
     // The framework refuses Data while not complete.
     return { IsComplete: false };
   }
   let rollback: string | undefined;
   if (event.RequestType === 'Create' && event.Data?.WaitCreated !== undefined) {
     // A Create that times out is rolled back like any failed Create: only what it created goes.
-    const masks = event.Data.WaitCreated.split(',');
-    rollback = await undoCreations(declaration.regions.map((region, i) => ({ hub: hubFor(region), accountIds: decodeMask(declaration.members, masks[i] ?? '') })));
+    const masks = decodeMasks(event.Data.WaitCreated, declaration.regions.length);
+    rollback = await undoCreations(declaration.regions.map((region, i) => ({ hub: hubFor(region), accountIds: decodeMask(declaration.members, masks[i]) })));
   }
   throw new Error(timeoutMessage(declaration.waitForAcceptanceSeconds!, check.pending, rollback));
 }

@@ -5,7 +5,7 @@
 import { MAX_MEMBERS } from '../../lib/shared/contract';
 import type { MemberInput } from '../../lib/shared/validation';
 import { clearDeadline } from '../shared/deadline';
-import { AccountFailure, MemberOperationError, reasonOf } from '../shared/errors';
+import { AccountFailure, failureGroups, FULL_LIST_IN_LOG, listAccounts, MemberOperationError, reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
 import { accountsOf, normalizeStatus, planRegion, planRemovals, RegionPlan, RegionTarget, StatusMap } from './planner';
 
@@ -56,12 +56,25 @@ interface RegionRun {
   readonly failed: Set<string>;
 }
 
+/** Characters of a rollback sentence given to the accounts it could not remove. */
+const ROLLBACK_LIST_BUDGET = 500;
+
 /** Brings every region of `targets` from its previous declaration to its declared one. */
 export async function reconcile(targets: readonly RegionTarget[], hubFor: (region: string) => MemberHub, options: ReconcileOptions): Promise<RegionOutcome[]> {
   // Every read happens before the first write, in every region.
   const runs: RegionRun[] = await Promise.all(targets.map(async (target) => {
     const hub = hubFor(target.region);
     const states = await hub.getStatuses(accountsOf(target)).catch((error: unknown) => {
+      if (target.declared.length === 0 && errorName(error) === 'InvalidAccessException' && /not subscribed/i.test(reasonOf(error))) {
+        // Security Hub is not enabled here ("not subscribed"; the same error type without those
+        // words is a missing permission, which still fails), and a hub that is not enabled has no
+        // members: a Delete, or an Update dropping this region, has nothing to remove (rule 6).
+        // A region that still declares members needs the hub, so there the error stands.
+        log('WARN', 'Security Hub refused the read in a region with nothing declared; treating it as having no members', {
+          region: target.region, error: reasonOf(error),
+        });
+        return new Map<string, string>();
+      }
       throw new Error(`Reading the members' statuses in ${target.region} failed, so nothing was changed: ${reasonOf(error)}`, { cause: error });
     });
     return { target, hub, plan: planRegion(target, states, options.invite), states, failed: new Set<string>() };
@@ -184,10 +197,17 @@ export async function undoCreations(created: readonly { hub: MemberHub; accountI
   const failures = results.flatMap((r) => r.failures);
   log(failures.length ? 'ERROR' : 'INFO', 'rollback', { removed, failed: failures.map((f) => `${f.accountId}:${f.region}`) });
   if (failures.length > 0) {
-    const list = failures.map((f) => `${f.accountId} in ${f.region}: ${f.reason}`).join('; ');
-    return `Rollback incomplete: removed ${removed} member${removed === 1 ? '' : 's'} this deployment created, could not remove ${list}.`;
+    // Smaller than the main list's budget: this sentence is appended to that error's message.
+    const list = listAccounts(failureGroups(failures), 'for other reasons or regions', ROLLBACK_LIST_BUDGET);
+    const pointer = list.complete ? '' : ` ${FULL_LIST_IN_LOG}`;
+    return `Rollback incomplete: removed ${removed} member${removed === 1 ? '' : 's'} this deployment created, could not remove ${list.text}.${pointer}`;
   }
   return `Rolled back: removed the ${removed} member${removed === 1 ? '' : 's'} this deployment created; members that existed before were left as they were.`;
+}
+
+function errorName(error: unknown): string | undefined {
+  const name = (error as { name?: unknown } | null | undefined)?.name;
+  return typeof name === 'string' ? name : undefined;
 }
 
 function outcomeOf(run: RegionRun): RegionOutcome {

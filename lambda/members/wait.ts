@@ -23,6 +23,23 @@ export function decodeMask(declared: readonly MemberInput[], mask: string): stri
   return declared.filter((_, i) => ((bytes[i >> 3] ?? 0) >> (i & 7)) & 1).map((m) => m.accountId);
 }
 
+/**
+ * Joins the masks of every region, or writes one prefixed with `*` when every region's is the same
+ * (the usual case), so that many regions stay well under the 4 KB response limit.
+ */
+export function encodeMasks(masks: readonly string[]): string {
+  return masks.length > 1 && masks.every((m) => m === masks[0]) ? `*${masks[0]}` : masks.join(',');
+}
+
+/** The mask of each of `regions` regions, from {@link encodeMasks}. */
+export function decodeMasks(encoded: string, regions: number): string[] {
+  if (encoded.startsWith('*')) {
+    return Array.from({ length: regions }, () => encoded.slice(1));
+  }
+  const masks = encoded.split(',');
+  return Array.from({ length: regions }, (_, i) => masks[i] ?? '');
+}
+
 /** A declared member that is not Enabled yet, with its status. */
 export interface PendingMember {
   readonly accountId: string;

@@ -1,3 +1,5 @@
+import { log } from './log';
+
 /** One account that could not be brought to its declared state, with the service's reason. */
 export interface AccountFailure {
   readonly accountId: string;
@@ -14,8 +16,9 @@ export class ValidationError extends Error {
 }
 
 /**
- * Some accounts failed. The message lists every failed account id, its region and the service's
- * reason, which is what a CloudFormation user sees in the stack events.
+ * Some accounts failed. The message names the failed accounts, their region and the service's
+ * reason, which is what a CloudFormation user sees in the stack events. With many accounts it lists
+ * as many ids as fit and points to the handler's log, which gets every failed account id.
  */
 export class MemberOperationError extends Error {
   constructor(
@@ -26,23 +29,118 @@ export class MemberOperationError extends Error {
   ) {
     super(describeFailures(phase, failures, rollback), options);
     this.name = 'MemberOperationError';
+    // Rebuilt with the rollback sentence from the first error, whose constructor logged these ids.
+    const relogged = options?.cause instanceof MemberOperationError && options.cause.failures === failures;
+    if (!relogged) {
+      logAccountIds(`${phase} failed`, failures.map((f) => f.accountId));
+    }
   }
+}
+
+/**
+ * Characters of an error message given to its account list. CloudFormation drops a custom resource
+ * response of 4,096 bytes or more, Reason included, and shows only "Response object is too long";
+ * the list, the sentence around it and a rollback sentence stay well under that.
+ */
+export const ACCOUNT_LIST_BUDGET = 2_000;
+
+/** Longest label kept in a shortened list, so that one long reason cannot use the whole budget. */
+const MAX_LABEL = 300;
+
+/** Room kept for the closing "and N more accounts ..." of groups that did not fit. */
+const OMITTED_RESERVE = 80;
+
+/** The sentence a shortened list ends with. */
+export const FULL_LIST_IN_LOG = 'Every account id is in the handler\'s log.';
+
+/** Accounts listed together: `ids` then `label`, e.g. `111111111111, 222222222222 in us-east-1: reason`. */
+export interface AccountGroup {
+  readonly accountIds: readonly string[];
+  /** What follows the ids, with its leading space: ` in us-east-1: reason`. */
+  readonly label: string;
+}
+
+/** An account list for an error message; `complete` is false when ids were left out. */
+export interface AccountList {
+  readonly text: string;
+  readonly complete: boolean;
+}
+
+/**
+ * The groups as `ids label; ids label`, within `budget` characters. A list that fits is returned as
+ * it is. Otherwise every group keeps its label and first id, so that every reason shows, and the
+ * ids left over fill the budget in order; a group that lost ids ends in `and N more`. Groups that do
+ * not fit even so are counted at the end, as accounts `others` (e.g. "for other reasons").
+ */
+export function listAccounts(groups: readonly AccountGroup[], others: string, budget = ACCOUNT_LIST_BUDGET): AccountList {
+  const full = groups.map((g) => `${g.accountIds.join(', ')}${g.label}`).join('; ');
+  if (full.length <= budget) {
+    return { text: full, complete: true };
+  }
+  const shown = groups.map((g) => ({ ids: g.accountIds, label: clip(g.label), count: Math.min(1, g.accountIds.length) }));
+  let used = 0;
+  let kept = 0;
+  for (const g of shown) {
+    const cost = (kept > 0 ? 2 : 0) + (g.ids[0]?.length ?? 0) + ` and ${g.ids.length} more`.length + g.label.length;
+    if (kept > 0 && used + cost + OMITTED_RESERVE > budget) {
+      break;
+    }
+    used += cost;
+    kept++;
+  }
+  let spare = budget - used - (kept < shown.length ? OMITTED_RESERVE : 0);
+  for (const g of shown.slice(0, kept)) {
+    while (g.count < g.ids.length && spare >= g.ids[g.count].length + 2) {
+      spare -= g.ids[g.count].length + 2;
+      g.count++;
+    }
+  }
+  const parts = shown.slice(0, kept).map((g) => {
+    const hidden = g.ids.length - g.count;
+    return `${g.ids.slice(0, g.count).join(', ')}${hidden > 0 ? ` and ${hidden} more` : ''}${g.label}`;
+  });
+  const omitted = shown.slice(kept).reduce((sum, g) => sum + g.ids.length, 0);
+  if (kept < shown.length) {
+    parts.push(`and ${omitted} more account${omitted === 1 ? '' : 's'} ${others}`);
+  }
+  return { text: parts.join('; '), complete: false };
+}
+
+function clip(label: string): string {
+  return label.length > MAX_LABEL ? `${label.slice(0, MAX_LABEL - 3)}...` : label;
+}
+
+/** Failures grouped by region and reason, in the order they first occur. */
+export function failureGroups(failures: readonly AccountFailure[], reasonText: (reason: string) => string = (r) => r): AccountGroup[] {
+  const groups = new Map<string, { accountIds: string[]; label: string }>();
+  for (const f of failures) {
+    const key = `${f.region}\n${f.reason}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { accountIds: [], label: ` in ${f.region}: ${reasonText(f.reason)}` };
+      groups.set(key, group);
+    }
+    group.accountIds.push(f.accountId);
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Logs every account id of a failure once, ids only (never an email), so that an error message
+ * that lists only some of them can point here.
+ */
+export function logAccountIds(message: string, accountIds: readonly string[]): void {
+  const ids = [...new Set(accountIds)];
+  log('ERROR', message, { accounts: ids.length, accountIds: ids });
 }
 
 function describeFailures(phase: string, failures: AccountFailure[], rollback?: string): string {
   const accounts = new Set(failures.map((f) => f.accountId)).size;
   // Accounts that failed for the same reason in the same region are listed together.
-  const groups = new Map<string, string[]>();
-  for (const f of failures) {
-    const key = `${f.region}\n${f.reason}`;
-    groups.set(key, [...(groups.get(key) ?? []), f.accountId]);
-  }
-  const list = [...groups].map(([key, ids]) => {
-    const [region, reason] = key.split('\n');
-    return `${ids.join(', ')} in ${region}: ${reason.replace(/\.+$/, '')}`;
-  }).join('; ');
+  const list = listAccounts(failureGroups(failures, (reason) => reason.replace(/\.+$/, '')), 'for other reasons or regions');
+  const pointer = list.complete ? '' : ` ${FULL_LIST_IN_LOG}`;
   const tail = rollback ? ` ${rollback}` : '';
-  return `${phase} failed for ${accounts} account${accounts === 1 ? '' : 's'}: ${list}.${tail}`;
+  return `${phase} failed for ${accounts} account${accounts === 1 ? '' : 's'}: ${list.text}.${pointer}${tail}`;
 }
 
 /** A short description of any thrown value, for failure reasons. */

@@ -73,7 +73,8 @@ export class HandlerProvider extends Construct {
         runtime: lambda.Runtime.NODEJS_24_X,
         architecture: lambda.Architecture.ARM_64,
         memorySize: 256,
-        timeout: Duration.minutes(1),
+        // The same as the handler's: a wait that runs out undoes a Create's members in this call.
+        timeout: options.timeout,
         role: this.role,
         logGroup,
         loggingFormat: lambda.LoggingFormat.JSON,

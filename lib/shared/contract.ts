@@ -63,8 +63,8 @@ export interface MembersResourceData {
 /** The suffix of the physical id while a Create waits for acceptance; a Delete of such an id has nothing to do. */
 export const AWAITING_ACCEPTANCE_SUFFIX = ':awaiting-acceptance';
 
-/** The longest waitForAcceptance: under the Provider framework's 2-hour limit, with room for the deploy itself. */
-export const MAX_WAIT_FOR_ACCEPTANCE_MINUTES = 110;
+/** The longest waitForAcceptance: under CloudFormation's one-hour limit for a custom resource, with room for the deploy itself. */
+export const MAX_WAIT_FOR_ACCEPTANCE_MINUTES = 50;
 
 /** Properties of `Custom::SecurityHubInvitationAccepter`. */
 export interface AccepterResourceProperties {

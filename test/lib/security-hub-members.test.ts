@@ -49,7 +49,7 @@ describe('SecurityHubMembers', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
   });
 
-  test('grants exactly the member actions on the hub ARN of the stack region', () => {
+  test('grants exactly the member actions, on the account\'s hub in any region', () => {
     const template = synth({ members });
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
@@ -62,7 +62,7 @@ describe('SecurityHubMembers', () => {
             'securityhub:DisassociateMembers',
             'securityhub:DeleteMembers',
           ],
-          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:securityhub:us-east-1:${ADMIN}:hub/default`]] },
+          Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:securityhub:*:${ADMIN}:hub/default`]] },
         }],
       },
     });
@@ -77,9 +77,19 @@ describe('SecurityHubMembers', () => {
   test('attaches no AWS managed policy to any role, the Provider framework\'s included', () => {
     const template = synth({ members });
     const roles = Object.values(template.findResources('AWS::IAM::Role'));
-    expect(roles).toHaveLength(2); // the handler's and the framework's
+    expect(roles.length).toBeGreaterThanOrEqual(3); // the handler's, the framework's, the waiter's
     for (const role of roles) {
       expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  test('the Provider framework\'s functions log only fatal errors: their requests carry member emails', () => {
+    const template = synth({ members });
+    const framework = Object.values(template.findResources('AWS::Lambda::Function'))
+      .filter((fn) => String(fn.Properties.Handler).startsWith('framework.'));
+    expect(framework).toHaveLength(3);
+    for (const fn of framework) {
+      expect(fn.Properties.LoggingConfig).toMatchObject({ ApplicationLogLevel: 'FATAL', LogFormat: 'JSON' });
     }
   });
 
@@ -96,7 +106,9 @@ describe('SecurityHubMembers', () => {
     new SecurityHubMembers(stack, 'Dev', { members: [members[1]] });
     const template = Template.fromStack(stack);
     template.resourceCountIs('Custom::SecurityHubMembers', 2);
-    template.resourceCountIs('AWS::Lambda::Function', 2); // the handler and the framework's onEvent function
+    // The handler, its isComplete, and the framework's onEvent, isComplete and onTimeout functions.
+    template.resourceCountIs('AWS::Lambda::Function', 5);
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     const tokens = Object.values(template.findResources('Custom::SecurityHubMembers')).map((r) => JSON.stringify(r.Properties.ServiceToken));
     expect(new Set(tokens).size).toBe(1);
   });
@@ -124,21 +136,18 @@ describe('SecurityHubMembers', () => {
     const template = synth({ members }, newStack(null));
     template.hasResourceProperties('Custom::SecurityHubMembers', { Regions: [{ Ref: 'AWS::Region' }] });
     template.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: { Statement: [Match.objectLike({ Resource: { 'Fn::Join': ['', Match.arrayWith([{ Ref: 'AWS::Region' }, { Ref: 'AWS::AccountId' }])] } })] },
+      PolicyDocument: { Statement: [Match.objectLike({ Resource: { 'Fn::Join': ['', Match.arrayWith([':securityhub:*:', { Ref: 'AWS::AccountId' }])] } })] },
     });
   });
 
   describe('regions', () => {
-    test('manages the same members in each region, with a hub ARN per region in the policy', () => {
+    test('manages the same members in each region; the policy reaches every region\'s hub, so a dropped region can still be emptied', () => {
       const template = synth({ members, regions: ['us-east-1', 'eu-west-1'] });
       template.hasResourceProperties('Custom::SecurityHubMembers', { Regions: ['us-east-1', 'eu-west-1'] });
       template.hasResourceProperties('AWS::IAM::Policy', {
         PolicyDocument: {
           Statement: [Match.objectLike({
-            Resource: [
-              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:securityhub:us-east-1:${ADMIN}:hub/default`]] },
-              { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:securityhub:eu-west-1:${ADMIN}:hub/default`]] },
-            ],
+            Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:securityhub:*:${ADMIN}:hub/default`]] },
           })],
         },
       });
@@ -165,14 +174,23 @@ describe('SecurityHubMembers', () => {
       template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     });
 
-    test('is off by default: no isComplete handler and no state machine', () => {
-      const template = synth({ members });
-      template.resourceCountIs('AWS::StepFunctions::StateMachine', 0);
-      expect(JSON.stringify(template.toJSON())).not.toContain('WaitForAcceptanceSeconds');
+    test('is off by default, on the same provider, so it can be turned on and off without a new ServiceToken', () => {
+      const stack = newStack();
+      new SecurityHubMembers(stack, 'Plain', { members: [members[0]] });
+      new SecurityHubMembers(stack, 'Waiting', { members: [members[1]], waitForAcceptance: Duration.minutes(10) });
+      const template = Template.fromStack(stack);
+      template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
+      const resources = Object.values(template.findResources('Custom::SecurityHubMembers'));
+      expect(new Set(resources.map((r) => JSON.stringify(r.Properties.ServiceToken))).size).toBe(1);
+      expect(resources.map((r) => r.Properties.WaitForAcceptanceSeconds)).toEqual([undefined, 600]);
     });
 
-    test('fails when the wait is longer than 110 minutes', () => {
-      expect(() => synth({ members, waitForAcceptance: Duration.hours(2) })).toThrow('invalid waitForAcceptance 2 hours: expected between 1 second and 110 minutes');
+    test('gives the custom resource CloudFormation\'s full hour, longer than any allowed wait', () => {
+      synth({ members }).hasResourceProperties('Custom::SecurityHubMembers', { ServiceTimeout: '3600' });
+    });
+
+    test('fails when the wait is longer than 50 minutes', () => {
+      expect(() => synth({ members, waitForAcceptance: Duration.hours(1) })).toThrow('invalid waitForAcceptance 1 hour: expected between 1 second and 50 minutes');
     });
 
     test('fails when the wait is shorter than a second', () => {

@@ -463,6 +463,19 @@ describe('waitForAcceptance', () => {
     expect(mutatingCalls()).toHaveLength(0);
   });
 
+  test('a read that fails before the deadline is only a missed poll, not a failed deploy', async () => {
+    hub.on(GetMembersCommand).rejects(new InternalException({ message: 'Internal error', $metadata: {} }));
+    const result = await isComplete({ ...event('Create', waiting), PhysicalResourceId: 'x:awaiting-acceptance', Data: { WaitDeadline: future() } }, context);
+    expect(result).toEqual({ IsComplete: false });
+  });
+
+  test('a Delete with a physical id this handler never issued removes nothing', async () => {
+    state.set(A, 'Enabled');
+    const result = await handler({ ...event('Delete', { Members: members(A) }), PhysicalResourceId: 'Members-1A2B3C4D5E6F' }, context);
+    expect(result.PhysicalResourceId).toBe('Members-1A2B3C4D5E6F');
+    expect(hub.calls()).toHaveLength(0);
+  });
+
   test('a Delete of a Create that timed out has nothing left to do', async () => {
     state.set(A, 'Enabled');
     const result = await handler({ ...event('Delete', waiting), PhysicalResourceId: 'securityhub-members-Admin-MembersFEE56442:awaiting-acceptance' }, context);
