@@ -40,7 +40,7 @@ export function timeoutMessage(waitedSeconds: number, pending: readonly PendingM
   return `waited ${waitedSeconds} s for every invited member to accept; ${accounts} account${accounts === 1 ? ' is' : 's are'} still pending: ${list.text}.${pointer}${rollback ? ` ${rollback}` : ''}`;
 }
 
-/** Pending members grouped by region and status, as `describePending` in wait.ts words them. */
+/** Pending members grouped by region and status, e.g. `111111111111, 222222222222 in us-east-1 (Invited)`. */
 function pendingGroups(pending: readonly PendingMember[]): AccountGroup[] {
   const groups = new Map<string, string[]>();
   for (const p of pending) {

@@ -56,13 +56,3 @@ export function pendingMembers(region: string, declared: readonly MemberInput[],
     .map((m) => ({ accountId: m.accountId, region, status: statuses.get(m.accountId) ?? 'not a member' }))
     .filter((p) => !['Enabled', 'Other'].includes(normalizeStatus(statuses.get(p.accountId))));
 }
-
-/** One line naming every pending member, grouped by region and status. */
-export function describePending(pending: readonly PendingMember[]): string {
-  const groups = new Map<string, string[]>();
-  for (const p of pending) {
-    const key = `${p.region} (${p.status})`;
-    groups.set(key, [...(groups.get(key) ?? []), p.accountId]);
-  }
-  return [...groups].map(([key, ids]) => `${ids.join(', ')} in ${key}`).join('; ');
-}

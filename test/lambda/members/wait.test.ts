@@ -1,4 +1,4 @@
-import { decodeMask, describePending, encodeMask, pendingMembers } from '../../../lambda/members/wait';
+import { decodeMask, decodeMasks, encodeMask, encodeMasks, pendingMembers } from '../../../lambda/members/wait';
 
 const declared = Array.from({ length: 20 }, (_, i) => ({ accountId: String(100000000000 + i) }));
 
@@ -23,6 +23,18 @@ describe('created-account mask', () => {
   });
 });
 
+describe('masks of several regions', () => {
+  test('are written once when every region\'s is the same, and read back for each region', () => {
+    expect(encodeMasks(['AQ', 'AQ', 'AQ'])).toBe('*AQ');
+    expect(decodeMasks('*AQ', 3)).toEqual(['AQ', 'AQ', 'AQ']);
+  });
+
+  test('are joined when they differ, and a missing one reads as empty', () => {
+    expect(encodeMasks(['AQ', 'Ag'])).toBe('AQ,Ag');
+    expect(decodeMasks('AQ,Ag', 3)).toEqual(['AQ', 'Ag', '']);
+  });
+});
+
 describe('pendingMembers', () => {
   test('every declared member that is not Enabled, except statuses waiting cannot change', () => {
     const statuses = new Map([
@@ -38,6 +50,5 @@ describe('pendingMembers', () => {
       { accountId: '100000000003', region: 'us-east-1', status: 'Resigned' },
       { accountId: '100000000005', region: 'us-east-1', status: 'not a member' },
     ]);
-    expect(describePending(pending)).toBe('100000000002 in us-east-1 (Invited); 100000000003 in us-east-1 (Resigned); 100000000005 in us-east-1 (not a member)');
   });
 });
