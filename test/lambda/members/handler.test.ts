@@ -10,6 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, isComplete } from '../../../lambda/members';
 import type { CustomResourceEvent } from '../../../lambda/shared/cfn';
+import { Fake, hubModels, NOT_MEMBER } from './hub-model';
 
 const ADMIN = '999999999999';
 const A = '111111111111';
@@ -25,11 +26,7 @@ let state: Map<string, string>;
 let refuseInvite: Map<string, string>;
 let logs: jest.SpyInstance[];
 
-const NOT_MEMBER = 'The request is rejected because the given account ID is not a member of the current account.';
 
-// The mock hands each fake the command input untyped.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Fake = (input: any) => unknown;
 
 /**
  * Replaces the next call of `command` with `fake`; later calls go back to the hub model.
@@ -54,53 +51,9 @@ function wireHub(): void {
   // Default-reject: any call the test did not expect fails loudly.
   hub.onAnyCommand().rejects(new Error('unexpected command'));
   models.clear();
-  models.set(GetMembersCommand, ({ AccountIds }: { AccountIds: string[] }) => ({
-    Members: AccountIds.filter((id) => state.has(id)).map((id) => ({ AccountId: id, MemberStatus: state.get(id) })),
-    UnprocessedAccounts: AccountIds.filter((id) => !state.has(id)).map((id) => ({ AccountId: id, ProcessingResult: NOT_MEMBER })),
-  }));
-  models.set(CreateMembersCommand, ({ AccountDetails }: { AccountDetails: { AccountId: string }[] }) => {
-    const unprocessed = [];
-    for (const { AccountId } of AccountDetails) {
-      if (state.has(AccountId)) {
-        unprocessed.push({ AccountId, ProcessingResult: 'The request is rejected because the given account ID is already a member or associated member of the current account.' });
-      } else {
-        state.set(AccountId, 'Created');
-      }
-    }
-    return { UnprocessedAccounts: unprocessed };
-  });
-  models.set(InviteMembersCommand, ({ AccountIds }: { AccountIds: string[] }) => {
-    const unprocessed = [];
-    for (const id of AccountIds) {
-      if (refuseInvite.has(id)) {
-        unprocessed.push({ AccountId: id, ProcessingResult: refuseInvite.get(id) });
-      } else {
-        state.set(id, 'Invited');
-      }
-    }
-    return { UnprocessedAccounts: unprocessed };
-  });
-  models.set(DisassociateMembersCommand, ({ AccountIds }: { AccountIds: string[] }) => {
-    for (const id of AccountIds) {
-      if (['Invited', 'Enabled'].includes(state.get(id) ?? '')) {
-        state.set(id, 'Removed');
-      }
-    }
-    return {};
-  });
-  models.set(DeleteMembersCommand, ({ AccountIds }: { AccountIds: string[] }) => {
-    const unprocessed = [];
-    for (const id of AccountIds) {
-      if (!state.has(id)) {
-        unprocessed.push({ AccountId: id, ProcessingResult: NOT_MEMBER });
-      } else if (['Invited', 'Enabled'].includes(state.get(id)!)) {
-        unprocessed.push({ AccountId: id, ProcessingResult: 'You must disassociate a member account before you can delete it.' });
-      } else {
-        state.delete(id);
-      }
-    }
-    return { UnprocessedAccounts: unprocessed };
-  });
+  for (const [command, model] of hubModels(() => ({ state, refuseInvite }))) {
+    models.set(command, model);
+  }
   for (const [command, model] of models) {
     hub.on(command as never).callsFake(model);
   }

@@ -1,0 +1,76 @@
+/**
+ * A minimal model of one administrator's hub for the handler's unit tests: the answers of the
+ * five member operations over a map of member statuses, as the service gives them.
+ */
+import {
+  CreateMembersCommand,
+  DeleteMembersCommand,
+  DisassociateMembersCommand,
+  GetMembersCommand,
+  InviteMembersCommand,
+} from '@aws-sdk/client-securityhub';
+
+export const NOT_MEMBER = 'The request is rejected because the given account ID is not a member of the current account.';
+
+// The mock hands each fake the command input untyped.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Fake = (input: any) => unknown;
+
+/** The hub's state: member status by account id, and the accounts InviteMembers refuses, with the reason. */
+export interface HubState {
+  readonly state: Map<string, string>;
+  readonly refuseInvite: Map<string, string>;
+}
+
+/** The answer of each member operation over the state `current()` returns when called. */
+export function hubModels(current: () => HubState): Map<unknown, Fake> {
+  const models = new Map<unknown, Fake>();
+  models.set(GetMembersCommand, ({ AccountIds }: { AccountIds: string[] }) => ({
+    Members: AccountIds.filter((id) => current().state.has(id)).map((id) => ({ AccountId: id, MemberStatus: current().state.get(id) })),
+    UnprocessedAccounts: AccountIds.filter((id) => !current().state.has(id)).map((id) => ({ AccountId: id, ProcessingResult: NOT_MEMBER })),
+  }));
+  models.set(CreateMembersCommand, ({ AccountDetails }: { AccountDetails: { AccountId: string }[] }) => {
+    const unprocessed = [];
+    for (const { AccountId } of AccountDetails) {
+      if (current().state.has(AccountId)) {
+        unprocessed.push({ AccountId, ProcessingResult: 'The request is rejected because the given account ID is already a member or associated member of the current account.' });
+      } else {
+        current().state.set(AccountId, 'Created');
+      }
+    }
+    return { UnprocessedAccounts: unprocessed };
+  });
+  models.set(InviteMembersCommand, ({ AccountIds }: { AccountIds: string[] }) => {
+    const unprocessed = [];
+    for (const id of AccountIds) {
+      if (current().refuseInvite.has(id)) {
+        unprocessed.push({ AccountId: id, ProcessingResult: current().refuseInvite.get(id) });
+      } else {
+        current().state.set(id, 'Invited');
+      }
+    }
+    return { UnprocessedAccounts: unprocessed };
+  });
+  models.set(DisassociateMembersCommand, ({ AccountIds }: { AccountIds: string[] }) => {
+    for (const id of AccountIds) {
+      if (['Invited', 'Enabled'].includes(current().state.get(id) ?? '')) {
+        current().state.set(id, 'Removed');
+      }
+    }
+    return {};
+  });
+  models.set(DeleteMembersCommand, ({ AccountIds }: { AccountIds: string[] }) => {
+    const unprocessed = [];
+    for (const id of AccountIds) {
+      if (!current().state.has(id)) {
+        unprocessed.push({ AccountId: id, ProcessingResult: NOT_MEMBER });
+      } else if (['Invited', 'Enabled'].includes(current().state.get(id)!)) {
+        unprocessed.push({ AccountId: id, ProcessingResult: 'You must disassociate a member account before you can delete it.' });
+      } else {
+        current().state.delete(id);
+      }
+    }
+    return { UnprocessedAccounts: unprocessed };
+  });
+  return models;
+}
