@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { HandlerProvider, hubArn } from './private/handler-provider';
 import { ACCEPTER_RESOURCE_TYPE, AccepterResourceProperties } from './shared/contract';
-import { accountIdProblem } from './shared/validation';
+import { administratorProblem } from './shared/validation';
 
 /** Properties of {@link SecurityHubInvitationAccepter}. */
 export interface SecurityHubInvitationAccepterProps {
@@ -72,12 +72,9 @@ export class SecurityHubInvitationAccepter extends Construct {
       return;
     }
     const problems: string[] = [];
-    const idProblem = accountIdProblem(administratorId, 'administrator account id');
-    if (idProblem) {
-      problems.push(idProblem);
-    } else if (!Token.isUnresolved(stack.account) && administratorId === stack.account) {
-      // Same words as the handler's check (lambda/accepter/properties.ts).
-      problems.push(`administrator account id "${administratorId}" is the member account itself: expected another account, an account cannot be its own administrator`);
+    const problem = administratorProblem(administratorId, Token.isUnresolved(stack.account) ? undefined : stack.account);
+    if (problem) {
+      problems.push(problem);
     }
     if (problems.length > 0) {
       throw new Error(`SecurityHubInvitationAccepter ${this.node.path}: ${problems.join('; ')}`);

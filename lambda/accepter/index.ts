@@ -4,22 +4,14 @@
  * or throws. It reads first (the current administrator, then the invitations when needed), plans,
  * and only then calls, so an event that fails its checks changes nothing.
  */
-import type { AccepterResourceProperties } from '../../lib/shared/contract';
-import { accountOfArn, CustomResourceEvent, LambdaContext, OnEventResult, stablePhysicalId } from '../shared/cfn';
+import type { AccepterResourceData, AccepterResourceProperties } from '../../lib/shared/contract';
+import { accountOfArn, CustomResourceEvent, LambdaContext, OnEventResult, regionFromEnvironment, requirePhysicalId, stablePhysicalId } from '../shared/cfn';
 import { clientsFor } from '../shared/client';
 import { reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
 import { AccepterHub, SdkAccepterHub } from './hub';
 import { AccepterError, AccepterSituation, AdministratorRelationship, AccepterStep, associatedAdministrator, needsInvitations, planAccepter } from './planner';
 import { parseAdministrator, parsePreviousAdministrator } from './properties';
-
-/** Attributes returned in the response's `Data` on Create and Update. */
-export interface AccepterResourceData {
-  /** The administrator the account is a member of after the event. */
-  readonly AdministratorAccountId: string;
-  /** The account's status at that administrator after the event (`Enabled`). */
-  readonly MemberStatus: string;
-}
 
 /** Prefix of the physical id, which never changes after Create. */
 const PHYSICAL_ID_PREFIX = 'securityhub-invitation-accepter';
@@ -35,20 +27,13 @@ function hubFor(region: string): AccepterHub {
   return hub;
 }
 
-function regionOf(): string {
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) {
-    throw new Error('no region: expected AWS_REGION in the environment, as Lambda sets it');
-  }
-  return region;
-}
 
 /** Accepts the declared administrator's invitation, switches administrators, or leaves the administrator. */
 export async function handler(
   event: CustomResourceEvent<Partial<AccepterResourceProperties>>,
   context?: LambdaContext,
 ): Promise<OnEventResult<AccepterResourceData>> {
-  const region = regionOf();
+  const region = regionFromEnvironment();
   const memberAccount = accountOfArn(context?.invokedFunctionArn);
   log('INFO', 'event', { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId });
   switch (event.RequestType) {
@@ -61,7 +46,7 @@ export async function handler(
       const administrator = parseAdministrator(event.ResourceProperties, memberAccount);
       const previousAdministrator = parsePreviousAdministrator(event.OldResourceProperties, memberAccount);
       await run({ requestType: 'Update', region, memberAccount, administrator, previousAdministrator });
-      return respond(physicalIdOf(event), administrator);
+      return respond(requirePhysicalId(event), administrator);
     }
     case 'Delete': {
       const administrator = parsePreviousAdministrator(event.ResourceProperties, memberAccount);
@@ -128,13 +113,6 @@ function describeStep(step: AccepterStep): string {
   return `${step.call} ${step.administratorId}`;
 }
 
-function physicalIdOf(event: CustomResourceEvent<unknown>): string {
-  // Never a new id after Create: CloudFormation would delete the old resource, and the membership with it.
-  if (!event.PhysicalResourceId) {
-    throw new Error(`${event.RequestType} without a PhysicalResourceId: expected the id returned by Create`);
-  }
-  return event.PhysicalResourceId;
-}
 
 function respond(physicalResourceId: string, administratorId: string): OnEventResult<AccepterResourceData> {
   // A successful Create or Update leaves the account an active member; the legacy `Associated` is reported as `Enabled`.

@@ -1,15 +1,7 @@
 /** Reads the resource properties of `Custom::SecurityHubInvitationAccepter` as the handler receives them. */
 import type { AccepterResourceProperties } from '../../lib/shared/contract';
-import { accountIdProblem, isAccountId } from '../../lib/shared/validation';
+import { administratorProblem, isAccountId } from '../../lib/shared/validation';
 import { ValidationError } from '../shared/errors';
-
-/**
- * The problem with an administrator that is the member account itself, in the same words as the
- * construct's synth-time check.
- */
-export function ownAccountProblem(administratorId: string): string {
-  return `administrator account id "${administratorId}" is the member account itself: expected another account, an account cannot be its own administrator`;
-}
 
 /**
  * Parses the administrator of a Create or Update. Throws a {@link ValidationError} naming the bad
@@ -17,15 +9,12 @@ export function ownAccountProblem(administratorId: string): string {
  */
 export function parseAdministrator(raw: unknown, ownAccount: string | undefined): string {
   const value = propertiesOf(raw).AdministratorAccountId;
-  const problem = accountIdProblem(value, 'administrator account id');
+  // The same check, in the same words, as the construct's at synth time.
+  const problem = administratorProblem(value, ownAccount);
   if (problem) {
     throw new ValidationError([problem]);
   }
-  const administratorId = value as string;
-  if (ownAccount !== undefined && administratorId === ownAccount) {
-    throw new ValidationError([ownAccountProblem(administratorId)]);
-  }
-  return administratorId;
+  return value as string;
 }
 
 /**

@@ -4,7 +4,7 @@
  * or throws; `isComplete` serves `waitForAcceptance`.
  */
 import { AWAITING_ACCEPTANCE_SUFFIX, MembersResourceData } from '../../lib/shared/contract';
-import { accountOfArn, CustomResourceEvent, IsCompleteEvent, IsCompleteResult, LambdaContext, OnEventResult, stablePhysicalId } from '../shared/cfn';
+import { accountOfArn, CustomResourceEvent, IsCompleteEvent, IsCompleteResult, LambdaContext, OnEventResult, regionFromEnvironment, requirePhysicalId, stablePhysicalId } from '../shared/cfn';
 import { clientsFor } from '../shared/client';
 import { clearDeadline, startDeadline } from '../shared/deadline';
 import { reasonOf } from '../shared/errors';
@@ -31,11 +31,7 @@ function hubFor(region: string): MemberHub {
 }
 
 function environmentOf(context: LambdaContext | undefined): HandlerEnvironment {
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) {
-    throw new Error('no region: expected AWS_REGION in the environment, as Lambda sets it');
-  }
-  return { region, ownAccount: accountOfArn(context?.invokedFunctionArn) };
+  return { region: regionFromEnvironment(), ownAccount: accountOfArn(context?.invokedFunctionArn) };
 }
 
 /** Creates, reconciles or removes the declared members. */
@@ -62,24 +58,24 @@ export async function handler(event: CustomResourceEvent, context?: LambdaContex
       const previous = parsePreviousDeclaration(event.OldResourceProperties, env);
       const targets = eventTargets(declaration.members, declaration.regions, previous.accountIds, previous.regions);
       const outcomes = await reconcile(targets, hubFor, { invite: declaration.invite, rollbackOnFailure: true });
-      return respond(physicalIdOf(event), declaration, outcomes, waits(declaration) ? { WaitDeadline: deadline(declaration) } : {});
+      return respond(requirePhysicalId(event), declaration, outcomes, waits(declaration) ? { WaitDeadline: deadline(declaration) } : {});
     }
     case 'Delete': {
-      if (physicalIdOf(event).endsWith(AWAITING_ACCEPTANCE_SUFFIX)) {
+      if (requirePhysicalId(event).endsWith(AWAITING_ACCEPTANCE_SUFFIX)) {
         log('INFO', 'nothing to delete: the Create timed out waiting for acceptance and removed what it created');
-        return { PhysicalResourceId: physicalIdOf(event) };
+        return { PhysicalResourceId: requirePhysicalId(event) };
       }
-      if (!physicalIdOf(event).startsWith(`${PHYSICAL_ID_PREFIX}-`)) {
+      if (!requirePhysicalId(event).startsWith(`${PHYSICAL_ID_PREFIX}-`)) {
         // Not an id this handler ever returned: CloudFormation is cleaning up a Create that never
         // answered, which removed what it created itself or timed out before creating anything
         // it could tell apart from members that existed before.
-        log('WARN', 'nothing to delete: the physical id was not issued by this handler', { physicalResourceId: physicalIdOf(event) });
-        return { PhysicalResourceId: physicalIdOf(event) };
+        log('WARN', 'nothing to delete: the physical id was not issued by this handler', { physicalResourceId: requirePhysicalId(event) });
+        return { PhysicalResourceId: requirePhysicalId(event) };
       }
       const declared = parsePreviousDeclaration(event.ResourceProperties, env);
       const targets = eventTargets([], [], declared.accountIds, declared.regions);
       await reconcile(targets, hubFor, { invite: false, rollbackOnFailure: false });
-      return { PhysicalResourceId: physicalIdOf(event) };
+      return { PhysicalResourceId: requirePhysicalId(event) };
     }
     default:
       throw new Error(`unknown RequestType ${JSON.stringify((event as { RequestType?: unknown }).RequestType)}: expected Create, Update or Delete`);
@@ -98,7 +94,7 @@ export async function isComplete(event: IsCompleteEvent<Record<string, unknown>,
   // isComplete only reads, and undoes a timed-out Create: no deadline of its own.
   clearDeadline();
   const declaration = parseDeclaration(event.ResourceProperties, env);
-  const physicalId = physicalIdOf(event).replace(AWAITING_ACCEPTANCE_SUFFIX, '');
+  const physicalId = requirePhysicalId(event).replace(AWAITING_ACCEPTANCE_SUFFIX, '');
   if (!waits(declaration) || !declaration.invite) {
     return { IsComplete: true, PhysicalResourceId: physicalId };
   }
@@ -122,7 +118,7 @@ export async function isComplete(event: IsCompleteEvent<Record<string, unknown>,
       IsComplete: true,
       PhysicalResourceId: physicalId,
       Data: {
-        MemberCount: String(declaration.members.length * declaration.regions.length),
+        MemberCount: memberCount(declaration),
         EnabledCount: String(check.enabled),
         InvitedCount: String(check.invited),
       },
@@ -145,17 +141,15 @@ function waits(declaration: MembersDeclaration): boolean {
   return declaration.waitForAcceptanceSeconds !== undefined;
 }
 
+/** Declared accounts times managed regions, the MemberCount attribute. */
+function memberCount(declaration: MembersDeclaration): string {
+  return String(declaration.members.length * declaration.regions.length);
+}
+
 function deadline(declaration: MembersDeclaration): string {
   return new Date(Date.now() + declaration.waitForAcceptanceSeconds! * 1000).toISOString();
 }
 
-function physicalIdOf(event: CustomResourceEvent): string {
-  // Never a new id after Create: CloudFormation would delete the old resource, and every member with it.
-  if (!event.PhysicalResourceId) {
-    throw new Error(`${event.RequestType} without a PhysicalResourceId: expected the id returned by Create`);
-  }
-  return event.PhysicalResourceId;
-}
 
 function respond(physicalResourceId: string, declaration: MembersDeclaration, outcomes: RegionOutcome[], extra: Partial<MembersResourceData> = {}): OnEventResult<MembersResourceData> {
   for (const outcome of outcomes) {
@@ -172,7 +166,7 @@ function respond(physicalResourceId: string, declaration: MembersDeclaration, ou
   return {
     PhysicalResourceId: physicalResourceId,
     Data: {
-      MemberCount: String(declaration.members.length * declaration.regions.length),
+      MemberCount: memberCount(declaration),
       EnabledCount: sum((o) => o.enabled),
       InvitedCount: sum((o) => o.pending),
       ...extra,

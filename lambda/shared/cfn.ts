@@ -66,3 +66,23 @@ export function parseBoolean(value: unknown, name: string, fallback: boolean): b
   }
   return `invalid ${name} ${JSON.stringify(value)}: expected true or false`;
 }
+
+/** The function's region, as Lambda sets it in the environment. */
+export function regionFromEnvironment(): string {
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
+  if (!region) {
+    throw new Error('no region: expected AWS_REGION in the environment, as Lambda sets it');
+  }
+  return region;
+}
+
+/**
+ * The physical id of an Update or Delete. It never changes after Create: a new one would make
+ * CloudFormation delete the old resource, and with it what the resource manages.
+ */
+export function requirePhysicalId(event: CustomResourceEvent<unknown>): string {
+  if (!event.PhysicalResourceId) {
+    throw new Error(`${event.RequestType} without a PhysicalResourceId: expected the id returned by Create`);
+  }
+  return event.PhysicalResourceId;
+}

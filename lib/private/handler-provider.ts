@@ -52,10 +52,13 @@ export class HandlerProvider extends Construct {
       description: `Runs the ${options.description} handler`,
     });
     logGroup.grantWrite(this.role);
-    this.handler = new lambda.Function(this, 'Handler', {
-      description: options.description,
-      code: lambda.Code.fromAsset(path.join(__dirname, '..', '..', 'assets', options.assetName)),
-      handler: 'index.handler',
+    const code = lambda.Code.fromAsset(path.join(__dirname, '..', '..', 'assets', options.assetName));
+    // Both exports of the bundle run alike; isComplete gets the handler's timeout too, because a
+    // wait that runs out undoes a Create's members in that call.
+    const handlerFunction = (id: string, exportName: string, description: string): lambda.Function => new lambda.Function(this, id, {
+      description,
+      code,
+      handler: `index.${exportName}`,
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
@@ -64,22 +67,9 @@ export class HandlerProvider extends Construct {
       logGroup,
       loggingFormat: lambda.LoggingFormat.JSON,
     });
+    this.handler = handlerFunction('Handler', 'handler', options.description);
     const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs', { retention: logs.RetentionDays.THREE_MONTHS });
-    const isComplete = options.isComplete
-      ? new lambda.Function(this, 'IsCompleteHandler', {
-        description: `${options.description}: waits for completion`,
-        code: lambda.Code.fromAsset(path.join(__dirname, '..', '..', 'assets', options.assetName)),
-        handler: 'index.isComplete',
-        runtime: lambda.Runtime.NODEJS_24_X,
-        architecture: lambda.Architecture.ARM_64,
-        memorySize: 256,
-        // The same as the handler's: a wait that runs out undoes a Create's members in this call.
-        timeout: options.timeout,
-        role: this.role,
-        logGroup,
-        loggingFormat: lambda.LoggingFormat.JSON,
-      })
-      : undefined;
+    const isComplete = options.isComplete ? handlerFunction('IsCompleteHandler', 'isComplete', `${options.description}: waits for completion`) : undefined;
     // The framework's functions get a role of ours too, so no AWS managed policy is attached.
     const frameworkRole = new iam.Role(this, 'FrameworkRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

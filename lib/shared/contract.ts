@@ -71,3 +71,11 @@ export interface AccepterResourceProperties {
   /** The administrator account whose invitation the member accepts. */
   readonly AdministratorAccountId: string;
 }
+
+/** Attributes returned in the response's `Data` on Create and Update. */
+export interface AccepterResourceData {
+  /** The administrator the account is a member of after the event. */
+  readonly AdministratorAccountId: string;
+  /** The account's status at that administrator after the event (`Enabled`). */
+  readonly MemberStatus: string;
+}

@@ -45,6 +45,21 @@ export function accountIdProblem(value: unknown, what = 'account id'): string | 
 }
 
 /**
+ * The problem with the administrator a member accepts: not 12 digits, or the member's own account
+ * (when known). Undefined when it is fine.
+ */
+export function administratorProblem(value: unknown, memberAccount?: string): string | undefined {
+  const idProblem = accountIdProblem(value, 'administrator account id');
+  if (idProblem) {
+    return idProblem;
+  }
+  if (memberAccount !== undefined && value === memberAccount) {
+    return `administrator account id "${value}" is the member account itself: expected another account, an account cannot be its own administrator`;
+  }
+  return undefined;
+}
+
+/**
  * Every problem with a declaration of members, in declaration order: ids that are not 12 digits,
  * duplicates, the administrator's own account, emails without '@', and more than the quota.
  */
