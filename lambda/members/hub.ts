@@ -59,10 +59,8 @@ export class SdkMemberHub implements MemberHub {
   }
 
   createMembers(members: readonly MemberInput[]): Promise<AccountFailure[]> {
-    return this.eachBatchCollecting(members.map((m) => m.accountId), async (batch) => {
-      const details = members
-        .filter((m) => batch.includes(m.accountId))
-        .map((m) => ({ AccountId: m.accountId, ...(m.email ? { Email: m.email } : {}) }));
+    return this.eachBatchCollecting(members, (m) => m.accountId, async (batch) => {
+      const details = batch.map((m) => ({ AccountId: m.accountId, ...(m.email ? { Email: m.email } : {}) }));
       checkDeadline();
       const out = await this.clients.client.send(new CreateMembersCommand({ AccountDetails: details }));
       // "Already a member" (a retry whose first attempt was applied, or a concurrent change) is
@@ -72,7 +70,7 @@ export class SdkMemberHub implements MemberHub {
   }
 
   inviteMembers(accountIds: readonly string[]): Promise<AccountFailure[]> {
-    return this.eachBatchCollecting(accountIds, async (batch) => {
+    return this.eachBatchCollecting(accountIds, (id) => id, async (batch) => {
       let pending = [...batch];
       for (let attempt = 1; ; attempt++) {
         checkDeadline();
@@ -101,7 +99,7 @@ export class SdkMemberHub implements MemberHub {
   }
 
   disassociateMembers(accountIds: readonly string[]): Promise<AccountFailure[]> {
-    return this.eachBatchCollecting(accountIds, async (batch) => {
+    return this.eachBatchCollecting(accountIds, (id) => id, async (batch) => {
       checkDeadline();
       try {
         await this.clients.client.send(new DisassociateMembersCommand({ AccountIds: batch }));
@@ -117,7 +115,7 @@ export class SdkMemberHub implements MemberHub {
   }
 
   deleteMembers(accountIds: readonly string[]): Promise<AccountFailure[]> {
-    return this.eachBatchCollecting(accountIds, async (batch) => {
+    return this.eachBatchCollecting(accountIds, (id) => id, async (batch) => {
       checkDeadline();
       const out = await this.clients.client.send(new DeleteMembersCommand({ AccountIds: batch }));
       // "Not a member" (a retried delete, or one already gone) is success.
@@ -153,12 +151,12 @@ export class SdkMemberHub implements MemberHub {
   }
 
   /** Runs `fn` per batch; a batch whose call throws fails every account in it, with the error as reason. */
-  private async eachBatchCollecting(accountIds: readonly string[], fn: (batch: string[]) => Promise<AccountFailure[]>): Promise<AccountFailure[]> {
-    const results = await mapWithConcurrency(chunk(accountIds, MAX_IDS_PER_CALL), this.clients.tuning.concurrency, async (batch) => {
+  private async eachBatchCollecting<T>(items: readonly T[], idOf: (item: T) => string, fn: (batch: T[]) => Promise<AccountFailure[]>): Promise<AccountFailure[]> {
+    const results = await mapWithConcurrency(chunk(items, MAX_IDS_PER_CALL), this.clients.tuning.concurrency, async (batch) => {
       try {
         return await fn(batch);
       } catch (error) {
-        return batch.map((id) => this.failure(id, reasonOf(error)));
+        return batch.map((item) => this.failure(idOf(item), reasonOf(error)));
       }
     });
     return results.flat();
