@@ -2,6 +2,7 @@ import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-l
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { HandlerProvider, hubArn } from './private/handler-provider';
+import { removalPolicyProblem } from './private/removal-policy';
 import { ACCEPTER_RESOURCE_TYPE, AccepterResourceProperties } from './shared/contract';
 import { administratorProblem } from './shared/validation';
 
@@ -16,6 +17,9 @@ export interface SecurityHubInvitationAccepterProps {
    */
   readonly removalPolicy?: RemovalPolicy;
 }
+
+/** Stack -> path of the accepter it holds. */
+const accepters = new WeakMap<Stack, string>();
 
 /** The member-side Security Hub actions the handler calls, and nothing else. */
 const ACCEPTER_ACTIONS = [
@@ -68,13 +72,24 @@ export class SecurityHubInvitationAccepter extends Construct {
 
   private validate(stack: Stack, props: SecurityHubInvitationAccepterProps): void {
     const administratorId = props.administratorAccountId;
-    if (Token.isUnresolved(administratorId)) {
-      return;
-    }
     const problems: string[] = [];
-    const problem = administratorProblem(administratorId, Token.isUnresolved(stack.account) ? undefined : stack.account);
-    if (problem) {
-      problems.push(problem);
+    if (!Token.isUnresolved(administratorId)) {
+      const problem = administratorProblem(administratorId, Token.isUnresolved(stack.account) ? undefined : stack.account);
+      if (problem) {
+        problems.push(problem);
+      }
+    }
+    const removal = removalPolicyProblem(props.removalPolicy);
+    if (removal) {
+      problems.push(removal);
+    }
+    // Two would fight over the one administrator an account has in the stack's region: each
+    // deploy would switch it, and deleting either would disassociate the other's.
+    const other = accepters.get(stack);
+    if (other !== undefined && other !== this.node.path) {
+      problems.push(`a second SecurityHubInvitationAccepter in stack ${stack.stackName}, beside ${other}: expected one per stack, a member account has one administrator per region`);
+    } else {
+      accepters.set(stack, this.node.path);
     }
     if (problems.length > 0) {
       throw new Error(`SecurityHubInvitationAccepter ${this.node.path}: ${problems.join('; ')}`);

@@ -1,7 +1,9 @@
+import { randomUUID } from 'crypto';
 import { CustomResource, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { HandlerProvider, hubArn } from './private/handler-provider';
+import { removalPolicyProblem } from './private/removal-policy';
 import { MAX_WAIT_FOR_ACCEPTANCE_MINUTES, MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
 import { validateMembers, validateRegions } from './shared/validation';
 
@@ -18,7 +20,11 @@ export interface MemberAccount {
 
 /** Properties of {@link SecurityHubMembers}. */
 export interface SecurityHubMembersProps {
-  /** The member accounts, at most 1,000 (the service's quota per administrator and region). */
+  /**
+   * The member accounts, at most 1,000 (the service's quota per administrator and region). The
+   * list itself must be literal, so that its length is known at synth; its account ids and emails
+   * may be tokens.
+   */
   readonly members: MemberAccount[];
   /**
    * Whether to invite each member after creating it; without an invitation a member stays Created.
@@ -45,6 +51,21 @@ export interface SecurityHubMembersProps {
    * @default - do not wait: the resource completes once the invitations are sent
    */
   readonly waitForAcceptance?: Duration;
+  /**
+   * Repair drift at every deploy. When true, the construct adds the resource property
+   * `ReconcileToken`, whose value changes at each synth, so every `cdk deploy` sends the resource
+   * an Update even when the declaration is unchanged. That Update brings each declared account
+   * back by the usual rules: an account deleted outside CloudFormation is created (and invited)
+   * again, a Removed or Resigned one is invited again. With an unchanged declaration it never
+   * removes anything.
+   *
+   * What it costs: `cdk diff` always shows `ReconcileToken` changing, so the stack is never
+   * skipped as unchanged, and each deploy reads every declared member (one GetMembers call per
+   * 50 members per region) before any repair. Snapshot tests of a stack that sets this should
+   * ignore the property's value.
+   * @default false - the resource is updated only when its declaration changes
+   */
+  readonly reconcileOnEveryDeploy?: boolean;
 }
 
 /** Stack -> region -> account id -> path of the construct that declared it. */
@@ -109,6 +130,8 @@ export class SecurityHubMembers extends Construct {
       Invite: props.invite ?? true,
       Regions: regions,
       ...(waiting ? { WaitForAcceptanceSeconds: props.waitForAcceptance!.toSeconds() } : {}),
+      // Random rather than the synth time: two synths in the same millisecond must differ too.
+      ...(props.reconcileOnEveryDeploy ? { ReconcileToken: randomUUID() } : {}),
     };
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -126,33 +149,54 @@ export class SecurityHubMembers extends Construct {
 
   private validate(stack: Stack, props: SecurityHubMembersProps, regions: string[]): void {
     const isUnresolved = (value: string): boolean => Token.isUnresolved(value);
-    if (Token.isUnresolved(props.members)) {
-      return;
-    }
-    const problems = [
-      ...validateMembers(props.members, {
+    const problems: string[] = [];
+    // A list token would reach the handler as one list whose length, duplicates and quota nobody
+    // checked, and the construct could not claim its accounts against the stack's other instances.
+    const literalMembers = !Token.isUnresolved(props.members);
+    if (!literalMembers) {
+      problems.push(`members ${String(props.members)} is a token whose length is unknown at synth: expected a literal list of members, whose account ids and emails may be tokens`);
+    } else {
+      problems.push(...validateMembers(props.members, {
         ownAccount: Token.isUnresolved(stack.account) ? undefined : stack.account,
         isUnresolved,
         quoteEmails: true,
-      }),
+      }));
+    }
+    problems.push(
       ...(props.regions ? validateRegions(props.regions, { isUnresolved }) : []),
-      ...this.validateWait(props.waitForAcceptance),
-    ];
-    problems.push(...this.claimAccounts(stack, props.members, regions));
+      ...this.validateWait(props.waitForAcceptance, props.invite ?? true),
+    );
+    const removal = removalPolicyProblem(props.removalPolicy);
+    if (removal) {
+      problems.push(removal);
+    }
+    if (literalMembers) {
+      problems.push(...this.claimAccounts(stack, props.members, regions));
+    }
     if (problems.length > 0) {
       throw new Error(`SecurityHubMembers ${this.node.path}: ${problems.join('; ')}`);
     }
   }
 
-  private validateWait(wait: Duration | undefined): string[] {
-    if (wait === undefined || wait.isUnresolved()) {
+  private validateWait(wait: Duration | undefined, invite: boolean): string[] {
+    if (wait === undefined) {
       return [];
+    }
+    const problems: string[] = [];
+    if (!invite) {
+      problems.push(`waitForAcceptance ${wait.isUnresolved() ? 'is set' : wait.toHumanString()} with invite false: expected invite true or no waitForAcceptance, a member that is never invited never accepts`);
+    }
+    if (wait.isUnresolved()) {
+      return problems;
     }
     const seconds = wait.toSeconds({ integral: false });
     if (seconds < 1 || seconds > MAX_WAIT_FOR_ACCEPTANCE_MINUTES * 60) {
-      return [`invalid waitForAcceptance ${wait.toHumanString()}: expected between 1 second and ${MAX_WAIT_FOR_ACCEPTANCE_MINUTES} minutes`];
+      problems.push(`invalid waitForAcceptance ${wait.toHumanString()}: expected between 1 second and ${MAX_WAIT_FOR_ACCEPTANCE_MINUTES} minutes`);
+    } else if (!Number.isInteger(seconds)) {
+      // Named here: CDK's own conversion error would not say which prop it was about.
+      problems.push(`invalid waitForAcceptance ${wait.toString()} (${seconds} seconds): expected a whole number of seconds`);
     }
-    return [];
+    return problems;
   }
 
   /** Records this declaration's accounts per region and reports any another instance already declared. */

@@ -40,6 +40,11 @@ export interface MembersResourceProperties {
   readonly Regions?: string[];
   /** When set, how long the resource waits for every invited member to be Enabled, in seconds. */
   readonly WaitForAcceptanceSeconds?: CfnScalar;
+  /**
+   * With reconcileOnEveryDeploy: a value that differs at every synth, so that every deploy sends
+   * an Update, which heals drift by the status table. The handler ignores its value.
+   */
+  readonly ReconcileToken?: string;
 }
 
 /** Attributes returned in the response's `Data`: counts only, so the response stays small. */

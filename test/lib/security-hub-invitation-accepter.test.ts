@@ -88,21 +88,22 @@ describe('SecurityHubInvitationAccepter', () => {
     });
   });
 
-  test('shares one provider between two instances in one stack', () => {
+  test('fails when two accepters are declared in one stack', () => {
     const stack = memberStack();
     new SecurityHubInvitationAccepter(stack, 'First', { administratorAccountId: '999999999999' });
-    new SecurityHubInvitationAccepter(stack, 'Second', { administratorAccountId: '888888888888' });
+    expect(() => new SecurityHubInvitationAccepter(stack, 'Second', { administratorAccountId: '888888888888' }))
+      .toThrow('SecurityHubInvitationAccepter Member/Second: a second SecurityHubInvitationAccepter in stack Member, beside Member/First: expected one per stack, a member account has one administrator per region');
+  });
 
-    const template = Template.fromStack(stack);
-    const handlers = template.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } });
-    expect(Object.keys(handlers)).toHaveLength(1);
-    // The accepter's handler plus the Provider framework's own function.
-    template.resourceCountIs('AWS::Lambda::Function', 2);
-    const tokens = Object.values(template.findResources(RESOURCE_TYPE)).map((r) => JSON.stringify(r.Properties.ServiceToken));
-    expect(tokens).toHaveLength(2);
-    expect(new Set(tokens).size).toBe(1);
-    // Each instance brings its own policy on the shared role.
-    expect(securityHubStatements(template)).toHaveLength(2);
+  test('allows one accepter in each of two stacks of one app', () => {
+    const app = new App();
+    const first = new Stack(app, 'East', { env: { account: '111111111111', region: 'us-east-1' } });
+    const second = new Stack(app, 'West', { env: { account: '111111111111', region: 'us-west-2' } });
+    new SecurityHubInvitationAccepter(first, 'Accept', { administratorAccountId: '999999999999' });
+    new SecurityHubInvitationAccepter(second, 'Accept', { administratorAccountId: '999999999999' });
+
+    Template.fromStack(first).resourceCountIs(RESOURCE_TYPE, 1);
+    Template.fromStack(second).resourceCountIs(RESOURCE_TYPE, 1);
   });
 
   test('deletes by default: DeletionPolicy Delete', () => {
@@ -117,6 +118,12 @@ describe('SecurityHubInvitationAccepter', () => {
     new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '999999999999', removalPolicy: RemovalPolicy.RETAIN });
 
     Template.fromStack(stack).hasResource(RESOURCE_TYPE, { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+  });
+
+  test.each([RemovalPolicy.SNAPSHOT, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE])('fails when removalPolicy is %s', (removalPolicy) => {
+    const stack = memberStack();
+    expect(() => new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '999999999999', removalPolicy }))
+      .toThrow(`SecurityHubInvitationAccepter Member/Accept: invalid removalPolicy "${removalPolicy}": expected RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, a custom resource has no snapshot`);
   });
 
   test('fails when the administrator account id is not 12 digits', () => {

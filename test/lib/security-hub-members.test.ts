@@ -1,4 +1,4 @@
-import { App, Aws, Duration, Fn, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, Duration, Fn, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { MemberAccount, SecurityHubMembers, SecurityHubMembersProps } from '../../lib';
 
@@ -120,6 +120,11 @@ describe('SecurityHubMembers', () => {
     });
   });
 
+  test.each([RemovalPolicy.SNAPSHOT, RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE])('fails when removalPolicy is %s', (removalPolicy) => {
+    expect(() => synth({ members, removalPolicy }))
+      .toThrow(`SecurityHubMembers Admin/Members: invalid removalPolicy "${removalPolicy}": expected RemovalPolicy.DESTROY or RemovalPolicy.RETAIN, a custom resource has no snapshot`);
+  });
+
   test('removal policy defaults to Delete', () => {
     synth({ members }).hasResource('Custom::SecurityHubMembers', { DeletionPolicy: 'Delete' });
   });
@@ -196,6 +201,39 @@ describe('SecurityHubMembers', () => {
     test('fails when the wait is shorter than a second', () => {
       expect(() => synth({ members, waitForAcceptance: Duration.millis(10) })).toThrow('invalid waitForAcceptance 10 millis');
     });
+
+    test('fails when the wait is not a whole number of seconds, naming it', () => {
+      expect(() => synth({ members, waitForAcceptance: Duration.millis(90500) }))
+        .toThrow('SecurityHubMembers Admin/Members: invalid waitForAcceptance Duration.millis(90500) (90.5 seconds): expected a whole number of seconds');
+    });
+
+    test('accepts a whole number of seconds given in milliseconds', () => {
+      synth({ members, waitForAcceptance: Duration.millis(90000) }).hasResourceProperties('Custom::SecurityHubMembers', { WaitForAcceptanceSeconds: 90 });
+    });
+
+    test('fails when waitForAcceptance is set with invite: false', () => {
+      expect(() => synth({ members, invite: false, waitForAcceptance: Duration.minutes(10) }))
+        .toThrow('SecurityHubMembers Admin/Members: waitForAcceptance 10 minutes with invite false: expected invite true or no waitForAcceptance, a member that is never invited never accepts');
+    });
+  });
+
+  describe('reconcileOnEveryDeploy', () => {
+    const reconcileToken = (template: Template): unknown => Object.values(template.findResources('Custom::SecurityHubMembers'))[0].Properties.ReconcileToken;
+
+    test('adds a ReconcileToken that changes at every synth, so every deploy sends an Update', () => {
+      const first = reconcileToken(synth({ members, reconcileOnEveryDeploy: true }));
+      const second = reconcileToken(synth({ members, reconcileOnEveryDeploy: true }));
+      expect(first).toEqual(expect.any(String));
+      expect(second).toEqual(expect.any(String));
+      expect(second).not.toEqual(first);
+    });
+
+    test('is off by default: two synths give identical templates, without a ReconcileToken', () => {
+      const first = synth({ members });
+      const second = synth({ members, reconcileOnEveryDeploy: false });
+      expect(reconcileToken(first)).toBeUndefined();
+      expect(second.toJSON()).toEqual(first.toJSON());
+    });
   });
 
   describe('validation', () => {
@@ -252,6 +290,20 @@ describe('SecurityHubMembers', () => {
       new SecurityHubMembers(stack, 'East', { members, regions: ['us-east-1'] });
       new SecurityHubMembers(stack, 'West', { members, regions: ['us-west-2'] });
       Template.fromStack(stack).resourceCountIs('Custom::SecurityHubMembers', 2);
+    });
+
+    test('fails when members is a list token, whose length is unknown at synth', () => {
+      const stack = newStack();
+      const ids = new CfnParameter(stack, 'MemberIds', { type: 'CommaDelimitedList' });
+      const listToken = ids.valueAsList as unknown as MemberAccount[];
+      expect(Token.isUnresolved(listToken)).toBe(true);
+      expect(() => synth({ members: listToken }, stack))
+        .toThrow(`SecurityHubMembers Admin/Members: members ${String(listToken)} is a token whose length is unknown at synth: expected a literal list of members, whose account ids and emails may be tokens`);
+    });
+
+    test('fails when members is a lazy value', () => {
+      const lazy = Lazy.any({ produce: () => members }) as unknown as MemberAccount[];
+      expect(() => synth({ members: lazy })).toThrow(/members \$\{Token\[TOKEN\.\d+\]\} is a token whose length is unknown at synth: expected a literal list/);
     });
 
     test('reports every problem at once', () => {
