@@ -30,6 +30,7 @@ export interface AdminDeclaration {
   readonly regions?: string[];
   readonly retain?: boolean;
   readonly waitForAcceptance?: Duration;
+  readonly reconcileOnEveryDeploy?: boolean;
 }
 
 /** Synthesizes an app with the administrator stack and, optionally, member stacks that accept. */
@@ -43,6 +44,7 @@ export function synthesize(declaration: AdminDeclaration, options: { memberStack
     regions: declaration.regions,
     removalPolicy: declaration.retain ? RemovalPolicy.RETAIN : undefined,
     waitForAcceptance: declaration.waitForAcceptance,
+    reconcileOnEveryDeploy: declaration.reconcileOnEveryDeploy,
   });
   for (const account of options.memberStacks ?? []) {
     const member = new Stack(app, `Member${account}`, { env: { account, region: REGION } });
