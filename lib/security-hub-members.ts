@@ -150,8 +150,8 @@ export class SecurityHubMembers extends Construct {
   private validate(stack: Stack, props: SecurityHubMembersProps, regions: string[]): void {
     const isUnresolved = (value: string): boolean => Token.isUnresolved(value);
     const problems: string[] = [];
-    // A list token would reach the handler as one list whose length, duplicates and quota nobody
-    // checked, and the construct could not claim its accounts against the stack's other instances.
+    // A list token has no length at synth: the quota, duplicates and the accounts the stack's other
+    // instances declare could not be checked here, nor read from the template by anyone else.
     const literalMembers = !Token.isUnresolved(props.members);
     if (!literalMembers) {
       problems.push(`members ${String(props.members)} is a token whose length is unknown at synth: expected a literal list of members, whose account ids and emails may be tokens`);
