@@ -43,7 +43,10 @@ export interface InvitationRecord {
   readonly invitationId: string;
   /** When the invitation was sent, ISO 8601 UTC. */
   readonly invitedAt: string;
-  /** Always `Invited` for a pending invitation. */
+  /**
+   * The member's status at the administrator: `Invited` for a pending invitation, `Resigned` for
+   * one the member accepted and then left (it remains, and can be accepted again).
+   */
   readonly memberStatus: MemberStatus;
 }
 
@@ -305,6 +308,40 @@ export class HubStore {
   }
 
   /**
+   * DisableSecurityHub. The API reference: "You can't disable Security Hub in an account that is
+   * currently the Security Hub administrator", and on success "your administrator and member account
+   * associations are removed". So an account with Invited or Enabled members is refused (it must
+   * disassociate them first, as the user guide asks), and a member account leaves its administrator,
+   * whose member becomes Resigned as after DisassociateFromAdministratorAccount. (Inferred: the
+   * refusal's error type, InvalidAccessException, the one the operation declares that fits; that
+   * Created, Removed and Resigned members are no obstacle; and that the hub's remaining members are
+   * kept, since the service deletes configuration only 90 days later.)
+   *
+   * @throws ServiceError InvalidAccessException when the hub is not enabled, or the account is an administrator
+   */
+  disableHub(account: string, region: string): void {
+    const hub = this.findHub(account, region);
+    if (!hub?.enabled) {
+      throw new ServiceError('InvalidAccessException', `Account ${account} is not subscribed to AWS Security Hub`);
+    }
+    const associated = [...hub.members.values()].filter((m) => m.memberStatus === 'Invited' || m.memberStatus === 'Enabled');
+    if (associated.length > 0) {
+      throw new ServiceError('InvalidAccessException',
+        `Account ${account} is the Security Hub administrator of ${associated.length} member account(s) in ${region} ` +
+        `(${associated.slice(0, 5).map((m) => m.accountId).join(', ')}${associated.length > 5 ? ', ...' : ''}): ` +
+        'disassociate them before disabling Security Hub.');
+    }
+    const membership = this.enabledAt(account, region);
+    if (membership) {
+      this.setStatus(membership, 'Resigned');
+    }
+    hub.enabled = false;
+    delete hub.subscribedAt;
+    delete hub.controlFindingGenerator;
+    this.changes++;
+  }
+
+  /**
    * Makes sure the caller's hub is enabled before a member operation.
    *
    * @param autoEnable enable a hub on first use instead of refusing the call
@@ -406,7 +443,7 @@ export class HubStore {
    * @throws ServiceError InvalidInputException when the list is empty or longer than 50
    */
   createMembers(adminAccount: string, region: string, details: readonly AccountDetail[]): UnprocessedAccount[] {
-    checkIdCount('AccountDetails', details.length);
+    validateAccountDetails(details);
     const hub = this.hubFor(adminAccount, region);
     const unprocessed: UnprocessedAccount[] = [];
     for (const { accountId, email } of details) {
@@ -439,7 +476,7 @@ export class HubStore {
    * @throws ServiceError InvalidInputException when the list is empty or longer than 50
    */
   inviteMembers(adminAccount: string, region: string, accountIds: readonly string[], options: InviteOptions = {}): UnprocessedAccount[] {
-    checkIdCount('AccountIds', accountIds.length);
+    validateAccountIds('AccountIds', accountIds);
     const uninvitable = new Set(options.uninvitable ?? []);
     const hub = this.findHub(adminAccount, region);
     const unprocessed: UnprocessedAccount[] = [];
@@ -474,7 +511,7 @@ export class HubStore {
    * @throws ServiceError InvalidInputException when the list is empty or longer than 50
    */
   getMembers(adminAccount: string, region: string, accountIds: readonly string[]): { members: MemberRecord[]; unprocessed: UnprocessedAccount[] } {
-    checkIdCount('AccountIds', accountIds.length);
+    validateAccountIds('AccountIds', accountIds);
     const members: MemberRecord[] = [];
     const unprocessed: UnprocessedAccount[] = [];
     for (const accountId of accountIds) {
@@ -495,7 +532,7 @@ export class HubStore {
    * @throws ServiceError InvalidInputException when the list is empty or longer than 50
    */
   disassociateMembers(adminAccount: string, region: string, accountIds: readonly string[]): void {
-    checkIdCount('AccountIds', accountIds.length);
+    validateAccountIds('AccountIds', accountIds);
     const hub = this.findHub(adminAccount, region);
     for (const accountId of accountIds) {
       const member = hub?.members.get(accountId);
@@ -512,7 +549,7 @@ export class HubStore {
    * @throws ServiceError InvalidInputException when the list is empty or longer than 50
    */
   deleteMembers(adminAccount: string, region: string, accountIds: readonly string[]): UnprocessedAccount[] {
-    checkIdCount('AccountIds', accountIds.length);
+    validateAccountIds('AccountIds', accountIds);
     const hub = this.findHub(adminAccount, region);
     const unprocessed: UnprocessedAccount[] = [];
     for (const accountId of accountIds) {
@@ -531,18 +568,22 @@ export class HubStore {
 
   // ---------------------------------------------------------------- member side
 
-  /** The pending invitations to the member account in the region, sorted by administrator id. */
+  /**
+   * The invitations to the member account in the region that it can accept, sorted by administrator
+   * id: the pending ones (Invited), and those it accepted and then left (Resigned), which the user
+   * guide says remain and can be accepted again. The accepted one (Enabled) is not listed.
+   */
   invitationsFor(memberAccount: string, region: string): InvitationRecord[] {
     const result: InvitationRecord[] = [];
     for (const hub of this.hubsIn(region)) {
       const member = hub.members.get(memberAccount);
-      if (member?.memberStatus === 'Invited' && member.invitationId && member.invitedAt) {
+      if (member && hasOpenInvitation(member) && member.invitationId && member.invitedAt) {
         result.push({
           accountId: hub.account,
           administratorId: hub.account,
           invitationId: member.invitationId,
           invitedAt: member.invitedAt,
-          memberStatus: 'Invited',
+          memberStatus: member.memberStatus,
         });
       }
     }
@@ -569,17 +610,19 @@ export class HubStore {
   }
 
   /**
-   * AcceptAdministratorInvitation: the member accepts the administrator's pending invitation and
-   * becomes its Enabled member. Accepting the invitation already accepted again changes nothing, so
-   * that a retry after a lost answer succeeds.
+   * AcceptAdministratorInvitation (and the legacy AcceptInvitation): the member accepts the
+   * administrator's pending invitation and becomes its Enabled member. Accepting the invitation
+   * already accepted again changes nothing, so that a retry after a lost answer succeeds. A member
+   * that disassociated itself (Resigned) can accept the same invitation again, as the user guide
+   * says: "After you disassociate yourself from the administrator account, the invitation to be a
+   * member still remains. You can accept the invitation again in the future."
    *
    * @throws ServiceError InvalidInputException when there is no such pending invitation, the member
    * already has another administrator, or the member is itself the administrator of other accounts
    */
   acceptAdministratorInvitation(memberAccount: string, region: string, administratorId: string, invitationId: string): void {
-    if (!administratorId || !invitationId) {
-      throw new ServiceError('InvalidInputException', 'AdministratorId and InvitationId are required.');
-    }
+    validateRequiredId('AdministratorId', administratorId);
+    validateRequiredId('InvitationId', invitationId);
     const current = this.enabledAt(memberAccount, region);
     if (current) {
       if (current.administratorId === administratorId && current.invitationId === invitationId) {
@@ -590,7 +633,7 @@ export class HubStore {
         'disassociate from it before accepting another invitation.');
     }
     const member = this.findHub(administratorId, region)?.members.get(memberAccount);
-    if (!member || member.memberStatus !== 'Invited') {
+    if (!member || !hasOpenInvitation(member)) {
       throw new ServiceError('InvalidInputException',
         `Account ${memberAccount} has no pending invitation from administrator account ${administratorId} in ${region}.`);
     }
@@ -609,29 +652,43 @@ export class HubStore {
   }
 
   /**
-   * DeclineInvitations: the pending invitation from each administrator is gone and the
-   * administrator's member becomes Resigned.
+   * DeclineInvitations: the invitation from each administrator is gone and the administrator's
+   * member becomes (or stays) Resigned.
    *
-   * @returns the administrators with no pending invitation to this account
-   * @throws ServiceError InvalidInputException when the list is empty or longer than 50
+   * @returns the administrators with no invitation to this account
+   * @throws ServiceError InvalidInputException when the list is empty or longer than 50, or an id is blank
    */
   declineInvitations(memberAccount: string, region: string, administratorIds: readonly string[]): UnprocessedAccount[] {
-    checkIdCount('AccountIds', administratorIds.length);
-    const unprocessed: UnprocessedAccount[] = [];
-    for (const administratorId of administratorIds) {
-      const member = this.findHub(administratorId, region)?.members.get(memberAccount);
-      if (member?.memberStatus === 'Invited') {
-        this.setStatus(member, 'Resigned');
-      } else {
-        unprocessed.push({ accountId: administratorId, processingResult: PROCESSING_RESULTS.noInvitation });
-      }
-    }
-    return unprocessed;
+    return this.dropInvitations(memberAccount, region, administratorIds);
   }
 
   /**
-   * DisassociateFromAdministratorAccount: the member leaves its administrator, whose member becomes
-   * Resigned.
+   * DeleteInvitations, called by the invited account with the ids of the administrators whose
+   * invitations it deletes, as the API reference first documented it ("Deletes invitations received
+   * by the AWS account"; AccountIds: "the account IDs that sent the invitations to delete"), like
+   * GuardDuty's operation of the same name. (Inferred: later reference text says an administrator
+   * may call it; no document says what the administrator then sees. The emulator makes the member
+   * Resigned, as after DeclineInvitations, because its invitations are derived from member records.)
+   *
+   * @returns the administrators with no invitation to this account
+   * @throws ServiceError InvalidInputException when the list is empty or longer than 50, or an id is blank
+   */
+  deleteInvitations(memberAccount: string, region: string, administratorIds: readonly string[]): UnprocessedAccount[] {
+    return this.dropInvitations(memberAccount, region, administratorIds);
+  }
+
+  /**
+   * GetInvitationsCount: how many invitations the account has, "not including the currently
+   * accepted invitation" (the API reference): those {@link invitationsFor} lists.
+   */
+  invitationsCount(memberAccount: string, region: string): number {
+    return this.invitationsFor(memberAccount, region).length;
+  }
+
+  /**
+   * DisassociateFromAdministratorAccount (and the legacy DisassociateFromMasterAccount): the member
+   * leaves its administrator, whose member becomes Resigned. The invitation remains, so the member
+   * can accept it again (see {@link acceptAdministratorInvitation}).
    *
    * @throws ServiceError InvalidInputException when the member has no administrator
    */
@@ -641,7 +698,7 @@ export class HubStore {
       throw new ServiceError('InvalidInputException',
         `Account ${memberAccount} is not associated with an administrator account in ${region}.`);
     }
-    this.setStatus(member, 'Resigned');
+    this.setStatus(member, 'Resigned', { keepInvitation: true });
   }
 
   // ---------------------------------------------------------------- counters and persistence
@@ -700,14 +757,33 @@ export class HubStore {
     return this.now().toISOString();
   }
 
-  private setStatus(member: MutableMember, status: MemberStatus): void {
+  /**
+   * Changes a member's status. Removed and Resigned members lose their invitation, except a member
+   * that left its administrator itself (`keepInvitation`): its invitation remains (user guide).
+   */
+  private setStatus(member: MutableMember, status: MemberStatus, options: { keepInvitation?: boolean } = {}): void {
     member.memberStatus = status;
     member.updatedAt = this.timestamp();
     delete member.reportedStatus;
-    if (status === 'Removed' || status === 'Resigned') {
+    if ((status === 'Removed' || status === 'Resigned') && !options.keepInvitation) {
       delete member.invitationId;
     }
     this.changes++;
+  }
+
+  /** DeclineInvitations and DeleteInvitations: the invitations from these administrators are gone. */
+  private dropInvitations(memberAccount: string, region: string, administratorIds: readonly string[]): UnprocessedAccount[] {
+    validateAccountIds('AccountIds', administratorIds);
+    const unprocessed: UnprocessedAccount[] = [];
+    for (const administratorId of administratorIds) {
+      const member = this.findHub(administratorId, region)?.members.get(memberAccount);
+      if (member && hasOpenInvitation(member)) {
+        this.setStatus(member, 'Resigned');
+      } else {
+        unprocessed.push({ accountId: administratorId, processingResult: PROCESSING_RESULTS.noInvitation });
+      }
+    }
+    return unprocessed;
   }
 
   /** The record that makes some administrator the member's administrator, if any. */
@@ -762,11 +838,65 @@ export function hubArn(account: string, region: string): string {
   return `arn:${partition}:securityhub:${region}:${account}:hub/default`;
 }
 
+/**
+ * Checks the account ids of a request as the service's model does, before anything changes: 1 to 50
+ * of them, none empty or only spaces (the model's pattern `.*\S.*`). One bad id fails the whole
+ * request with InvalidInputException; the other ids are not processed.
+ *
+ * @param field the request field, named in the error
+ * @throws ServiceError InvalidInputException naming the field and the bad value
+ */
+export function validateAccountIds(field: string, accountIds: readonly string[]): void {
+  checkIdCount(field, accountIds.length);
+  checkNotBlank(field, accountIds);
+}
+
+/**
+ * Checks CreateMembers' AccountDetails as the service's model does, before anything changes: 1 to
+ * 50 entries, no AccountId and no Email (when given) empty or only spaces (pattern `.*\S.*`).
+ *
+ * @throws ServiceError InvalidInputException naming the bad value
+ */
+export function validateAccountDetails(details: readonly AccountDetail[]): void {
+  checkIdCount('AccountDetails', details.length);
+  checkNotBlank('AccountDetails[].AccountId', details.map((detail) => detail.accountId));
+  checkNotBlank('AccountDetails[].Email', details.map((detail) => detail.email));
+}
+
+/**
+ * Checks a single required id (AdministratorId, InvitationId, MasterId) against the model's pattern.
+ *
+ * @throws ServiceError InvalidInputException when it is empty or only spaces
+ */
+export function validateRequiredId(field: string, value: string): void {
+  checkNotBlank(field, [value]);
+}
+
 function checkIdCount(field: string, count: number): void {
   if (count < 1 || count > MAX_IDS_PER_CALL) {
     throw new ServiceError('InvalidInputException',
       `${field} must hold 1 to ${MAX_IDS_PER_CALL} account ids (the limit per call), got ${count}.`);
   }
+}
+
+// The model's pattern `.*\S.*`: at least one character that is not white space.
+const NOT_BLANK = /\S/;
+
+function checkNotBlank(field: string, values: ReadonlyArray<string | undefined>): void {
+  const index = values.findIndex((value) => value !== undefined && !NOT_BLANK.test(value));
+  if (index >= 0) {
+    const where = values.length > 1 ? ` (entry ${index})` : '';
+    throw new ServiceError('InvalidInputException',
+      `Invalid ${field}${where}: ${JSON.stringify(values[index])} must contain a non-space character (pattern .*\\S.*).`);
+  }
+}
+
+/**
+ * Whether the member side holds an invitation from this record's administrator that it may accept:
+ * a pending one (Invited), or one it accepted and then left itself (Resigned, invitation kept).
+ */
+function hasOpenInvitation(member: MutableMember): boolean {
+  return member.memberStatus === 'Invited' || (member.memberStatus === 'Resigned' && member.invitationId !== undefined);
 }
 
 function newInvitationId(): string {

@@ -1,7 +1,7 @@
 import { SERVICE_RATE_LIMIT } from './rate-limit';
-import { EmulatorOptions, RunningEmulator, startEmulator } from './server';
+import { EmulatorOptions, ROUTES, RunningEmulator, startEmulator } from './server';
 
-/** The usage text of `npm run emulator`. */
+/** The usage text of `npm run emulator`, ending with the operations it serves (from {@link ROUTES}). */
 export const USAGE = `Usage: npm run emulator -- [options]
 
 Runs a local AWS Security Hub (member operations) on 127.0.0.1.
@@ -18,7 +18,18 @@ Options:
   --seed N                   seed of the random faults (default 1)
   --uninvitable ID[,ID...]   accounts InviteMembers cannot invite
   --no-auto-enable           refuse calls to hubs not enabled by EnableSecurityHub
-  --help                     show this text`;
+  --help                     show this text
+
+Operations served (method and path as the AWS SDK sends them):
+${operationList()}`;
+
+/** One line per served operation, sorted by name, from the routing table itself. */
+function operationList(): string {
+  const routes = Object.entries(ROUTES).map(([route, name]) => ({ name, route }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const width = Math.max(...routes.map((r) => r.name.length));
+  return routes.map((r) => `  ${r.name.padEnd(width)}  ${r.route}`).join('\n');
+}
 
 /** What the command line asks for. */
 export interface CliArgs {

@@ -3,7 +3,7 @@ import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CallLog } from './call-log';
 import { ServiceError } from './errors';
-import { HubStore, MemberRecord, UnprocessedAccount } from './hub-store';
+import { HubStore, MemberRecord, UnprocessedAccount, validateAccountDetails, validateAccountIds, validateRequiredId } from './hub-store';
 import { parseIdentity } from './identity';
 import { paginate, parseMaxResults } from './pagination';
 import { loadStoreFile, saveStoreFile } from './persistence';
@@ -112,9 +112,16 @@ export const MUTATING_OPERATIONS: ReadonlySet<string> = new Set([
   'DeclineInvitations',
   'DisassociateFromAdministratorAccount',
   'EnableSecurityHub',
+  'AcceptInvitation',
+  'DisassociateFromMasterAccount',
+  'DeleteInvitations',
+  'DisableSecurityHub',
 ]);
 
-/** Method and path of each operation the emulator serves, as the SDK's serializers send them. */
+/**
+ * Method and path of each operation the emulator serves, as the SDK's serializers send them. The
+ * emulator's `--help` and its UnknownOperationException message list the operations from here.
+ */
 export const ROUTES: Readonly<Record<string, string>> = {
   'POST /members': 'CreateMembers',
   'POST /members/invite': 'InviteMembers',
@@ -129,6 +136,14 @@ export const ROUTES: Readonly<Record<string, string>> = {
   'GET /administrator': 'GetAdministratorAccount',
   'POST /accounts': 'EnableSecurityHub',
   'GET /accounts': 'DescribeHub',
+  'DELETE /accounts': 'DisableSecurityHub',
+  'POST /invitations/delete': 'DeleteInvitations',
+  'GET /invitations/count': 'GetInvitationsCount',
+  // The names the service used before "administrator"; still in the SDK, and still what the
+  // console calls, the user guide says.
+  'POST /master': 'AcceptInvitation',
+  'GET /master': 'GetMasterAccount',
+  'POST /master/disassociate': 'DisassociateFromMasterAccount',
 };
 
 interface Faults {
@@ -375,6 +390,13 @@ function applyOperation(store: HubStore, faults: Faults, operation: string, req:
     store.enableHub(account, region, { controlFindingGenerator: generator });
     return {};
   }
+  // The service checks a request against its model before it does anything, enabling a hub included.
+  validateRequest(operation, body);
+  if (operation === 'DisableSecurityHub') {
+    // Not through requireHub: with auto-enable, that would enable a hub only to disable it.
+    store.disableHub(account, region);
+    return {};
+  }
   store.requireHub(account, region, faults.autoEnableHubs);
   switch (operation) {
     case 'CreateMembers': {
@@ -420,21 +442,32 @@ function applyOperation(store: HubStore, faults: Faults, operation: string, req:
     case 'AcceptAdministratorInvitation':
       store.acceptAdministratorInvitation(account, region, requiredString(body, 'AdministratorId'), requiredString(body, 'InvitationId'));
       return {};
+    case 'AcceptInvitation':
+      store.acceptAdministratorInvitation(account, region, requiredString(body, 'MasterId'), requiredString(body, 'InvitationId'));
+      return {};
     case 'DeclineInvitations':
       return { UnprocessedAccounts: unprocessedToWire(store.declineInvitations(account, region, stringList(body, 'AccountIds'))) };
+    case 'DeleteInvitations':
+      return { UnprocessedAccounts: unprocessedToWire(store.deleteInvitations(account, region, stringList(body, 'AccountIds'))) };
+    case 'GetInvitationsCount':
+      return { InvitationsCount: store.invitationsCount(account, region) };
     case 'DisassociateFromAdministratorAccount':
+    case 'DisassociateFromMasterAccount':
       store.disassociateFromAdministrator(account, region);
       return {};
-    case 'GetAdministratorAccount': {
+    case 'GetAdministratorAccount':
+    case 'GetMasterAccount': {
       const administrator = store.administratorInvitation(account, region);
-      return administrator ? {
-        Administrator: {
-          AccountId: administrator.accountId,
-          InvitationId: administrator.invitationId,
-          InvitedAt: administrator.invitedAt,
-          MemberStatus: administrator.memberStatus,
-        },
-      } : {};
+      if (!administrator) {
+        return {};
+      }
+      const invitation = {
+        AccountId: administrator.accountId,
+        InvitationId: administrator.invitationId,
+        InvitedAt: administrator.invitedAt,
+        MemberStatus: administrator.memberStatus,
+      };
+      return operation === 'GetMasterAccount' ? { Master: invitation } : { Administrator: invitation };
     }
     case 'DescribeHub': {
       const hub = store.describeHub(account, region);
@@ -451,6 +484,36 @@ function applyOperation(store: HubStore, faults: Faults, operation: string, req:
     }
     default:
       throw new ServiceError('InternalException', `operation ${operation} has a route but no implementation`);
+  }
+}
+
+/**
+ * Checks the ids and emails of a request against the model's constraints (see
+ * {@link validateAccountIds}), so that a bad request fails whole, before any change.
+ */
+function validateRequest(operation: string, body: Record<string, unknown>): void {
+  switch (operation) {
+    case 'CreateMembers':
+      validateAccountDetails(accountDetails(body));
+      break;
+    case 'InviteMembers':
+    case 'GetMembers':
+    case 'DisassociateMembers':
+    case 'DeleteMembers':
+    case 'DeclineInvitations':
+    case 'DeleteInvitations':
+      validateAccountIds('AccountIds', stringList(body, 'AccountIds'));
+      break;
+    case 'AcceptAdministratorInvitation':
+      requiredString(body, 'AdministratorId');
+      requiredString(body, 'InvitationId');
+      break;
+    case 'AcceptInvitation':
+      requiredString(body, 'MasterId');
+      requiredString(body, 'InvitationId');
+      break;
+    default:
+      break;
   }
 }
 
@@ -521,9 +584,10 @@ function accountDetails(body: Record<string, unknown>): Array<{ accountId: strin
 
 function requiredString(body: Record<string, unknown>, field: string): string {
   const value = body[field];
-  if (typeof value !== 'string' || value === '') {
-    throw new ServiceError('InvalidInputException', `${field} is required and must be a non-empty string.`);
+  if (typeof value !== 'string') {
+    throw new ServiceError('InvalidInputException', `${field} is required and must be a string.`);
   }
+  validateRequiredId(field, value);
   return value;
 }
 
@@ -547,7 +611,7 @@ function parseBoolean(value: string | null, name: string, fallback: boolean): bo
 
 /** The ids a request names, for the call log; read leniently because the request may be invalid. */
 function requestedIds(raw: string | undefined): { accountIds?: string[] } {
-  let body: { AccountIds?: unknown; AccountDetails?: unknown; AdministratorId?: unknown };
+  let body: { AccountIds?: unknown; AccountDetails?: unknown; AdministratorId?: unknown; MasterId?: unknown };
   try {
     body = raw?.trim() ? JSON.parse(raw) : {};
   } catch {
@@ -568,6 +632,9 @@ function requestedIds(raw: string | undefined): { accountIds?: string[] } {
   }
   if (typeof body.AdministratorId === 'string') {
     return { accountIds: [body.AdministratorId] };
+  }
+  if (typeof body.MasterId === 'string') {
+    return { accountIds: [body.MasterId] };
   }
   return {};
 }
