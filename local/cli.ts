@@ -1,15 +1,18 @@
 /**
- * `npm run local -- deploy | destroy | status`: deploys the sample app's Security Hub resources
- * against the local Security Hub, running the bundled handlers from cdk.out as CloudFormation and
- * the Provider framework would. No AWS account is needed.
+ * `npm run local -- deploy | destroy | status | reset`: deploys the sample app's Security Hub
+ * resources against the local Security Hub, running the bundled handlers from cdk.out as
+ * CloudFormation and the Provider framework would. No AWS account is needed.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { localUsage, parseLocalArgs, UsageError } from './cli-args';
 import { readAssembly } from './deploy/assembly';
-import { EventReport, LocalCloudFormation } from './deploy/cloudformation';
+import { EventReport, LocalCloudFormation, readDeployedResources } from './deploy/cloudformation';
 import { changes, describeEvent, MemberSnapshot, resourceName, snapshot } from './deploy/report';
-import { HubStore, RunningEmulator, startEmulator } from './emulator';
+import { HubStore, loadStoreFile, RunningEmulator, startEmulator } from './emulator';
+import { ensureBundles } from './handler-bundles';
+import { StateFileError } from './state-file';
 
 const ROOT = path.join(__dirname, '..');
 const STATE_DIR = path.resolve(process.env.SECURITYHUB_LOCAL_DIR ?? path.join(ROOT, '.local'));
@@ -17,17 +20,8 @@ const HUB_STATE = path.join(STATE_DIR, 'securityhub.json');
 const STACK_STATE = path.join(STATE_DIR, 'stacks.json');
 const CDK_OUT = path.join(STATE_DIR, 'cdk.out');
 
-const USAGE = `Usage: npm run local -- <command> [STACK ...] [--verbose] [-c key=value ...]
-
-Commands:
-  deploy    synthesize bin/app.ts and deploy its stacks to the local Security Hub, in dependency
-            order (the administrator's stack, then the member stacks), each as its own account,
-            or only the named stacks
-  destroy   delete what deploy created, the last deployed stack first, or only the named stacks
-            (resources with removalPolicy RETAIN are left as they are)
-  status    print every member's status, per administrator and region
-
-State is kept in ${path.relative(process.cwd(), STATE_DIR) || '.'} (set SECURITYHUB_LOCAL_DIR to move it).`;
+const ASSETS_COPY = path.join(STATE_DIR, 'assets');
+const USAGE = localUsage(STATE_DIR);
 
 function synthesize(contextArgs: string[]): void {
   const cdk = path.join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
@@ -66,7 +60,7 @@ function cloudFormation(emulator: RunningEmulator, verbose: boolean): { cfn: Loc
   const cfn = new LocalCloudFormation({
     endpoint: emulator.url,
     statePath: STACK_STATE,
-    assetsDir: path.join(STATE_DIR, 'assets'),
+    assetsDir: ASSETS_COPY,
     observer: {
       before: () => {
         before = snapshot(emulator.store);
@@ -116,21 +110,57 @@ function printStatus(store: HubStore): void {
   rows.forEach((row) => console.log(format(row)));
 }
 
-async function main(argv: string[]): Promise<number> {
-  const command = argv[0];
-  const verbose = argv.includes('--verbose') || argv.includes('-v');
-  const contextArgs: string[] = [];
-  const stackNames: string[] = [];
-  for (let i = 1; i < argv.length; i++) {
-    if ((argv[i] === '-c' || argv[i] === '--context') && argv[i + 1]) {
-      contextArgs.push('--context', argv[++i]);
-    } else if (!argv[i].startsWith('-')) {
-      stackNames.push(argv[i]);
-    }
+/**
+ * Reads both state files before anything runs, so that a corrupt one stops the command before a
+ * synth or a handler, and before anything could write over it.
+ *
+ * @throws StateFileError naming the file
+ */
+function checkStateFiles(): void {
+  loadStoreFile(HUB_STATE);
+  readDeployedResources(STACK_STATE);
+}
+
+/** Deletes the local state this CLI writes, and only that (the folder may be shared). */
+function reset(): number {
+  const entries = [HUB_STATE, STACK_STATE, ASSETS_COPY, CDK_OUT];
+  const removed = entries.filter((entry) => fs.existsSync(entry));
+  for (const entry of removed) {
+    fs.rmSync(entry, { recursive: true, force: true });
   }
+  if (removed.length === 0) {
+    console.log(`Nothing to reset: no local state in ${path.relative(process.cwd(), STATE_DIR) || '.'}.`);
+  } else {
+    console.log(`Deleted ${removed.map((entry) => path.relative(process.cwd(), entry)).join(', ')}. The local Security Hub is empty and nothing is deployed.`);
+  }
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseLocalArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`error: ${err.message}\n\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  const { command, verbose } = args;
+  const contextArgs = [...args.context];
+  const stackNames = [...args.stacks];
   switch (command) {
+    case 'help':
+      console.log(USAGE);
+      return 0;
+    case 'reset':
+      return reset();
     case 'deploy': {
       const started = Date.now();
+      checkStateFiles();
+      // Only deploy runs the handlers, so only deploy needs them bundled, and only when they changed.
+      ensureBundles(ROOT, (line) => console.log(line));
       console.log('Synthesizing bin/app.ts ...');
       synthesize(contextArgs);
       const synthesized = readAssembly(CDK_OUT, { account: '999999999999', region: 'us-east-1' });
@@ -171,6 +201,7 @@ async function main(argv: string[]): Promise<number> {
       });
     }
     case 'destroy':
+      checkStateFiles();
       return withHub(async (emulator) => {
         const { cfn, printSkipped } = cloudFormation(emulator, verbose);
         const deployed = deployedStacks(cfn);
@@ -198,13 +229,11 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     case 'status':
-      return withHub(async (emulator) => {
-        printStatus(emulator.store);
-        return 0;
-      });
+      // Reading the state file is enough: no server, no build.
+      printStatus(loadStoreFile(HUB_STATE));
+      return 0;
     default:
-      console.log(USAGE);
-      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+      throw new Error(`command "${command}" is in the usage but has no implementation`);
   }
 }
 
@@ -215,6 +244,10 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof SynthError) {
       console.error(`\ncdk synth failed; nothing was deployed and the local Security Hub is unchanged:\n${error.message}`);
+    } else if (error instanceof StateFileError) {
+      // One line, whatever the parser's message holds (it may quote the file, newlines included).
+      const problem = error.message.split(error.path).join(path.relative(process.cwd(), error.path)).replace(/\s+/g, ' ').trim();
+      console.error(`error: ${problem}. The file was left as it is: repair it, or start over with \`npm run local -- reset\`, which deletes the local state`);
     } else {
       console.error(error instanceof Error ? error.stack : error);
     }

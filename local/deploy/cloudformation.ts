@@ -8,6 +8,7 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { HandlerRef, LocalResource, LocalStack } from './assembly';
+import { StateFileError } from '../state-file';
 import { invokeHandler, InvocationIdentity } from './invoke';
 
 /** Which resource, in which stack, account and region. */
@@ -105,14 +106,35 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * The resources recorded in a state file of {@link LocalCloudFormation}; none when the file is absent.
+ *
+ * @throws StateFileError naming the file when it is not JSON or has no `resources` list
+ */
+export function readDeployedResources(statePath: string): DeployedResource[] {
+  if (!fs.existsSync(statePath)) {
+    return [];
+  }
+  let state: unknown;
+  try {
+    state = JSON.parse(fs.readFileSync(statePath, 'utf8'));
+  } catch (err) {
+    throw new StateFileError(statePath, `cannot read the local deploy's state file ${statePath}: ${(err as Error).message}`);
+  }
+  const resources = (state as { resources?: unknown } | null)?.resources;
+  if (!Array.isArray(resources) || !resources.every((r) => typeof r === 'object' && r !== null && typeof r.stack === 'string' && typeof r.logicalId === 'string')) {
+    throw new StateFileError(statePath,
+      `cannot read the local deploy's state file ${statePath}: expected {"resources": [...]} with a stack and logicalId for each resource`);
+  }
+  return resources as DeployedResource[];
+}
+
 /** Runs CloudFormation's lifecycle for this library's custom resources against the local hub. */
 export class LocalCloudFormation {
   private deployed: DeployedResource[];
 
   constructor(private readonly options: LocalCloudFormationOptions) {
-    this.deployed = options.statePath && fs.existsSync(options.statePath)
-      ? (JSON.parse(fs.readFileSync(options.statePath, 'utf8')) as { resources: DeployedResource[] }).resources
-      : [];
+    this.deployed = options.statePath ? readDeployedResources(options.statePath) : [];
   }
 
   /** The resources deployed now, in deployment order. */

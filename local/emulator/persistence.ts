@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { StateFileError } from '../state-file';
 import { HubStore, HubStoreOptions } from './hub-store';
 
 let writes = 0;
@@ -8,7 +9,7 @@ let writes = 0;
  * Reads a state file written by {@link saveStoreFile}; a missing file gives an empty store, so the
  * first local run needs no setup.
  *
- * @throws Error naming the file when it exists but is not a valid state
+ * @throws StateFileError naming the file when it exists but is not a valid state; the file is left as it is
  */
 export function loadStoreFile(path: string, options: HubStoreOptions = {}): HubStore {
   if (!existsSync(path)) {
@@ -17,7 +18,7 @@ export function loadStoreFile(path: string, options: HubStoreOptions = {}): HubS
   try {
     return HubStore.fromJSON(JSON.parse(readFileSync(path, 'utf8')), options);
   } catch (err) {
-    throw new Error(`cannot read emulator state file ${path}: ${(err as Error).message}`);
+    throw new StateFileError(path, `cannot read emulator state file ${path}: ${(err as Error).message}`);
   }
 }
 
