@@ -5,6 +5,7 @@ import * as path from 'path';
 import type { LocalStack } from '../../local/deploy/assembly';
 import { LocalCloudFormation } from '../../local/deploy/cloudformation';
 import { resetContainers } from '../../local/deploy/invoke';
+import { bundleOutputs, bundleStaleness } from '../../local/handler-bundles';
 import { ADMIN, FAST, LocalCloud, localCloud, REGION, synthesize } from './harness';
 
 const A = '111111111111';
@@ -204,15 +205,25 @@ describe('npm run local, as a person runs it', () => {
   }
 
   test('deploy runs the administrator\'s stack then each member\'s, status shows every member Enabled, destroy removes both sides', () => {
+    const staleBefore = bundleStaleness(root);
     const deployed = cli('deploy');
     expect(deployed).toContain('Deploying 3 stacks');
+    // deploy bundles the handlers only when they are out of date, and leaves them up to date.
+    expect(deployed.includes('Bundling the Lambda handlers')).toBe(staleBefore !== undefined);
+    expect(bundleStaleness(root)).toBeUndefined();
+    const bundleTimes = (): number[] => bundleOutputs(root).map((file) => fs.statSync(file).mtimeMs);
+    const bundledAt = bundleTimes();
     const order = ['SecurityHubAdministrator  (account 999999999999', `SecurityHubMember-${A}  (account ${A}`, `SecurityHubMember-${B}  (account ${B}`]
       .map((header) => deployed.indexOf(header));
     expect(order.every((at, i) => at >= 0 && (i === 0 || at > order[i - 1]))).toBe(true);
     expect(deployed).toMatch(new RegExp(`accepted \\(Enabled\\) +${A} +\\[us-east-1, administrator 999999999999\\]`));
     expect(deployed).toMatch(new RegExp(`accepted \\(Enabled\\) +${B} +\\[us-east-1, administrator 999999999999\\]`));
 
-    const rows = cli('status').trim().split('\n').map((line) => line.split(/\s+/));
+    const status = cli('status');
+    // A status right after a deploy builds nothing: no bundling, the bundles untouched.
+    expect(status).not.toContain('Bundling');
+    expect(bundleTimes()).toEqual(bundledAt);
+    const rows = status.trim().split('\n').map((line) => line.split(/\s+/));
     expect(rows[0]).toEqual(['ADMINISTRATOR', 'REGION', 'MEMBER', 'STATUS', 'INVITED', 'AT']);
     expect(rows.slice(1).map((row) => row.slice(0, 4))).toEqual([
       ['999999999999', 'us-east-1', A, 'Enabled'],
