@@ -122,6 +122,13 @@ export interface HubStoreOptions {
    * @default 1000 (the service's quota for invitation-based members)
    */
   readonly memberQuota?: number;
+  /**
+   * Accounts in each administrator's organization, by administrator account id (DESIGN.md section
+   * 11): CreateMembers makes them Enabled members at once, InviteMembers and DeleteMembers refuse
+   * them, DisassociateMembers leaves them Removed.
+   * @default - no organization: every account is an invitation-based member
+   */
+  readonly organizations?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Options of {@link HubStore.inviteMembers}. */
@@ -138,6 +145,11 @@ export interface HubStoreJson {
   readonly duplicateInvitations: number;
   /** Every hub with state. */
   readonly hubs: HubJson[];
+  /**
+   * The organizations, by administrator account id; absent when there are none. Kept with the
+   * state so that a later run (a local destroy after a deploy) sees the same organization.
+   */
+  readonly organizations?: Record<string, string[]>;
 }
 
 /** One hub in {@link HubStoreJson}. */
@@ -172,6 +184,15 @@ export const PROCESSING_RESULTS = {
   uninvitable: 'The account could not be invited: the email address is not verified.',
   disassociateFirst: 'You must disassociate a member account before you can delete it.',
   noInvitation: 'The request is rejected because there is no pending invitation from the given account ID.',
+  // (inferred) No public source quotes the service's text for these two refusals; the documented
+  // facts are that organization accounts receive no invitations and that DeleteMembers only
+  // deletes accounts that became members by invitation.
+  organizationInvite: 'The request is rejected because the given account ID belongs to the organization of the current account: ' +
+    'organization accounts are added with CreateMembers, not invited.',
+  organizationDelete: 'The request is rejected because the given account ID belongs to the organization of the current account: ' +
+    'only accounts that became members by invitation can be deleted; disassociate organization accounts instead.',
+  organizationLeave: 'The request is rejected because the account belongs to the organization of its administrator account: ' +
+    'only the administrator can disassociate it.',
   quota: (quota: number) =>
     `The request is rejected because the current account would exceed its quota of ${quota} member accounts in this Region.`,
 } as const;
@@ -225,6 +246,15 @@ export class HubStore {
     }
     const store = new HubStore(options);
     store.duplicates = typeof data.duplicateInvitations === 'number' ? data.duplicateInvitations : 0;
+    for (const [administrator, accounts] of Object.entries(data.organizations ?? {})) {
+      // The options name the organization the caller wants now; the file only fills in the rest.
+      if (!Array.isArray(accounts)) {
+        throw new Error(`invalid emulator state: organization of ${administrator} must be a list of account ids`);
+      }
+      if (!options.organizations?.[administrator]) {
+        store.setOrganization(administrator, accounts);
+      }
+    }
     for (const hub of data.hubs) {
       if (typeof hub?.account !== 'string' || typeof hub.region !== 'string' || !Array.isArray(hub.members)) {
         throw new Error(`invalid emulator state: hub entry ${JSON.stringify(hub)} needs "account", "region" and "members"`);
@@ -250,13 +280,17 @@ export class HubStore {
   private readonly hubs = new Map<string, Map<string, HubState>>();
   private readonly now: () => Date;
   private readonly memberQuota: number;
+  private readonly organizations = new Map<string, ReadonlySet<string>>();
   private duplicates = 0;
   private changes = 0;
 
-  /** @param options the store's clock and quota */
+  /** @param options the store's clock, quota and organizations */
   constructor(options: HubStoreOptions = {}) {
     this.now = options.now ?? (() => new Date());
     this.memberQuota = options.memberQuota ?? 1000;
+    for (const [administrator, accounts] of Object.entries(options.organizations ?? {})) {
+      this.setOrganization(administrator, accounts);
+    }
   }
 
   /**
@@ -371,6 +405,43 @@ export class HubStore {
     return this.hubRecord(hub);
   }
 
+  // ---------------------------------------------------------------- organizations
+
+  /**
+   * Names the accounts in the administrator's organization, replacing any earlier list (an empty
+   * list removes the organization). Members already in the hub keep their status.
+   *
+   * @throws Error when an id is not 12 digits or is the administrator itself
+   */
+  setOrganization(adminAccount: string, accountIds: readonly string[]): void {
+    for (const id of [adminAccount, ...accountIds]) {
+      if (!ACCOUNT_ID.test(id)) {
+        throw new Error(`invalid organization account id "${id}": expected 12 digits`);
+      }
+    }
+    if (accountIds.includes(adminAccount)) {
+      throw new Error(`organization of ${adminAccount} lists the administrator itself: expected only its member accounts`);
+    }
+    if (accountIds.length === 0) {
+      this.organizations.delete(adminAccount);
+    } else {
+      this.organizations.set(adminAccount, new Set(accountIds));
+    }
+    this.changes++;
+  }
+
+  /** Whether the account is in the administrator's organization. */
+  isOrganizationAccount(adminAccount: string, accountId: string): boolean {
+    return this.organizations.get(adminAccount)?.has(accountId) ?? false;
+  }
+
+  /** The accounts in each administrator's organization, sorted. */
+  organizationList(): Record<string, string[]> {
+    return Object.fromEntries([...this.organizations.entries()]
+      .sort((a, b) => compare(a[0], b[0]))
+      .map(([administrator, accounts]) => [administrator, [...accounts].sort(compare)]));
+  }
+
   // ---------------------------------------------------------------- administrator side
 
   /** Every member of the administrator's hub in the region, any status, sorted by account id. */
@@ -437,7 +508,9 @@ export class HubStore {
   }
 
   /**
-   * CreateMembers: new accounts become Created members.
+   * CreateMembers: new accounts become Created members. An account of the administrator's
+   * organization becomes an Enabled member at once, without an invitation, and one that was
+   * disassociated (Removed) is Enabled again.
    *
    * @returns the accounts not processed, with the reason
    * @throws ServiceError InvalidInputException when the list is empty or longer than 50
@@ -451,9 +524,14 @@ export class HubStore {
         unprocessed.push({ accountId, processingResult: PROCESSING_RESULTS.invalidAccountId });
       } else if (accountId === adminAccount) {
         unprocessed.push({ accountId, processingResult: PROCESSING_RESULTS.self });
+      } else if (this.isOrganizationAccount(adminAccount, accountId)) {
+        const result = this.addOrganizationMember(hub, accountId, email);
+        if (result) {
+          unprocessed.push({ accountId, processingResult: result });
+        }
       } else if (hub.members.has(accountId)) {
         unprocessed.push({ accountId, processingResult: PROCESSING_RESULTS.alreadyMember });
-      } else if (hub.members.size >= this.memberQuota) {
+      } else if (this.invitationMembers(hub) >= this.memberQuota) {
         unprocessed.push({ accountId, processingResult: PROCESSING_RESULTS.quota(this.memberQuota) });
       } else {
         const member: MutableMember = { accountId, administratorId: adminAccount, memberStatus: 'Created', updatedAt: this.timestamp() };
@@ -470,7 +548,8 @@ export class HubStore {
   /**
    * InviteMembers: Created, Removed, Resigned and (again) Invited members become Invited with a new
    * invitation. Inviting an Invited member sends a second invitation, as the service does; it
-   * replaces the first and is counted by {@link duplicateInvitations}.
+   * replaces the first and is counted by {@link duplicateInvitations}. Organization accounts
+   * receive no invitations: they are refused, whatever their status.
    *
    * @returns the accounts not processed, with the reason
    * @throws ServiceError InvalidInputException when the list is empty or longer than 50
@@ -484,6 +563,8 @@ export class HubStore {
       const member = hub?.members.get(accountId);
       if (!hub || !member) {
         unprocessed.push({ accountId, processingResult: PROCESSING_RESULTS.notMember });
+      } else if (this.isOrganizationAccount(adminAccount, accountId)) {
+        unprocessed.push({ accountId, processingResult: PROCESSING_RESULTS.organizationInvite });
       } else if (member.memberStatus === 'Enabled') {
         unprocessed.push({ accountId, processingResult: PROCESSING_RESULTS.alreadyAssociated });
       } else if (member.memberStatus === 'AccountSuspended') {
@@ -544,8 +625,10 @@ export class HubStore {
 
   /**
    * DeleteMembers: members in any status but Invited and Enabled are deleted (gone from every list).
+   * Organization accounts are never deleted, disassociated or not.
    *
-   * @returns the accounts not processed: associated ones ("disassociate first") and non-members
+   * @returns the accounts not processed: organization accounts, associated ones ("disassociate
+   * first") and non-members
    * @throws ServiceError InvalidInputException when the list is empty or longer than 50
    */
   deleteMembers(adminAccount: string, region: string, accountIds: readonly string[]): UnprocessedAccount[] {
@@ -556,6 +639,8 @@ export class HubStore {
       const member = hub?.members.get(accountId);
       if (!hub || !member) {
         unprocessed.push({ accountId, processingResult: PROCESSING_RESULTS.notMember });
+      } else if (this.isOrganizationAccount(adminAccount, accountId)) {
+        unprocessed.push({ accountId, processingResult: PROCESSING_RESULTS.organizationDelete });
       } else if (member.memberStatus === 'Invited' || member.memberStatus === 'Enabled') {
         unprocessed.push({ accountId, processingResult: PROCESSING_RESULTS.disassociateFirst });
       } else {
@@ -690,7 +775,8 @@ export class HubStore {
    * leaves its administrator, whose member becomes Resigned. The invitation remains, so the member
    * can accept it again (see {@link acceptAdministratorInvitation}).
    *
-   * @throws ServiceError InvalidInputException when the member has no administrator
+   * @throws ServiceError InvalidInputException when the member has no administrator, or is in that
+   * administrator's organization (only the administrator can disassociate it)
    */
   disassociateFromAdministrator(memberAccount: string, region: string): void {
     const member = this.enabledAt(memberAccount, region);
@@ -698,13 +784,17 @@ export class HubStore {
       throw new ServiceError('InvalidInputException',
         `Account ${memberAccount} is not associated with an administrator account in ${region}.`);
     }
+    if (this.isOrganizationAccount(member.administratorId, memberAccount)) {
+      throw new ServiceError('InvalidInputException', PROCESSING_RESULTS.organizationLeave);
+    }
     this.setStatus(member, 'Resigned', { keepInvitation: true });
   }
 
   // ---------------------------------------------------------------- counters and persistence
 
   /**
-   * Forgets every hub, member, invitation and counter, as a new store starts. Tests that send many
+   * Forgets every hub, member, invitation and counter, as a new store starts; the organizations
+   * stay, as they are the world the service runs in rather than its state. Tests that send many
    * runs through one handler reuse one emulator this way: the SDK inside a handler keeps the
    * endpoint it resolved first, so the emulator's URL must not change between runs.
    */
@@ -748,10 +838,49 @@ export class HubStore {
         });
       }
     }
-    return { version: 1, duplicateInvitations: this.duplicates, hubs };
+    const organizations = this.organizationList();
+    return { version: 1, duplicateInvitations: this.duplicates, hubs, ...(Object.keys(organizations).length > 0 ? { organizations } : {}) };
   }
 
   // ---------------------------------------------------------------- internals
+
+  /**
+   * Adds an organization account: Enabled at once, or again after it was disassociated.
+   *
+   * @returns the reason it was not processed, if it was not
+   */
+  private addOrganizationMember(hub: HubState, accountId: string, email: string | undefined): string | undefined {
+    const member = hub.members.get(accountId);
+    if (member && member.memberStatus !== 'Removed' && member.memberStatus !== 'Resigned') {
+      return PROCESSING_RESULTS.alreadyMember;
+    }
+    const elsewhere = this.enabledAt(accountId, hub.region);
+    if (elsewhere) {
+      return `The request is rejected because the given account ID is already an associated member of account ${elsewhere.administratorId}.`;
+    }
+    if (member) {
+      this.setStatus(member, 'Enabled');
+      return undefined;
+    }
+    const created: MutableMember = { accountId, administratorId: hub.account, memberStatus: 'Enabled', updatedAt: this.timestamp() };
+    if (email) {
+      created.email = email;
+    }
+    hub.members.set(accountId, created);
+    this.changes++;
+    return undefined;
+  }
+
+  /** Members that count against the invitation quota: organization accounts have their own. */
+  private invitationMembers(hub: HubState): number {
+    let count = 0;
+    for (const accountId of hub.members.keys()) {
+      if (!this.isOrganizationAccount(hub.account, accountId)) {
+        count++;
+      }
+    }
+    return count;
+  }
 
   private timestamp(): string {
     return this.now().toISOString();

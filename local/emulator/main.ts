@@ -17,6 +17,9 @@ Options:
   --drop-connection-rate P   apply a share P of mutating calls, then drop the connection
   --seed N                   seed of the random faults (default 1)
   --uninvitable ID[,ID...]   accounts InviteMembers cannot invite
+  --organization ADMIN=ID[,ID...]
+                             accounts in ADMIN's organization: Enabled by CreateMembers without an
+                             invitation, never invited or deleted (repeat for more administrators)
   --no-auto-enable           refuse calls to hubs not enabled by EnableSecurityHub
   --help                     show this text
 
@@ -111,6 +114,15 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
       case '--uninvitable':
         options.uninvitableAccounts = value(flag).split(',').map((id) => id.trim()).filter((id) => id !== '');
         break;
+      case '--organization': {
+        const raw = value(flag);
+        const match = /^(\d{12})=(\d{12}(?:,\d{12})*)$/.exec(raw.replace(/\s+/g, ''));
+        if (!match) {
+          throw new Error(`invalid --organization "${raw}": expected ADMIN=ID,ID... with 12-digit account ids`);
+        }
+        options.organizations = { ...options.organizations, [match[1]]: match[2].split(',') };
+        break;
+      }
       case '--no-auto-enable':
         options.autoEnableHubs = false;
         break;
@@ -137,10 +149,12 @@ export function startBanner(url: string, options: EmulatorOptions): string[] {
     options.uninvitableAccounts?.length ? `uninvitable ${options.uninvitableAccounts.join(',')}` : undefined,
     options.autoEnableHubs === false ? 'hubs need EnableSecurityHub' : undefined,
   ].filter((fault): fault is string => fault !== undefined);
+  const organizations = Object.entries(options.organizations ?? {}).map(([admin, ids]) => `${admin}: ${ids.join(', ')}`);
   return [
     `Security Hub emulator listening on ${url}`,
     `State: ${options.statePath ?? 'in memory (use --state PATH to keep it)'}`,
     `Faults: ${faults.length > 0 ? faults.join(', ') : 'none'}`,
+    ...(organizations.length > 0 ? [`Organizations (administrator: accounts): ${organizations.join('; ')}`] : []),
     '',
     'Point the AWS CLI or SDK at it (the access key id is the 12-digit account you act as, the region is AWS_REGION):',
     `  export AWS_ENDPOINT_URL_SECURITYHUB=${url}`,

@@ -79,10 +79,19 @@ export interface EmulatorOptions {
    * @default - state in memory only
    */
   statePath?: string;
+  /**
+   * The accounts in each administrator's organization, by administrator account id (DESIGN.md
+   * section 11): CreateMembers makes them Enabled members without an invitation, InviteMembers and
+   * DeleteMembers refuse them in UnprocessedAccounts, DisassociateMembers leaves them Removed and
+   * CreateMembers enables them again. Replaces the organization of the same administrator kept in
+   * the state file; `store.setOrganization` changes it while running.
+   * @default - the organizations kept in the state file, or none
+   */
+  organizations?: Record<string, string[]>;
 }
 
 /** Fault settings that can change while the emulator runs. */
-export type EmulatorFaults = Partial<Omit<EmulatorOptions, 'port' | 'statePath'>>;
+export type EmulatorFaults = Partial<Omit<EmulatorOptions, 'port' | 'statePath' | 'organizations'>>;
 
 /** A started emulator. */
 export interface RunningEmulator {
@@ -190,7 +199,8 @@ const MAX_BODY_BYTES = 1024 * 1024;
  * latency, answer.
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const store = options.statePath ? loadStoreFile(options.statePath) : new HubStore();
+  const storeOptions = { organizations: options.organizations };
+  const store = options.statePath ? loadStoreFile(options.statePath, storeOptions) : new HubStore(storeOptions);
   const calls = new CallLog();
   const faults: Faults = normalizeFaults({}, options);
   let random = mulberry32(faults.seed);
