@@ -18,7 +18,7 @@ import { checkDeadline } from '../shared/deadline';
 import { AccountFailure, reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
 import { normalizeStatus } from './planner';
-import type { MemberHub } from './reconcile';
+import type { InviteResult, MemberHub } from './reconcile';
 
 /** Pause before inviting a batch again, growing with each attempt, as the SDK's own backoff does. */
 function backoff(attempt: number): Promise<void> {
@@ -29,6 +29,30 @@ function backoff(attempt: number): Promise<void> {
 function isClientError(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode ?? 0;
   return status >= 400 && status < 500 && status !== 429;
+}
+
+/** Whether a raw status is Invited or Enabled: associated with the administrator, or about to be. */
+function isAssociated(status: string | undefined): boolean {
+  return ['Invited', 'Enabled'].includes(normalizeStatus(status));
+}
+
+function setOrDelete(map: Map<string, string>, key: string, value: string | undefined): void {
+  if (value === undefined) {
+    map.delete(key);
+  } else {
+    map.set(key, value);
+  }
+}
+
+/** One log line per region and service reason, naming the accounts (ids only). */
+function logGrouped(level: 'INFO' | 'WARN', message: string, region: string, failures: readonly AccountFailure[]): void {
+  const byReason = new Map<string, string[]>();
+  for (const f of failures) {
+    byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), f.accountId]);
+  }
+  for (const [reason, accountIds] of byReason) {
+    log(level, message, { region, reason, accountIds });
+  }
 }
 
 /** {@link MemberHub} over the AWS SDK. */
@@ -69,18 +93,20 @@ export class SdkMemberHub implements MemberHub {
     });
   }
 
-  inviteMembers(accountIds: readonly string[]): Promise<AccountFailure[]> {
-    return this.eachBatchCollecting(accountIds, (id) => id, async (batch) => {
+  async inviteMembers(accountIds: readonly string[]): Promise<InviteResult> {
+    const reread = new Map<string, string>();
+    const failures = await this.eachBatchCollecting(accountIds, (id) => id, async (batch) => {
       let pending = [...batch];
       for (let attempt = 1; ; attempt++) {
         checkDeadline();
         try {
           const out = await this.clients.inviteClient.send(new InviteMembersCommand({ AccountIds: pending }));
-          return this.toFailures(out.UnprocessedAccounts);
+          return await this.verifyRefusedInvitations(this.toFailures(out.UnprocessedAccounts), reread);
         } catch (error) {
           // The invitation may have gone out although the answer was lost: look before inviting again.
           const statuses = await this.getStatuses(pending);
-          const notYet = pending.filter((id) => !['Invited', 'Enabled'].includes(normalizeStatus(statuses.get(id))));
+          pending.filter((id) => isAssociated(statuses.get(id))).forEach((id) => reread.set(id, statuses.get(id)!));
+          const notYet = pending.filter((id) => !isAssociated(statuses.get(id)));
           log('WARN', 'InviteMembers failed; re-read statuses before retrying', {
             region: this.region, attempt, error: reasonOf(error), accounts: pending.length, stillToInvite: notYet.length,
           });
@@ -96,6 +122,32 @@ export class SdkMemberHub implements MemberHub {
         }
       }
     });
+    return { failures, statuses: reread };
+  }
+
+  /**
+   * Re-reads the accounts InviteMembers refused: one that is Invited or Enabled now is done,
+   * whatever the text (an organization account is Enabled by CreateMembers and never invited;
+   * another tool may have invited one since the handler's read). A failed read leaves the
+   * refusals as they are.
+   */
+  private async verifyRefusedInvitations(refused: AccountFailure[], reread: Map<string, string>): Promise<AccountFailure[]> {
+    if (refused.length === 0) {
+      return [];
+    }
+    let statuses: Map<string, string>;
+    try {
+      statuses = await this.getStatuses(refused.map((f) => f.accountId));
+    } catch (error) {
+      log('WARN', 'could not re-read the accounts InviteMembers refused; they count as failed', { region: this.region, error: reasonOf(error) });
+      return refused;
+    }
+    refused.forEach((f) => setOrDelete(reread, f.accountId, statuses.get(f.accountId)));
+    const done = refused.filter((f) => isAssociated(statuses.get(f.accountId)));
+    if (done.length > 0) {
+      logGrouped('INFO', 'InviteMembers refused accounts that are Invited or Enabled already; they count as done', this.region, done);
+    }
+    return refused.filter((f) => !isAssociated(statuses.get(f.accountId)));
   }
 
   disassociateMembers(accountIds: readonly string[]): Promise<AccountFailure[]> {
@@ -108,7 +160,7 @@ export class SdkMemberHub implements MemberHub {
         // "Not a member" on a retry is success: only accounts still associated have failed.
         const statuses = await this.getStatuses(batch);
         return batch
-          .filter((id) => ['Invited', 'Enabled'].includes(normalizeStatus(statuses.get(id))))
+          .filter((id) => isAssociated(statuses.get(id)))
           .map((id) => this.failure(id, reasonOf(error)));
       }
     });
@@ -118,8 +170,19 @@ export class SdkMemberHub implements MemberHub {
     return this.eachBatchCollecting(accountIds, (id) => id, async (batch) => {
       checkDeadline();
       const out = await this.clients.client.send(new DeleteMembersCommand({ AccountIds: batch }));
-      // "Not a member" (a retried delete, or one already gone) is success.
-      return this.verifyUnprocessed(out.UnprocessedAccounts, (state) => state === 'NotMember');
+      // "Not a member" (a retried delete, or one already gone) is success. So is a refused account
+      // that is no longer associated: the service deletes only members that joined by invitation,
+      // and an organization account, once disassociated, is as removed as it can be (section 11).
+      const refused = this.toFailures(out.UnprocessedAccounts);
+      if (refused.length === 0) {
+        return [];
+      }
+      const statuses = await this.getStatuses(refused.map((f) => f.accountId));
+      const kept = refused.filter((f) => statuses.has(f.accountId) && !isAssociated(statuses.get(f.accountId)));
+      if (kept.length > 0) {
+        logGrouped('WARN', 'DeleteMembers refused accounts that are disassociated; they count as removed (organization accounts cannot be deleted)', this.region, kept);
+      }
+      return refused.filter((f) => isAssociated(statuses.get(f.accountId)));
     });
   }
 

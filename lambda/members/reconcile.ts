@@ -19,12 +19,26 @@ export interface MemberHub {
   getStatuses(accountIds: readonly string[]): Promise<Map<string, string>>;
   /** CreateMembers; an account that turns out to be a member already counts as done. */
   createMembers(members: readonly MemberInput[]): Promise<AccountFailure[]>;
-  /** InviteMembers, never inviting an account twice. */
-  inviteMembers(accountIds: readonly string[]): Promise<AccountFailure[]>;
+  /**
+   * InviteMembers, never inviting an account twice. An account the service refuses but that a
+   * re-read shows Invited or Enabled counts as done, whatever the text.
+   */
+  inviteMembers(accountIds: readonly string[]): Promise<InviteResult>;
   /** DisassociateMembers; an account that is no longer associated counts as done. */
   disassociateMembers(accountIds: readonly string[]): Promise<AccountFailure[]>;
-  /** DeleteMembers; an account that is no longer a member counts as done. */
+  /**
+   * DeleteMembers; an account that is no longer a member counts as done, and so does one the
+   * service refuses to delete that is no longer Invited or Enabled (an organization account).
+   */
   deleteMembers(accountIds: readonly string[]): Promise<AccountFailure[]>;
+}
+
+/** What InviteMembers did. */
+export interface InviteResult {
+  /** Accounts neither invited nor Invited or Enabled after a re-read. */
+  readonly failures: AccountFailure[];
+  /** Raw statuses re-read after a refusal or a failed call, by account id; absent: not a member or not re-read. */
+  readonly statuses: ReadonlyMap<string, string>;
 }
 
 /** What one region ended with. */
@@ -136,14 +150,47 @@ async function addMembers(run: RegionRun): Promise<AccountFailure[]> {
     }
   }
   const toInvite = plan.invite.filter((id) => !failed.has(id));
-  const inviteFailures = await hub.inviteMembers(toInvite);
-  markFailed(run, inviteFailures);
+  const invited = await hub.inviteMembers(toInvite);
+  const refused = new Set(invited.failures.map((f) => f.accountId));
   for (const id of toInvite) {
-    if (!failed.has(id)) {
-      states.set(id, 'Invited');
+    if (!refused.has(id)) {
+      // An account the service refused but that is done has the status the re-read found (an
+      // organization account is Enabled, not Invited).
+      states.set(id, invited.statuses.get(id) ?? 'Invited');
     }
   }
+  const inviteFailures = await reAddRemoved(run, invited);
+  markFailed(run, inviteFailures);
   return [...createFailures, ...inviteFailures];
+}
+
+/**
+ * An organization account that was disassociated is added back with CreateMembers, not an
+ * invitation (DESIGN.md section 11): a Removed account InviteMembers refused is created again,
+ * then read again, and done when that read shows it Invited or Enabled. The refusal stands for the
+ * others. Returns the invitation failures left.
+ */
+async function reAddRemoved(run: RegionRun, invited: InviteResult): Promise<AccountFailure[]> {
+  const { hub, target, states } = run;
+  const removed = new Set(invited.failures.filter((f) => normalizeStatus(invited.statuses.get(f.accountId)) === 'Removed').map((f) => f.accountId));
+  if (removed.size === 0) {
+    return invited.failures;
+  }
+  const members = target.declared.filter((m) => removed.has(m.accountId));
+  const createFailures = new Map((await hub.createMembers(members)).map((f) => [f.accountId, f.reason]));
+  // A failed read proves nothing was re-added: the refusals stand, and the event fails with them.
+  const after = await hub.getStatuses([...removed]).catch((error: unknown) => {
+    log('WARN', 'could not read the re-added accounts again', { region: hub.region, error: reasonOf(error) });
+    return new Map<string, string>();
+  });
+  const reAdded = new Set([...removed].filter((id) => ['Invited', 'Enabled'].includes(normalizeStatus(after.get(id)))));
+  reAdded.forEach((id) => states.set(id, after.get(id)!));
+  log('INFO', 'InviteMembers refused Removed accounts; re-added them with CreateMembers', {
+    region: hub.region, accountIds: [...removed], reAdded: reAdded.size,
+  });
+  return invited.failures
+    .filter((f) => !reAdded.has(f.accountId))
+    .map((f) => (createFailures.has(f.accountId) ? { ...f, reason: `${f.reason}; re-adding it with CreateMembers failed too: ${createFailures.get(f.accountId)}` } : f));
 }
 
 async function removeAccounts(hub: MemberHub, plan: RegionPlan, states: Map<string, string>, failed: Set<string>): Promise<AccountFailure[]> {

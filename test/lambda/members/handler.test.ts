@@ -353,15 +353,14 @@ describe('Delete', () => {
   });
 
   test('fails with the reason when an account cannot be removed, after removing the others', async () => {
-    state.set(A, 'Created').set(B, 'Created');
-    once(DeleteMembersCommand, () => {
-      state.delete(A);
-      return { UnprocessedAccounts: [{ AccountId: B, ProcessingResult: 'Organization accounts cannot be deleted' }] };
-    });
+    state.set(A, 'Created').set(B, 'Enabled');
+    // The disassociation of B does not take (another tool re-invited it, say): it is still associated.
+    once(DisassociateMembersCommand, () => ({}));
     await expect(handler(event('Delete', { Members: members(A, B) }), context)).rejects.toThrow(
-      `Removing members failed for 1 account: ${B} in us-east-1: Organization accounts cannot be deleted.`,
+      `Removing members failed for 1 account: ${B} in us-east-1: You must disassociate a member account before you can delete it.`,
     );
     expect(state.has(A)).toBe(false);
+    expect(state.get(B)).toBe('Enabled');
   });
 
   test('a Delete whose properties were once invalid removes only what could have been created', async () => {

@@ -16,10 +16,18 @@ export const NOT_MEMBER = 'The request is rejected because the given account ID 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Fake = (input: any) => unknown;
 
-/** The hub's state: member status by account id, and the accounts InviteMembers refuses, with the reason. */
+/** The refusals of organization accounts; the service's own texts are not published (inferred). */
+export const ORGANIZATION_INVITE = 'The request is rejected because the given account ID belongs to the organization of the current account.';
+export const ORGANIZATION_DELETE = 'Organization accounts cannot be deleted: disassociate them instead.';
+
+/**
+ * The hub's state: member status by account id, the accounts InviteMembers refuses, with the
+ * reason, and the accounts of the administrator's organization (DESIGN.md section 11).
+ */
 export interface HubState {
   readonly state: Map<string, string>;
   readonly refuseInvite: Map<string, string>;
+  readonly organization?: ReadonlySet<string>;
 }
 
 /** The answer of each member operation over the state `current()` returns when called. */
@@ -32,7 +40,10 @@ export function hubModels(current: () => HubState): Map<unknown, Fake> {
   models.set(CreateMembersCommand, ({ AccountDetails }: { AccountDetails: { AccountId: string }[] }) => {
     const unprocessed = [];
     for (const { AccountId } of AccountDetails) {
-      if (current().state.has(AccountId)) {
+      if (current().organization?.has(AccountId) && ['Removed', undefined].includes(current().state.get(AccountId))) {
+        // An organization account is Enabled at once, and again after it was disassociated.
+        current().state.set(AccountId, 'Enabled');
+      } else if (current().state.has(AccountId)) {
         unprocessed.push({ AccountId, ProcessingResult: 'The request is rejected because the given account ID is already a member or associated member of the current account.' });
       } else {
         current().state.set(AccountId, 'Created');
@@ -43,7 +54,9 @@ export function hubModels(current: () => HubState): Map<unknown, Fake> {
   models.set(InviteMembersCommand, ({ AccountIds }: { AccountIds: string[] }) => {
     const unprocessed = [];
     for (const id of AccountIds) {
-      if (current().refuseInvite.has(id)) {
+      if (current().organization?.has(id)) {
+        unprocessed.push({ AccountId: id, ProcessingResult: ORGANIZATION_INVITE });
+      } else if (current().refuseInvite.has(id)) {
         unprocessed.push({ AccountId: id, ProcessingResult: current().refuseInvite.get(id) });
       } else {
         current().state.set(id, 'Invited');
@@ -64,6 +77,8 @@ export function hubModels(current: () => HubState): Map<unknown, Fake> {
     for (const id of AccountIds) {
       if (!current().state.has(id)) {
         unprocessed.push({ AccountId: id, ProcessingResult: NOT_MEMBER });
+      } else if (current().organization?.has(id)) {
+        unprocessed.push({ AccountId: id, ProcessingResult: ORGANIZATION_DELETE });
       } else if (['Invited', 'Enabled'].includes(current().state.get(id)!)) {
         unprocessed.push({ AccountId: id, ProcessingResult: 'You must disassociate a member account before you can delete it.' });
       } else {
