@@ -1,6 +1,9 @@
 /**
  * The sample app: the Security Hub administrator's stack declares its members, read from cdk.json
- * (context key `members`), and each member account gets a stack that accepts the invitation. The
+ * (context key `members`), and each invited member account gets a stack that accepts the
+ * invitation. Members listed in `organizationAccounts` are in the administrator's organization:
+ * Security Hub enables them without an invitation, so they get no accepter stack (and the local
+ * Security Hub models them as organization accounts). The
  * same app serves `cdk synth`, `cdk deploy --all`, the local deploy (`npm run local -- deploy`) and
  * the cdk-nag test. `-c memberStacks=false` leaves the member stacks out, for a pipeline that
  * deploys them elsewhere.
@@ -15,6 +18,7 @@ export function buildSampleApp(app: App): Stack[] {
   // Values given with `-c` on the command line arrive as strings; cdk.json gives them typed.
   const rawMembers: unknown = app.node.tryGetContext('members') ?? [];
   const members = (typeof rawMembers === 'string' ? JSON.parse(rawMembers) : rawMembers) as MemberAccount[];
+  const organizationAccounts = new Set(parseOrganizationAccounts(app.node.tryGetContext('organizationAccounts')));
   const memberStacks = String(app.node.tryGetContext('memberStacks') ?? true) !== 'false';
 
   const administrator = new Stack(app, 'SecurityHubAdministrator', {
@@ -31,7 +35,7 @@ export function buildSampleApp(app: App): Stack[] {
       // The member stacks live in other accounts: they can only name the administrator literally.
       throw new Error('member stacks need the administrator account id: expected -c administratorAccount=<12 digits>, or -c memberStacks=false');
     }
-    for (const { accountId } of members) {
+    for (const { accountId } of members.filter((m) => !organizationAccounts.has(m.accountId))) {
       const member = new Stack(app, `SecurityHubMember-${accountId}`, {
         env: { account: accountId, region },
         description: `Security Hub member ${accountId}: accepts the invitation of administrator ${administratorAccount}`,
@@ -43,4 +47,19 @@ export function buildSampleApp(app: App): Stack[] {
     }
   }
   return stacks;
+}
+
+/**
+ * The value of the context key `organizationAccounts`: the declared members that are in the
+ * administrator's organization, as a list (cdk.json) or, from `-c` on the command line, a JSON list
+ * or comma-separated ids. Absent is none.
+ */
+export function parseOrganizationAccounts(raw: unknown = []): string[] {
+  if (typeof raw === 'string') {
+    return raw.trim().startsWith('[') ? parseOrganizationAccounts(JSON.parse(raw)) : raw.split(',').map((id) => id.trim()).filter((id) => id !== '');
+  }
+  if (!Array.isArray(raw) || !raw.every((id) => typeof id === 'string')) {
+    throw new Error(`invalid organizationAccounts ${JSON.stringify(raw)}: expected a list of account ids`);
+  }
+  return raw;
 }

@@ -6,11 +6,13 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseOrganizationAccounts } from '../bin/sample-app';
+import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
 import { localUsage, parseLocalArgs, UsageError } from './cli-args';
-import { readAssembly } from './deploy/assembly';
+import { LocalStack, readAssembly } from './deploy/assembly';
 import { EventReport, LocalCloudFormation, readDeployedResources } from './deploy/cloudformation';
 import { changes, describeEvent, MemberSnapshot, resourceName, snapshot } from './deploy/report';
-import { HubStore, loadStoreFile, RunningEmulator, startEmulator } from './emulator';
+import { EmulatorOptions, HubStore, loadStoreFile, RunningEmulator, startEmulator } from './emulator';
 import { ensureBundles } from './handler-bundles';
 import { StateFileError } from './state-file';
 
@@ -36,10 +38,23 @@ function synthesize(contextArgs: string[]): void {
 
 class SynthError extends Error {}
 
-async function withHub<T>(fn: (emulator: RunningEmulator) => Promise<T>): Promise<T> {
+/**
+ * The sample app's organization (context key `organizationAccounts`, from `-c` or cdk.json) for
+ * each administrator that declares members: the local Security Hub plays that organization.
+ */
+function organizations(stacks: readonly LocalStack[], contextArgs: readonly string[]): Record<string, string[]> {
+  const given = contextArgs.map((arg) => /^organizationAccounts=(.*)$/s.exec(arg)?.[1]).filter((v) => v !== undefined).pop();
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  const accounts = parseOrganizationAccounts(given ?? cdkJson.context?.organizationAccounts);
+  const administrators = stacks.filter((s) => s.resources.some((r) => r.type === MEMBERS_RESOURCE_TYPE)).map((s) => s.account);
+  return Object.fromEntries(administrators.map((administrator) => [administrator, accounts]));
+}
+
+async function withHub<T>(fn: (emulator: RunningEmulator) => Promise<T>, options: EmulatorOptions = {}): Promise<T> {
   fs.mkdirSync(STATE_DIR, { recursive: true });
-  // The service's own rate limit, so local deploys pace themselves as real ones must.
-  const emulator = await startEmulator({ statePath: HUB_STATE, rateLimit: { ratePerSecond: 10, burst: 30 } });
+  // The service's own rate limit, so local deploys pace themselves as real ones must. Without
+  // `organizations` the state file's are kept: a destroy plays the organization the deploy saw.
+  const emulator = await startEmulator({ statePath: HUB_STATE, rateLimit: { ratePerSecond: 10, burst: 30 }, ...options });
   try {
     return await fn(emulator);
   } finally {
@@ -68,7 +83,8 @@ function cloudFormation(emulator: RunningEmulator, verbose: boolean): { cfn: Loc
       },
       after: (report) => {
         header(report);
-        const lines = describeEvent(report, changes(before, snapshot(emulator.store)), emulator.calls.countsByOperation());
+        const organization = (administrator: string, account: string) => emulator.store.isOrganizationAccount(administrator, account);
+        const lines = describeEvent(report, changes(before, snapshot(emulator.store), organization), emulator.calls.countsByOperation());
         console.log(lines.join('\n'));
         if (verbose) {
           report.logs.forEach((line) => console.log(`      | ${line}`));
@@ -198,7 +214,7 @@ async function main(argv: string[]): Promise<number> {
         }
         console.log(`\nDeployed in ${seconds} s. See every member with: npm run local -- status`);
         return 0;
-      });
+      }, { organizations: organizations(stacks, contextArgs) });
     }
     case 'destroy':
       checkStateFiles();

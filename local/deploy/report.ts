@@ -27,7 +27,14 @@ export interface ChangeGroup {
 
 const NONE = 'not a member';
 
-function label(from: string, to: string): string {
+function label(from: string, to: string, organization: boolean): string {
+  if (organization && to === 'Enabled') {
+    // Organization accounts are never invited: CreateMembers enables them (DESIGN.md section 11).
+    return from === NONE ? 'created (organization account, Enabled)' : 're-added (organization account, Enabled)';
+  }
+  if (organization && to === 'Removed') {
+    return 'disassociated (organization account, cannot be deleted)';
+  }
   if (from === NONE) {
     return to === 'Invited' ? 'created and invited' : `created (${to})`;
   }
@@ -50,8 +57,11 @@ function label(from: string, to: string): string {
   return `${from} → ${to}`;
 }
 
-/** The changes between two snapshots, grouped by administrator, region and kind. */
-export function changes(before: MemberSnapshot, after: MemberSnapshot): ChangeGroup[] {
+/**
+ * The changes between two snapshots, grouped by administrator, region and kind; `isOrganization`
+ * tells which accounts are in an administrator's organization (the emulator's `isOrganizationAccount`).
+ */
+export function changes(before: MemberSnapshot, after: MemberSnapshot, isOrganization: (administrator: string, account: string) => boolean = () => false): ChangeGroup[] {
   const groups = new Map<string, ChangeGroup>();
   for (const key of new Set([...before.keys(), ...after.keys()])) {
     const from = before.get(key) ?? NONE;
@@ -60,7 +70,7 @@ export function changes(before: MemberSnapshot, after: MemberSnapshot): ChangeGr
       continue;
     }
     const [administrator, region, account] = key.split('/');
-    const kind = label(from, to);
+    const kind = label(from, to, isOrganization(administrator, account));
     const groupKey = `${administrator}/${region}/${kind}`;
     const group = groups.get(groupKey) ?? { label: kind, administrator, region, accounts: [] };
     group.accounts.push(account);
