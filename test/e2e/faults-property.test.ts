@@ -2,7 +2,8 @@
  * The lifecycle as a property: random sequences of declarations, drawn from a small pool of
  * accounts, go through the bundled handler as Create, Update and Delete events against the local
  * Security Hub with random 429s, 500s, lost answers and uninvitable accounts, next to undeclared
- * members in every status. After every event the hub must be exactly what DESIGN.md section 3 says.
+ * members in every status; some pool accounts are in the administrator's organization (section 11).
+ * After every event the hub must be exactly what DESIGN.md sections 3 and 11 say.
  *
  * LIFECYCLE_RUNS sets the number of sequences (default 250, e.g. LIFECYCLE_RUNS=5000 for a long
  * run); LIFECYCLE_SEED replays the seed fast-check prints with a failure.
@@ -32,6 +33,9 @@ interface PreexistingStatus {
   readonly reportedStatus?: string;
 }
 
+/** The statuses an organization account can have: it is never Created, Invited or Resigned. */
+const ORGANIZATION_STATUSES = new Set<string>(['Enabled', 'Removed', 'AccountSuspended']);
+
 /** Statuses in which a declared account needs nothing: the handler must not touch it. */
 const SETTLED = new Set<string>(['Invited', 'Enabled', 'AccountSuspended']);
 
@@ -44,6 +48,8 @@ interface Scenario {
   /** Per pool account, a status it already has before the first event (null: not a member). */
   readonly preexisting: (PreexistingStatus | null)[];
   readonly uninvitable: string[];
+  /** Pool accounts in the administrator's organization: Enabled by CreateMembers, never invited or deleted. */
+  readonly organization: string[];
   readonly errorRate: number;
   readonly throttleRate: number;
   /** Calls applied but answered 500, or whose connection is dropped. */
@@ -63,6 +69,7 @@ const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
     { minLength: POOL.length, maxLength: POOL.length },
   ),
   uninvitable: fc.subarray(POOL, { maxLength: 2 }),
+  organization: fc.subarray(POOL, { maxLength: 3 }),
   errorRate: fc.constantFrom(0, 0.03, 0.08),
   // Each 429 costs the SDK's throttling backoff (half a second on average) and slows its adaptive
   // pacing down: one run in eight is throttled, a handful of 429s per 250 runs, as a sample.
@@ -86,12 +93,14 @@ function same(a: MemberRecord | undefined, b: MemberRecord | undefined): boolean
 type Snapshot = Map<string, MemberRecord>;
 
 /**
- * What one event may do to the pool, as DESIGN.md section 3 says, by outcome:
+ * What one event may do to the pool, as DESIGN.md sections 3 and 11 say, by outcome:
  * - success: declared accounts settled (Invited, Enabled, or an AccountSuspended left alone), and
  *   an account that was settled is not touched at all; accounts only in P are gone;
  * - failure of a Create or Update: no removal (rule 2); accounts it created are gone again, accounts
  *   that existed stay members, re-invited if they needed it (rule 3);
  * - Delete: declared accounts are gone.
+ * An organization account is never invited: where an invited account would end Invited it ends
+ * Enabled, and where an invited account would be gone it ends disassociated (or as it was).
  * Any other pool account is exactly as before, and no account gets a second invitation.
  */
 function violations(
@@ -103,6 +112,7 @@ function violations(
   after: Snapshot,
   invitations: { before: Map<string, number>; after: Map<string, number> },
   uninvitable: ReadonlySet<string>,
+  organization: ReadonlySet<string>,
 ): string[] {
   const found: string[] = [];
   const d = new Set(declared);
@@ -113,22 +123,24 @@ function violations(
     const invited = (invitations.after.get(id) ?? 0) - (invitations.before.get(id) ?? 0);
     const describe = `${label}: ${id} was ${b?.memberStatus ?? 'not a member'}, is ${x?.memberStatus ?? 'not a member'} (${invited} new invitation(s))`;
     const unchanged = same(b, x) && invited === 0;
-    const newlyInvited = x?.memberStatus === 'Invited' && invited === 1;
+    const org = organization.has(id);
+    const newlyInvited = org ? x?.memberStatus === 'Enabled' && invited === 0 : x?.memberStatus === 'Invited' && invited === 1;
+    const gone = org ? invited === 0 && !['Invited', 'Enabled'].includes(x?.memberStatus ?? '') : x === undefined;
     let ok: boolean;
     if (outcome === 'deleted') {
-      ok = d.has(id) ? x === undefined : unchanged;
+      ok = d.has(id) ? gone : unchanged;
     } else if (d.has(id)) {
       if (b !== undefined && SETTLED.has(b.memberStatus)) {
         ok = unchanged;
       } else if (outcome === 'success') {
         ok = newlyInvited;
       } else if (b === undefined) {
-        ok = x === undefined;
+        ok = gone;
       } else {
-        ok = uninvitable.has(id) ? unchanged : newlyInvited;
+        ok = uninvitable.has(id) && !org ? unchanged : newlyInvited;
       }
     } else if (p.has(id) && outcome === 'success') {
-      ok = x === undefined;
+      ok = gone;
     } else {
       ok = unchanged;
     }
@@ -164,9 +176,11 @@ describe('the lifecycle under random faults (property)', () => {
       uninvitableAccounts: scenario.uninvitable,
       seed: scenario.seed,
     });
+    lab.store.setOrganization(ADMIN, scenario.organization);
+    const organization = new Set(scenario.organization);
     const undeclared = seedUndeclared(lab.store);
     scenario.preexisting.forEach((existing, i) => {
-      if (existing) {
+      if (existing && (!organization.has(POOL[i]) || ORGANIZATION_STATUSES.has(existing.status))) {
         lab.store.seedMember(ADMIN, REGION, { accountId: POOL[i], ...existing });
       }
     });
@@ -243,7 +257,7 @@ describe('the lifecycle under random faults (property)', () => {
         if (sent.result?.PhysicalResourceId !== physicalId) {
           problems.push(`${label}: physical id changed to ${sent.result?.PhysicalResourceId}`);
         }
-        problems.push(...violations(label, 'deleted', declared, [], before, after, invitations, uninvitable));
+        problems.push(...violations(label, 'deleted', declared, [], before, after, invitations, uninvitable, organization));
         deployed = undefined;
         physicalId = undefined;
         continue;
@@ -257,7 +271,7 @@ describe('the lifecycle under random faults (property)', () => {
       const beforeEvent = snapshot(lab.store);
       // The event can only fail on an uninvitable account that needs an invitation; 500s and 429s
       // are retried (the handler's attempts make exhausting them vanishingly rare).
-      const mustFail = step.accounts.filter((id) => uninvitable.has(id) && !SETTLED.has(beforeEvent.get(id)?.memberStatus ?? ''));
+      const mustFail = step.accounts.filter((id) => uninvitable.has(id) && !organization.has(id) && !SETTLED.has(beforeEvent.get(id)?.memberStatus ?? ''));
       const { sent, before, after, invitations } = await run(label,
         () => (deployed ? lab.update(previous, next) : lab.create(next)), [...step.accounts, ...previousIds]);
       totals[deployed ? 'updates' : 'creates']++;
@@ -267,7 +281,7 @@ describe('the lifecycle under random faults (property)', () => {
           problems.push(`${label}: failed: ${sent.error?.message}`);
           break;
         }
-        problems.push(...violations(label, 'success', step.accounts, previousIds, before, after, invitations, uninvitable));
+        problems.push(...violations(label, 'success', step.accounts, previousIds, before, after, invitations, uninvitable, organization));
         checkData(label, sent, step.accounts);
         physicalId = sent.result?.PhysicalResourceId;
         deployed = next;
@@ -284,7 +298,7 @@ describe('the lifecycle under random faults (property)', () => {
       if (failedCount !== mustFail.length || !mustFail.every((id) => message.includes(id)) || !message.includes('Rolled back')) {
         problems.push(`${label}: expected a rolled-back failure naming ${mustFail.join(', ')}, got: ${message}`);
       }
-      problems.push(...violations(`${label} (failed)`, 'failure', step.accounts, previousIds, before, after, invitations, uninvitable));
+      problems.push(...violations(`${label} (failed)`, 'failure', step.accounts, previousIds, before, after, invitations, uninvitable, organization));
       if (!deployed) {
         // The Provider framework ignores the Delete that follows a failed Create.
         continue;
@@ -297,13 +311,16 @@ describe('the lifecycle under random faults (property)', () => {
         problems.push(`${rollbackLabel}: failed: ${rollback.sent.error?.message}`);
         break;
       }
-      problems.push(...violations(rollbackLabel, 'success', previousIds, step.accounts, rollback.before, rollback.after, rollback.invitations, uninvitable));
+      problems.push(...violations(rollbackLabel, 'success', previousIds, step.accounts, rollback.before, rollback.after, rollback.invitations, uninvitable, organization));
       checkData(rollbackLabel, rollback.sent, previousIds);
       // The previous declaration is back exactly: its members untouched, the failed one's gone.
       const restored = snapshot(lab.store);
       for (const id of POOL) {
         const expected = step.accounts.includes(id) && !previousIds.includes(id) ? undefined : beforeEvent.get(id);
-        if (!same(restored.get(id), expected)) {
+        // An organization account the failed Update added, or re-added, can only be disassociated.
+        const disassociated = organization.has(id) && expected === undefined && restored.has(id)
+          && !['Invited', 'Enabled'].includes(restored.get(id)!.memberStatus);
+        if (!same(restored.get(id), expected) && !disassociated) {
           problems.push(`${rollbackLabel}: ${id} is ${restored.get(id)?.memberStatus ?? 'not a member'}, was ${beforeEvent.get(id)?.memberStatus ?? 'not a member'} before the failed Update`);
         }
       }
