@@ -185,7 +185,7 @@ async function reAddRemoved(run: RegionRun, invited: InviteResult): Promise<Acco
   });
   const reAdded = new Set([...removed].filter((id) => ['Invited', 'Enabled'].includes(normalizeStatus(after.get(id)))));
   reAdded.forEach((id) => states.set(id, after.get(id)!));
-  log('INFO', 'InviteMembers refused Removed accounts; re-added them with CreateMembers', {
+  log(reAdded.size === removed.size ? 'INFO' : 'WARN', 'InviteMembers refused Removed accounts; added them back with CreateMembers where the service allows it', {
     region: hub.region, accountIds: [...removed], reAdded: reAdded.size,
   });
   return invited.failures
