@@ -11,6 +11,8 @@ const base = {
     // types, which keeps the suite fast on 2 cores.
     '^.+\\.ts$': 'ts-jest',
   },
+  // Examples import the package by its name, as a user's app does (tsconfig.json's paths).
+  moduleNameMapper: { '^cdk-securityhub-members$': '<rootDir>/lib' },
 };
 
 /** @type {import('jest').Config} */
@@ -31,6 +33,7 @@ module.exports = {
       displayName: 'aws-cdk-lib 2.200.0',
       testMatch: ['<rootDir>/test/lib/**/*.test.ts', '<rootDir>/test/bin/**/*.test.ts'],
       moduleNameMapper: {
+        ...base.moduleNameMapper,
         '^aws-cdk-lib(/.*)?$': '<rootDir>/node_modules/aws-cdk-lib-floor$1',
         '^cdk-nag$': '<rootDir>/node_modules/cdk-nag-floor',
       },
