@@ -2,15 +2,41 @@
 // for Lambda's runtime, which is 22 or later.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
-/** @type {import('jest').Config} */
-module.exports = {
+/** What every project shares. */
+const base = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
   transform: {
     // Type checking is `npm run typecheck`; with isolatedModules (tsconfig.json) jest only strips
     // types, which keeps the suite fast on 2 cores.
     '^.+\\.ts$': 'ts-jest',
   },
+  // Examples import the package by its name, as a user's app does (tsconfig.json's paths).
+  moduleNameMapper: { '^cdk-securityhub-members$': '<rootDir>/lib' },
+};
+
+/** @type {import('jest').Config} */
+module.exports = {
   testTimeout: 60000,
+  projects: [
+    {
+      ...base,
+      displayName: 'latest',
+      testMatch: ['**/*.test.ts'],
+    },
+    {
+      // The peer range's floor: the construct tests and the sample app's synth run again against
+      // aws-cdk-lib 2.200.0 (the devDependency alias aws-cdk-lib-floor), with the cdk-nag a user of
+      // that version has (cdk-nag 2, alias cdk-nag-floor). The mapping applies inside node_modules
+      // too, so cdk-nag 2 sees the same aws-cdk-lib as the constructs.
+      ...base,
+      displayName: 'aws-cdk-lib 2.200.0',
+      testMatch: ['<rootDir>/test/lib/**/*.test.ts', '<rootDir>/test/bin/**/*.test.ts'],
+      moduleNameMapper: {
+        ...base.moduleNameMapper,
+        '^aws-cdk-lib(/.*)?$': '<rootDir>/node_modules/aws-cdk-lib-floor$1',
+        '^cdk-nag$': '<rootDir>/node_modules/cdk-nag-floor',
+      },
+    },
+  ],
 };

@@ -41,8 +41,10 @@ export function buildSampleApp(app: App): Stack[] {
         description: `Security Hub member ${accountId}: accepts the invitation of administrator ${administratorAccount}`,
       });
       new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: administratorAccount });
-      // The invitation the accepter needs is sent by the administrator's stack.
-      member.addStackDependency(administrator);
+      // The invitation the accepter needs is sent by the administrator's stack. A construct
+      // dependency between stacks is a stack dependency, in every aws-cdk-lib version the library
+      // supports (`addStackDependency` came after 2.200).
+      member.node.addDependency(administrator);
       stacks.push(member);
     }
   }

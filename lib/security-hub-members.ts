@@ -1,7 +1,8 @@
 import { randomUUID } from 'crypto';
-import { CustomResource, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { acknowledge } from './private/compat';
 import { HandlerProvider, hubArn } from './private/handler-provider';
 import { removalPolicyProblem } from './private/removal-policy';
 import { MAX_WAIT_FOR_ACCEPTANCE_MINUTES, MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
@@ -120,10 +121,7 @@ export class SecurityHubMembers extends Construct {
     });
     policy.attachToRole(provider.role);
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
-    Validations.of(policy).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:securityhub:*:${account}:hub/default]`,
-      reason: 'Only the hub of this account (one per region) and only the member actions the handler calls; the region is open because dropping a region from `regions` must still remove the members there, after CloudFormation has already updated this policy.',
-    });
+    acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:securityhub:*:${account}:hub/default]`, 'Only the hub of this account (one per region) and only the member actions the handler calls; the region is open because dropping a region from `regions` must still remove the members there, after CloudFormation has already updated this policy.');
 
     const properties: MembersResourceProperties = {
       Members: props.members.map((m) => ({ AccountId: m.accountId, ...(m.email !== undefined ? { Email: m.email } : {}) })),

@@ -1,8 +1,9 @@
 /**
- * The published package: `npm pack` the library, install the tarball into a fresh consumer app
- * (offline: aws-cdk-lib and constructs are linked from this checkout, nothing else), and
- * synthesize a stack with both constructs. The consumer has no esbuild and no Docker: the handler
- * bundles ship in the tarball.
+ * The published package, from a fresh clone: `git clone` this repository (its committed state, no
+ * build outputs), link node_modules from this checkout (offline and fast), `npm pack` (prepack
+ * builds), then install the tarball into fresh consumer apps, one on the pinned latest
+ * aws-cdk-lib and one on the peer range's floor (2.200.0), and synthesize a stack with both
+ * constructs. The consumers have no esbuild and no Docker: the handler bundles ship in the tarball.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
@@ -11,23 +12,15 @@ import * as path from 'path';
 
 const ROOT = path.join(__dirname, '..');
 
-describe('the npm package', () => {
-  let work: string;
-  let files: string[];
-
-  beforeAll(() => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'shm-pack-'));
-    const [packed] = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: ROOT, encoding: 'utf8' })) as { filename: string; files: { path: string }[] }[];
-    files = packed.files.map((f) => f.path);
-    const consumer = path.join(work, 'consumer');
-    const installed = path.join(consumer, 'node_modules', 'cdk-securityhub-members');
-    fs.mkdirSync(installed, { recursive: true });
-    execFileSync('tar', ['-xzf', path.join(work, packed.filename), '-C', installed, '--strip-components=1']);
-    for (const dep of ['aws-cdk-lib', 'constructs']) {
-      fs.symlinkSync(path.join(ROOT, 'node_modules', dep), path.join(consumer, 'node_modules', dep), 'dir');
-    }
-    fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, dependencies: { 'cdk-securityhub-members': '*' } }));
-    fs.writeFileSync(path.join(consumer, 'app.js'), `
+/** A consumer app in `dir` with the unpacked tarball and the given aws-cdk-lib folder. */
+function consumer(dir: string, tarball: string, awsCdkLib: string): void {
+  const installed = path.join(dir, 'node_modules', 'cdk-securityhub-members');
+  fs.mkdirSync(installed, { recursive: true });
+  execFileSync('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1']);
+  fs.symlinkSync(awsCdkLib, path.join(dir, 'node_modules', 'aws-cdk-lib'), 'dir');
+  fs.symlinkSync(path.join(ROOT, 'node_modules', 'constructs'), path.join(dir, 'node_modules', 'constructs'), 'dir');
+  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'consumer', private: true, dependencies: { 'cdk-securityhub-members': '*' } }));
+  fs.writeFileSync(path.join(dir, 'app.js'), `
 const { App, Stack } = require('aws-cdk-lib');
 const { SecurityHubMembers, SecurityHubInvitationAccepter } = require('cdk-securityhub-members');
 const app = new App({ outdir: process.argv[2] });
@@ -37,14 +30,47 @@ const member = new Stack(app, 'Member', { env: { account: '111111111111', region
 new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: '999999999999' });
 app.synth();
 `);
+}
+
+/** Synthesizes the consumer app in `dir`; returns the templates' resource types and the staged bundles' sizes. */
+function synth(dir: string): { admin: string[]; member: string[]; bundleSizes: number[] } {
+  expect(() => require.resolve('esbuild', { paths: [dir] })).toThrow();
+  const out = path.join(dir, 'cdk.out');
+  execFileSync(process.execPath, ['app.js', out], { cwd: dir, env: { ...process.env, NODE_PATH: '' } });
+  const types = (stack: string): string[] => Object.values(JSON.parse(fs.readFileSync(path.join(out, `${stack}.template.json`), 'utf8')).Resources as Record<string, { Type: string }>).map((r) => r.Type);
+  const bundles = fs.readdirSync(out).filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(out, d, 'index.js')));
+  return { admin: types('Admin'), member: types('Member'), bundleSizes: bundles.map((d) => fs.statSync(path.join(out, d, 'index.js')).size) };
+}
+
+describe('the npm package, packed from a fresh clone', () => {
+  let work: string;
+  let tarball: string;
+  let files: string[];
+
+  beforeAll(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'shm-pack-'));
+    const clone = path.join(work, 'clone');
+    execFileSync('git', ['clone', '--quiet', ROOT, clone]);
+    expect(fs.existsSync(path.join(clone, 'dist'))).toBe(false);
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(clone, 'node_modules'), 'dir');
+    // prepack's build prints to stdout too, so the tarball is found on disk rather than in --json.
+    execFileSync('npm', ['pack', '--pack-destination', work], { cwd: clone, stdio: 'pipe' });
+    const tarballs = fs.readdirSync(work).filter((f) => f.endsWith('.tgz'));
+    expect(tarballs).toHaveLength(1);
+    tarball = path.join(work, tarballs[0]);
+    files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
   });
 
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test('holds the compiled library and both handler bundles, and no tests or TypeScript sources', () => {
+  test('holds the compiled library, the jsii assembly, both handler bundles, the docs and the license, and no sources', () => {
     expect(files).toEqual(expect.arrayContaining([
       'package.json',
       'README.md',
+      'LICENSE',
+      'API.md',
+      'API.python.md',
+      '.jsii',
       'dist/index.js',
       'dist/index.d.ts',
       'dist/security-hub-members.js',
@@ -52,22 +78,26 @@ app.synth();
       'assets/members-handler/index.js',
       'assets/accepter-handler/index.js',
     ]));
-    expect(files.filter((f) => f.startsWith('test/') || f.includes('.test.') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('test/') || f.startsWith('lambda/') || f.includes('.test.') || f.endsWith('.tsbuildinfo') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });
 
-  test('synthesizes in a consumer app that has no esbuild', () => {
-    const consumer = path.join(work, 'consumer');
-    expect(() => require.resolve('esbuild', { paths: [consumer] })).toThrow();
-    const out = path.join(work, 'cdk.out');
-    execFileSync(process.execPath, ['app.js', out], { cwd: consumer, env: { ...process.env, NODE_PATH: '' } });
-    const admin = JSON.parse(fs.readFileSync(path.join(out, 'Admin.template.json'), 'utf8'));
-    const types = Object.values(admin.Resources as Record<string, { Type: string }>).map((r) => r.Type);
-    expect(types).toContain('Custom::SecurityHubMembers');
-    const member = JSON.parse(fs.readFileSync(path.join(out, 'Member.template.json'), 'utf8'));
-    expect(Object.values(member.Resources as Record<string, { Type: string }>).map((r) => r.Type)).toContain('Custom::SecurityHubInvitationAccepter');
+  test('synthesizes in a consumer app on the latest aws-cdk-lib that has no esbuild', () => {
+    const dir = path.join(work, 'latest');
+    consumer(dir, tarball, path.join(ROOT, 'node_modules', 'aws-cdk-lib'));
+    const { admin, member, bundleSizes } = synth(dir);
+    expect(admin).toContain('Custom::SecurityHubMembers');
+    expect(member).toContain('Custom::SecurityHubInvitationAccepter');
     // The staged handler assets are the bundles from the tarball.
-    const bundles = fs.readdirSync(out).filter((d) => d.startsWith('asset.') && fs.existsSync(path.join(out, d, 'index.js')));
-    const sizes = bundles.map((d) => fs.statSync(path.join(out, d, 'index.js')).size);
-    expect(sizes.filter((size) => size > 100_000)).toHaveLength(2);
+    expect(bundleSizes.filter((size) => size > 100_000)).toHaveLength(2);
+  });
+
+  test('synthesizes in a consumer app on aws-cdk-lib 2.200.0, the peer range\'s floor', () => {
+    const dir = path.join(work, 'floor');
+    consumer(dir, tarball, path.join(ROOT, 'node_modules', 'aws-cdk-lib-floor'));
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', 'aws-cdk-lib', 'package.json'), 'utf8')).version).toBe('2.200.0');
+    const { admin, member, bundleSizes } = synth(dir);
+    expect(admin).toContain('Custom::SecurityHubMembers');
+    expect(member).toContain('Custom::SecurityHubInvitationAccepter');
+    expect(bundleSizes.filter((size) => size > 100_000)).toHaveLength(2);
   });
 });

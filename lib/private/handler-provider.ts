@@ -1,11 +1,12 @@
 import * as path from 'path';
-import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { acknowledge, logOnlyFatalErrors, nodeRuntime } from './compat';
 
 /** Options of {@link HandlerProvider.of}. */
 export interface HandlerProviderOptions {
@@ -59,7 +60,7 @@ export class HandlerProvider extends Construct {
       description,
       code,
       handler: `index.${exportName}`,
-      runtime: lambda.Runtime.NODEJS_24_X,
+      runtime: nodeRuntime(),
       architecture: lambda.Architecture.ARM_64,
       memorySize: 256,
       timeout: options.timeout,
@@ -102,28 +103,26 @@ export class HandlerProvider extends Construct {
       } : {}),
     });
     this.serviceToken = provider.serviceToken;
-    // cdk-nag reads these acknowledgements (aws-cdk-lib's own mechanism, so no dependency on cdk-nag).
+    for (const id of ['framework-onEvent', 'framework-isComplete', 'framework-onTimeout']) {
+      const fn = provider.node.tryFindChild(id);
+      if (fn instanceof lambda.Function) {
+        logOnlyFatalErrors(fn);
+      }
+    }
+    // cdk-nag reads these acknowledgements (aws-cdk-lib's own mechanism where the user's version has
+    // it, see compat.ts, so no dependency on cdk-nag).
     const invoked = [this.handler, isComplete, ...['framework-isComplete', 'framework-onTimeout'].map((id) => provider.node.tryFindChild(id))];
     for (const fn of invoked) {
       if (fn instanceof lambda.Function) {
         const logicalId = Stack.of(this).getLogicalId(fn.node.defaultChild as lambda.CfnFunction);
-        Validations.of(this).acknowledge({
-          id: `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`,
-          reason: 'The aws-cdk-lib Provider framework may invoke any version of this one function (its ARN with :*); that is how aws-cdk-lib grants it.',
-        });
+        acknowledge(this, `AwsSolutions-IAM5[Resource::<${logicalId}.Arn>:*]`, 'The aws-cdk-lib Provider framework may invoke any version of this one function (its ARN with :*); that is how aws-cdk-lib grants it.');
       }
     }
     const waiter = provider.node.tryFindChild('waiter-state-machine');
     if (waiter) {
       // Only on the waiter, so that a wildcard anywhere else in this construct is still reported.
-      Validations.of(waiter).acknowledge({
-        id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'Step Functions log delivery (logs:CreateLogDelivery and related actions) only supports Resource "*"; aws-cdk-lib adds it for the waiter\'s logging.',
-      });
-      Validations.of(waiter).acknowledge({
-        id: 'AwsSolutions-SF2',
-        reason: 'The aws-cdk-lib Provider framework builds its waiter state machine without a tracing option; its steps are logged to the framework log group instead.',
-      });
+      acknowledge(waiter, 'AwsSolutions-IAM5[Resource::*]', 'Step Functions log delivery (logs:CreateLogDelivery and related actions) only supports Resource "*"; aws-cdk-lib adds it for the waiter\'s logging.');
+      acknowledge(waiter, 'AwsSolutions-SF2', 'The aws-cdk-lib Provider framework builds its waiter state machine without a tracing option; its steps are logged to the framework log group instead.');
     }
   }
 }

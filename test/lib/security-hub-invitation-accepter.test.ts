@@ -1,6 +1,7 @@
 import { App, CfnParameter, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { SecurityHubInvitationAccepter } from '../../lib';
+import { HANDLER_RUNTIME } from './cdk-version';
 
 const RESOURCE_TYPE = 'Custom::SecurityHubInvitationAccepter';
 const ACTIONS = [
@@ -76,13 +77,13 @@ describe('SecurityHubInvitationAccepter', () => {
     template.hasResource(RESOURCE_TYPE, { DependsOn: Match.arrayWith([policyIds[0]]) });
   });
 
-  test('runs the handler on Node.js 24 and arm64 with JSON logs', () => {
+  test('runs the handler on the newest Node.js of aws-cdk-lib (24, or 22 at the floor) and arm64 with JSON logs', () => {
     const stack = memberStack();
     new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '999999999999' });
 
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
-      Runtime: 'nodejs24.x',
+      Runtime: HANDLER_RUNTIME,
       Architectures: ['arm64'],
       LoggingConfig: { LogFormat: 'JSON' },
     });

@@ -1,6 +1,7 @@
 import { App, Aws, CfnParameter, Duration, Fn, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { MemberAccount, SecurityHubMembers, SecurityHubMembersProps } from '../../lib';
+import { HANDLER_RUNTIME } from './cdk-version';
 
 const ADMIN = '999999999999';
 
@@ -37,11 +38,11 @@ describe('SecurityHubMembers', () => {
     synth({ members, invite: false }).hasResourceProperties('Custom::SecurityHubMembers', { Invite: false });
   });
 
-  test('runs the bundled handler on Node.js 24, arm64, with JSON logs, an explicit log group and a 10 minute timeout', () => {
+  test('runs the bundled handler on the newest Node.js of aws-cdk-lib (24, or 22 at the floor), arm64, with JSON logs, an explicit log group and a 10 minute timeout', () => {
     const template = synth({ members });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
-      Runtime: 'nodejs24.x',
+      Runtime: HANDLER_RUNTIME,
       Architectures: ['arm64'],
       Timeout: 600,
       LoggingConfig: { LogFormat: 'JSON', LogGroup: Match.anyValue() },
@@ -175,7 +176,7 @@ describe('SecurityHubMembers', () => {
     test('polls an isComplete handler through the Provider framework, with the wait as a property', () => {
       const template = synth({ members, waitForAcceptance: Duration.minutes(30) });
       template.hasResourceProperties('Custom::SecurityHubMembers', { WaitForAcceptanceSeconds: 1800 });
-      template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+      template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.isComplete', Runtime: HANDLER_RUNTIME, Architectures: ['arm64'] });
       template.resourceCountIs('AWS::StepFunctions::StateMachine', 1);
     });
 

@@ -1,0 +1,49 @@
+/**
+ * examples/pipeline synthesizes offline (no credentials, no lookups): the pipeline stack, the
+ * administrator's stage and one member stage per account, deployed in that order.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App } from 'aws-cdk-lib';
+import { buildPipeline } from '../../examples/pipeline/pipeline';
+
+describe('the CDK Pipelines example', () => {
+  let outdir: string;
+  beforeAll(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shm-pipeline-'));
+  });
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test('deploys the administrator\'s stage, then a wave of member stages, with cross-account keys', () => {
+    const app = new App({ outdir });
+    buildPipeline(app, {
+      pipelineAccount: '000000000000',
+      administratorAccount: '999999999999',
+      region: 'us-east-1',
+      members: [{ accountId: '111111111111', email: 'security@example.com' }, { accountId: '222222222222' }],
+      connectionArn: 'arn:aws:codeconnections:us-east-1:000000000000:connection/00000000-0000-0000-0000-000000000000',
+      repository: 'my-org/security-hub-fleet',
+    });
+    const assembly = app.synth();
+
+    const pipelineStack = assembly.getStackByName('SecurityHubPipeline');
+    const resources = Object.values(pipelineStack.template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>);
+    expect(resources.map((r) => r.Type)).toContain('AWS::KMS::Key');
+    const [codePipeline] = resources.filter((r) => r.Type === 'AWS::CodePipeline::Pipeline');
+    const stages = (codePipeline.Properties.Stages as { Name: string; Actions: { Name: string }[] }[]);
+    expect(stages.map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Administrator', 'Members']);
+    const members = stages.find((s) => s.Name === 'Members')!.Actions.map((a) => a.Name).join(' ');
+    expect(members).toContain('Member-111111111111');
+    expect(members).toContain('Member-222222222222');
+
+    const stageStack = (stage: string): { account: string; types: string[] } => {
+      const [stack] = assembly.getNestedAssembly(`assembly-${stage}`).stacks;
+      return { account: stack.environment.account, types: Object.values(stack.template.Resources as Record<string, { Type: string }>).map((r) => r.Type) };
+    };
+    expect(stageStack('Administrator')).toEqual({ account: '999999999999', types: expect.arrayContaining(['Custom::SecurityHubMembers']) });
+    for (const account of ['111111111111', '222222222222']) {
+      expect(stageStack(`Member-${account}`)).toEqual({ account, types: expect.arrayContaining(['Custom::SecurityHubInvitationAccepter']) });
+    }
+  });
+});
