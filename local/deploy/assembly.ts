@@ -39,9 +39,12 @@ export interface LocalStack {
   readonly account: string;
   readonly region: string;
   readonly resources: LocalResource[];
+  /** The whole template as synthesized, which CloudFormation's GetTemplate returns once deployed. */
+  readonly template: Record<string, unknown>;
 }
 
 interface Template {
+  [key: string]: unknown;
   Resources?: Record<string, { Type: string; Properties?: Record<string, unknown>; Metadata?: Record<string, unknown>; DeletionPolicy?: string }>;
 }
 
@@ -83,7 +86,7 @@ export function readAssembly(cdkOut: string, defaults: AssemblyDefaults): LocalS
       region: region && !region.startsWith('unknown') ? region : defaults.region,
     };
     const template = JSON.parse(fs.readFileSync(path.join(cdkOut, artifact.properties!.templateFile!), 'utf8')) as Template;
-    return { ...stack, resources: customResources(cdkOut, template, stack) };
+    return { ...stack, resources: customResources(cdkOut, template, stack), template };
   });
 }
 

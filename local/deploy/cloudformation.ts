@@ -1,15 +1,18 @@
 /**
  * A small local stand-in for CloudFormation plus the aws-cdk-lib Provider framework, for the
  * custom resources of this library: Create the first time, Update with old and new properties
- * when they changed, nothing when unchanged, Delete when a resource leaves the template or the
- * stack is destroyed, and CloudFormation's rollback when an event fails.
+ * when they changed, nothing when unchanged, Delete when a resource leaves the template (in the
+ * update's cleanup phase) or the stack is destroyed, and CloudFormation's rollback when an event
+ * fails, each in the order and with the stack status CloudFormation would have.
  */
 import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { HandlerRef, LocalResource, LocalStack } from './assembly';
 import { StateFileError } from '../state-file';
+import { RunningCloudFormationEndpoint, StackView, startCloudFormationEndpoint } from './cloudformation-endpoint';
 import { invokeHandler, InvocationIdentity } from './invoke';
+import { KeptAccounts, keptAccounts, resourceName } from './report';
 
 /** Which resource, in which stack, account and region. */
 export interface ResourceIdentity {
@@ -45,6 +48,10 @@ export interface EventReport extends ResourceIdentity {
   readonly oldProperties?: Record<string, unknown>;
   readonly logs: string[];
   readonly durationMs: number;
+  /** The stack's status while the event ran, e.g. `UPDATE_COMPLETE_CLEANUP_IN_PROGRESS`. */
+  readonly phase?: LocalStackStatus;
+  /** Accounts the handler kept because another resource of the stack declares them (DESIGN.md rule 10). */
+  readonly kept?: KeptAccounts[];
 }
 
 /** Hooks around every event, for reporting what changed. */
@@ -106,14 +113,39 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The stack statuses the local deploy passes through, as DescribeStacks reports them. */
+export type LocalStackStatus =
+  | 'CREATE_IN_PROGRESS' | 'CREATE_COMPLETE' | 'ROLLBACK_IN_PROGRESS' | 'ROLLBACK_FAILED'
+  | 'UPDATE_IN_PROGRESS' | 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' | 'UPDATE_COMPLETE'
+  | 'UPDATE_ROLLBACK_IN_PROGRESS' | 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' | 'UPDATE_ROLLBACK_COMPLETE' | 'UPDATE_ROLLBACK_FAILED'
+  | 'DELETE_IN_PROGRESS' | 'DELETE_FAILED';
+
+/** A stack as deployed, kept between runs so that its StackId stays the same. */
+export interface DeployedStack {
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  /** `arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID`, fixed when the stack is first created. */
+  readonly stackId: string;
+  /** The template of the last operation that completed. */
+  readonly template: Record<string, unknown>;
+  readonly status: LocalStackStatus;
+  readonly creationTime: string;
+  readonly lastUpdatedTime?: string;
+}
+
+/** How many times CloudFormation tries a Delete in a cleanup phase before it skips the resource. */
+export const CLEANUP_DELETE_ATTEMPTS = 3;
+
 /**
- * The resources recorded in a state file of {@link LocalCloudFormation}; none when the file is absent.
+ * The resources and stacks recorded in a state file of {@link LocalCloudFormation}; none when the
+ * file is absent. A file written before stacks were recorded has resources only.
  *
- * @throws StateFileError naming the file when it is not JSON or has no `resources` list
+ * @throws StateFileError naming the file when it is not JSON, has no `resources` list, or a stack without a name and StackId
  */
-export function readDeployedResources(statePath: string): DeployedResource[] {
+export function readLocalState(statePath: string): { resources: DeployedResource[]; stacks: DeployedStack[] } {
   if (!fs.existsSync(statePath)) {
-    return [];
+    return { resources: [], stacks: [] };
   }
   let state: unknown;
   try {
@@ -126,20 +158,77 @@ export function readDeployedResources(statePath: string): DeployedResource[] {
     throw new StateFileError(statePath,
       `cannot read the local deploy's state file ${statePath}: expected {"resources": [...]} with a stack and logicalId for each resource`);
   }
-  return resources as DeployedResource[];
+  const stacks = (state as { stacks?: unknown }).stacks ?? [];
+  if (!Array.isArray(stacks) || !stacks.every((s) => typeof s === 'object' && s !== null && typeof s.name === 'string' && typeof s.stackId === 'string')) {
+    throw new StateFileError(statePath,
+      `cannot read the local deploy's state file ${statePath}: expected "stacks" to be a list with a name and stackId for each stack`);
+  }
+  return { resources: resources as DeployedResource[], stacks: stacks as DeployedStack[] };
 }
 
-/** Runs CloudFormation's lifecycle for this library's custom resources against the local hub. */
+/**
+ * The resources recorded in a state file of {@link LocalCloudFormation}; none when the file is absent.
+ *
+ * @throws StateFileError naming the file when it is not a valid state
+ */
+export function readDeployedResources(statePath: string): DeployedResource[] {
+  return readLocalState(statePath).resources;
+}
+
+interface Done {
+  readonly before?: DeployedResource;
+  readonly after: DeployedResource;
+}
+
+interface Failure {
+  readonly before?: DeployedResource;
+  readonly target: DeployedResource;
+  readonly properties: Record<string, unknown>;
+  readonly report: EventReport;
+}
+
+/**
+ * Runs CloudFormation's lifecycle for this library's custom resources against the local hub, in
+ * CloudFormation's order: a stack update creates and updates resources first and deletes the
+ * replaced and removed ones in its cleanup phase; a failed update rolls the updated resources back
+ * and deletes the ones it created in the rollback's cleanup phase; a failed first deploy deletes
+ * what it created. The handlers can read the stack (`DescribeStacks`, `GetTemplate`) through a
+ * local CloudFormation endpoint, as it is at that moment. Call {@link close} when done.
+ */
 export class LocalCloudFormation {
   private deployed: DeployedResource[];
+  private stacks: DeployedStack[];
+  /** The status and template of the stacks being deployed or destroyed right now. */
+  private readonly live = new Map<string, { status: LocalStackStatus; template: Record<string, unknown> }>();
+  private endpoint?: Promise<RunningCloudFormationEndpoint>;
 
   constructor(private readonly options: LocalCloudFormationOptions) {
-    this.deployed = options.statePath ? readDeployedResources(options.statePath) : [];
+    const state = options.statePath ? readLocalState(options.statePath) : { resources: [], stacks: [] };
+    this.deployed = state.resources;
+    this.stacks = state.stacks;
   }
 
   /** The resources deployed now, in deployment order. */
   get resources(): readonly DeployedResource[] {
     return this.deployed;
+  }
+
+  /** The stack as recorded now, if it exists. */
+  stack(name: string): DeployedStack | undefined {
+    return this.stacks.find((s) => s.name === name);
+  }
+
+  /** The URL of the local CloudFormation endpoint the handlers read, started on first use. */
+  async cloudFormationEndpoint(): Promise<RunningCloudFormationEndpoint> {
+    this.endpoint ??= startCloudFormationEndpoint((nameOrId) => this.view(nameOrId));
+    return this.endpoint;
+  }
+
+  /** Stops the local CloudFormation endpoint. */
+  async close(): Promise<void> {
+    const endpoint = this.endpoint;
+    this.endpoint = undefined;
+    await (await endpoint)?.close();
   }
 
   /** Deploys the stacks in order, stopping at the first that fails (after rolling it back). */
@@ -154,83 +243,274 @@ export class LocalCloudFormation {
     return { ok: true, events };
   }
 
-  /** Deletes the deployed resources of the named stacks (all when absent), the last deployed first. */
+  /** Deletes the named stacks (all when absent), the last deployed first, each resource the last deployed first. */
   async destroy(stackNames?: readonly string[]): Promise<RunReport> {
     const events: EventReport[] = [];
-    const targets = [...this.deployed].reverse().filter((r) => !stackNames || stackNames.includes(r.stack));
-    for (const record of targets) {
-      if (record.retain) {
-        this.forget(record);
-        events.push(this.skipped(record, 'Retained'));
-        continue;
+    const names = [...new Set([...this.stacks.map((s) => s.name), ...this.deployed.map((r) => r.stack)])].reverse()
+      .filter((name) => !stackNames || stackNames.includes(name));
+    for (const name of names) {
+      const record = this.stackRecord(name);
+      this.enter(record, 'DELETE_IN_PROGRESS', record.template);
+      for (const resource of this.deployed.filter((r) => r.stack === name).reverse()) {
+        if (resource.retain) {
+          this.forget(resource);
+          events.push(this.skipped(resource, 'Retained'));
+          continue;
+        }
+        const report = await this.send(resource, 'Delete', resource.properties, undefined, resource.physicalResourceId, events);
+        if (!report.ok) {
+          this.finish(record, 'DELETE_FAILED', record.template);
+          return { ok: false, events };
+        }
+        this.forget(resource);
       }
-      const report = await this.send(record, 'Delete', record.properties, undefined, record.physicalResourceId, events);
-      if (!report.ok) {
-        return { ok: false, events };
-      }
-      this.forget(record);
+      this.live.delete(name);
+      this.stacks = this.stacks.filter((s) => s.name !== name);
+      this.persist();
     }
     return { ok: true, events };
   }
 
   private async deployStack(stack: LocalStack, events: EventReport[]): Promise<boolean> {
-    const done: { before?: DeployedResource; after: DeployedResource }[] = [];
+    for (const resource of stack.resources) {
+      const before = this.find(stack.name, resource.logicalId);
+      if (before && before.type !== resource.type) {
+        throw new Error(`${stack.name}/${resource.logicalId}: update of resource type from ${before.type} to ${resource.type} is not permitted: expected a new logical id for a resource of another type`);
+      }
+    }
+    const existing = this.stacks.some((s) => s.name === stack.name) || this.deployed.some((r) => r.stack === stack.name);
+    const record = existing ? this.stackRecord(stack.name) : this.createStackRecord(stack);
+    const creating = !existing;
+    const previousTemplate = record.template;
+    this.enter(record, creating ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS', stack.template);
+
+    const done: Done[] = [];
+    let failure: Failure | undefined;
     for (const resource of stack.resources) {
       const before = this.find(stack.name, resource.logicalId);
       const target = this.record(stack, resource, before);
-      if (before && before.type === resource.type && stableJson(before.properties) === stableJson(resource.properties)) {
+      if (before && stableJson(before.properties) === stableJson(resource.properties)) {
         // The deployed handler code is what CloudFormation keeps; only properties trigger an Update.
         this.save({ ...before, retain: resource.retain, onEvent: target.onEvent, isComplete: target.isComplete });
         events.push(this.skipped(before, 'Unchanged'));
         continue;
       }
-      const action = before ? 'Update' : 'Create';
-      const report = await this.send(target, action, resource.properties, before?.properties, before?.physicalResourceId, events);
+      const report = await this.send(target, before ? 'Update' : 'Create', resource.properties, before?.properties, before?.physicalResourceId, events);
       if (!report.ok) {
-        if (!before && report.physicalResourceId) {
-          // A Create that failed after onEvent succeeded (in isComplete) has a real physical id, so
-          // CloudFormation's rollback sends it a Delete; the framework only ignores its own marker.
-          await this.send({ ...target, physicalResourceId: report.physicalResourceId }, 'Rollback Delete', resource.properties, undefined, report.physicalResourceId, events);
-        }
-        if (before) {
-          // CloudFormation rolls the failed resource back too: an Update with old and new swapped.
-          await this.send(before, 'Rollback Update', before.properties, resource.properties, before.physicalResourceId, events);
-        }
-        await this.rollBack(done, events);
-        return false;
+        failure = { before, target, properties: resource.properties, report };
+        break;
       }
       const after = { ...target, physicalResourceId: report.physicalResourceId!, data: report.data ?? {} };
       this.save(after);
       done.push({ before, after });
-      if (before && before.physicalResourceId !== after.physicalResourceId) {
-        // A new physical id makes CloudFormation delete the old resource once the stack is updated.
-        await this.send(before, 'Delete', before.properties, undefined, before.physicalResourceId, events);
-      }
     }
-    for (const stale of this.deployed.filter((r) => r.stack === stack.name && !stack.resources.some((s) => s.logicalId === r.logicalId))) {
-      if (stale.retain) {
-        events.push(this.skipped(stale, 'Retained'));
+
+    if (failure) {
+      if (creating) {
+        await this.rollBackCreate(record, stack.template, done, failure, events);
       } else {
-        const report = await this.send(stale, 'Delete', stale.properties, undefined, stale.physicalResourceId, events);
-        if (!report.ok) {
-          return false;
+        await this.rollBackUpdate(record, previousTemplate, stack, done, failure, events);
+      }
+      return false;
+    }
+    if (!creating) {
+      // CloudFormation deletes replaced and removed resources only once every other resource is
+      // updated, in the cleanup phase, with the new template in place.
+      this.enter(record, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', stack.template);
+      const replaced = done.filter((d) => d.before && d.before.physicalResourceId !== d.after.physicalResourceId).map((d) => d.before!);
+      const removed = this.deployed.filter((r) => r.stack === stack.name && !stack.resources.some((s) => s.logicalId === r.logicalId));
+      for (const old of [...removed, ...replaced].reverse()) {
+        if (old.retain) {
+          events.push(this.skipped(old, 'Retained'));
+        } else {
+          await this.cleanUp(this.servedBy(old, stack), 'Delete', events);
+        }
+        if (removed.includes(old)) {
+          this.forget(old);
         }
       }
-      this.forget(stale);
     }
+    this.finish(record, creating ? 'CREATE_COMPLETE' : 'UPDATE_COMPLETE', stack.template);
     return true;
   }
 
-  private async rollBack(done: { before?: DeployedResource; after: DeployedResource }[], events: EventReport[]): Promise<void> {
-    for (const { before, after } of [...done].reverse()) {
-      if (before) {
-        await this.send({ ...before, onEvent: after.onEvent, isComplete: after.isComplete }, 'Rollback Update', before.properties, after.properties, after.physicalResourceId, events);
-        this.save(before);
+  /** ROLLBACK_IN_PROGRESS: a failed first deploy deletes what it created, the last created first. */
+  private async rollBackCreate(record: DeployedStack, template: Record<string, unknown>, done: Done[], failure: Failure, events: EventReport[]): Promise<void> {
+    this.enter(record, 'ROLLBACK_IN_PROGRESS', template);
+    // A Create that failed after onEvent succeeded (in isComplete) has a real physical id, so
+    // CloudFormation's rollback sends it a Delete; the framework only ignores its own marker.
+    const created = [
+      ...(failure.report.physicalResourceId ? [{ ...failure.target, physicalResourceId: failure.report.physicalResourceId }] : []),
+      ...done.map((d) => d.after).reverse(),
+    ];
+    for (const resource of created) {
+      if (resource.retain) {
+        events.push(this.skipped(resource, 'Retained'));
       } else {
-        await this.send(after, 'Rollback Delete', after.properties, undefined, after.physicalResourceId, events);
-        this.forget(after);
+        const report = await this.send(resource, 'Rollback Delete', resource.properties, undefined, resource.physicalResourceId, events);
+        if (!report.ok) {
+          this.finish(record, 'ROLLBACK_FAILED', template);
+          return;
+        }
+      }
+      this.forget(resource);
+    }
+    // `cdk deploy` deletes a stack left in ROLLBACK_COMPLETE before it creates it again, under a new id.
+    this.live.delete(record.name);
+    this.stacks = this.stacks.filter((s) => s.name !== record.name);
+    this.persist();
+  }
+
+  /**
+   * UPDATE_ROLLBACK_IN_PROGRESS with the previous template: the failed resource and the updated
+   * ones get an Update with old and new swapped, the last updated first; then, in
+   * UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS, the resources the update created (new logical
+   * ids, and the new physical resources of replacements) are deleted.
+   */
+  private async rollBackUpdate(record: DeployedStack, previousTemplate: Record<string, unknown>, stack: LocalStack, done: Done[], failure: Failure, events: EventReport[]): Promise<void> {
+    this.enter(record, 'UPDATE_ROLLBACK_IN_PROGRESS', previousTemplate);
+    let rollbackFailed = false;
+    const created: { resource: DeployedResource; replacement: boolean }[] = [];
+    if (failure.before) {
+      // The function is rolled back after the resources that use it: the new code runs the rollback.
+      const report = await this.send({ ...failure.before, onEvent: failure.target.onEvent, isComplete: failure.target.isComplete },
+        'Rollback Update', failure.before.properties, failure.properties, failure.before.physicalResourceId, events);
+      rollbackFailed ||= !report.ok;
+    } else if (failure.report.physicalResourceId) {
+      created.push({ resource: { ...failure.target, physicalResourceId: failure.report.physicalResourceId }, replacement: false });
+    }
+    for (const { before, after } of [...done].reverse()) {
+      if (!before) {
+        created.push({ resource: after, replacement: false });
+      } else if (before.physicalResourceId !== after.physicalResourceId) {
+        // The old physical resource was never changed: it is the rolled-back state as it is.
+        this.save(before);
+        created.push({ resource: after, replacement: true });
+      } else {
+        const report = await this.send({ ...before, onEvent: after.onEvent, isComplete: after.isComplete },
+          'Rollback Update', before.properties, after.properties, after.physicalResourceId, events);
+        rollbackFailed ||= !report.ok;
+        this.save(before);
       }
     }
+    if (rollbackFailed) {
+      // CloudFormation stops in UPDATE_ROLLBACK_FAILED, without a cleanup phase.
+      this.finish(record, 'UPDATE_ROLLBACK_FAILED', previousTemplate);
+      return;
+    }
+    this.enter(record, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', previousTemplate);
+    for (const { resource, replacement } of created) {
+      if (resource.retain) {
+        events.push(this.skipped(resource, 'Retained'));
+      } else {
+        await this.cleanUp(this.servedBy(resource, stack), 'Rollback Delete', events);
+      }
+      if (!replacement) {
+        this.forget(resource);
+      }
+    }
+    this.finish(record, 'UPDATE_ROLLBACK_COMPLETE', previousTemplate);
+  }
+
+  /** A Delete in a cleanup phase: CloudFormation tries it a few times, then skips the resource and completes. */
+  private async cleanUp(resource: DeployedResource, action: 'Delete' | 'Rollback Delete', events: EventReport[]): Promise<void> {
+    for (let attempt = 1; attempt <= CLEANUP_DELETE_ATTEMPTS; attempt++) {
+      const report = await this.send(resource, action, resource.properties, undefined, resource.physicalResourceId, events);
+      if (report.ok) {
+        return;
+      }
+    }
+  }
+
+  /**
+   * The resource with the handler that serves its type in the stack being deployed: one provider
+   * per stack serves every resource of a type, and CloudFormation updates its function before it
+   * deletes old resources, so a removed resource's Delete runs the new code.
+   */
+  private servedBy(resource: DeployedResource, stack: LocalStack): DeployedResource {
+    const current = stack.resources.find((r) => r.type === resource.type);
+    return current
+      ? { ...resource, onEvent: this.keep(current.onEvent), ...(current.isComplete ? { isComplete: this.keep(current.isComplete) } : {}) }
+      : resource;
+  }
+
+  private createStackRecord(stack: LocalStack): DeployedStack {
+    const record: DeployedStack = {
+      name: stack.name,
+      account: stack.account,
+      region: stack.region,
+      stackId: `arn:aws:cloudformation:${stack.region}:${stack.account}:stack/${stack.name}/${randomUUID()}`,
+      template: stack.template,
+      status: 'CREATE_IN_PROGRESS',
+      creationTime: new Date().toISOString(),
+    };
+    this.stacks.push(record);
+    return record;
+  }
+
+  /** The stack's record; a state file written before stacks were recorded gets one made from its resources. */
+  private stackRecord(name: string): DeployedStack {
+    const found = this.stack(name);
+    if (found) {
+      return found;
+    }
+    const resources = this.deployed.filter((r) => r.stack === name);
+    const template = { Resources: Object.fromEntries(resources.map((r) => [r.logicalId, { Type: r.type, Properties: r.properties, Metadata: { 'aws:cdk:path': r.path } }])) };
+    const record: DeployedStack = {
+      name,
+      account: resources[0].account,
+      region: resources[0].region,
+      stackId: `arn:aws:cloudformation:${resources[0].region}:${resources[0].account}:stack/${name}/${randomUUID()}`,
+      template,
+      status: 'UPDATE_COMPLETE',
+      creationTime: new Date().toISOString(),
+    };
+    this.stacks.push(record);
+    this.persist();
+    return record;
+  }
+
+  /** Moves a stack to an in-progress status, with the template GetTemplate returns meanwhile. */
+  private enter(record: DeployedStack, status: LocalStackStatus, template: Record<string, unknown>): void {
+    this.live.set(record.name, { status, template });
+  }
+
+  /** Ends an operation: the status and template are recorded for the next run. */
+  private finish(record: DeployedStack, status: LocalStackStatus, template: Record<string, unknown>): void {
+    this.live.delete(record.name);
+    const index = this.stacks.findIndex((s) => s.name === record.name);
+    const updated: DeployedStack = { ...this.stacks[index], status, template, ...(status === 'CREATE_COMPLETE' ? {} : { lastUpdatedTime: new Date().toISOString() }) };
+    this.stacks[index] = updated;
+    this.persist();
+  }
+
+  /** What DescribeStacks and GetTemplate answer about a stack now. */
+  private view(nameOrId: string): StackView | undefined {
+    const record = this.stacks.find((s) => s.name === nameOrId || s.stackId === nameOrId);
+    if (!record) {
+      return undefined;
+    }
+    const live = this.live.get(record.name);
+    const template = live?.template ?? record.template;
+    const parameters = (template.Parameters ?? {}) as Record<string, { Default?: unknown }>;
+    return {
+      stackName: record.name,
+      stackId: record.stackId,
+      status: live?.status ?? record.status,
+      template,
+      // The local deploy passes no parameter values: each parameter has its default.
+      parameters: Object.fromEntries(Object.entries(parameters).map(([key, p]) => [key, p.Default === undefined ? '' : String(p.Default)])),
+      creationTime: new Date(record.creationTime),
+      ...(record.lastUpdatedTime ? { lastUpdatedTime: new Date(record.lastUpdatedTime) } : {}),
+    };
+  }
+
+  /** The display name of a resource of the stack's template at this moment, from its construct path. */
+  private displayName(stackName: string, logicalId: string): string {
+    const template = this.live.get(stackName)?.template ?? this.stack(stackName)?.template;
+    const resource = (template?.Resources as Record<string, { Metadata?: Record<string, unknown> }> | undefined)?.[logicalId];
+    const constructPath = resource?.Metadata?.['aws:cdk:path'];
+    return typeof constructPath === 'string' ? resourceName(constructPath) : logicalId;
   }
 
   private async send(
@@ -247,7 +527,7 @@ export class LocalCloudFormation {
       RequestType: requestType,
       ServiceToken: frameworkArn,
       ResponseURL: `https://cloudformation-custom-resource-response-${resource.region}.s3.amazonaws.com/local-presigned-${randomUUID()}`,
-      StackId: `arn:aws:cloudformation:${resource.region}:${resource.account}:stack/${resource.stack}/local`,
+      StackId: this.stackRecord(resource.stack).stackId,
       RequestId: randomUUID(),
       LogicalResourceId: resource.logicalId,
       ResourceType: resource.type,
@@ -257,7 +537,9 @@ export class LocalCloudFormation {
     };
     this.options.observer?.before?.({ ...resource, properties, oldProperties }, action);
     const started = Date.now();
+    const phase = this.live.get(resource.stack)?.status;
     const result = await this.provider(resource, event);
+    const kept = keptAccounts(result.logs).map((k) => ({ ...k, declaredBy: k.declaredBy.map((id) => this.displayName(resource.stack, id)) }));
     const report: EventReport = {
       stack: resource.stack,
       account: resource.account,
@@ -273,6 +555,8 @@ export class LocalCloudFormation {
       ...(oldProperties ? { oldProperties } : {}),
       logs: result.logs,
       durationMs: Date.now() - started,
+      ...(phase ? { phase } : {}),
+      ...(kept.length > 0 ? { kept } : {}),
     };
     events.push(report);
     this.options.observer?.after?.(report);
@@ -285,7 +569,7 @@ export class LocalCloudFormation {
       account: resource.account,
       region: resource.region,
       endpoint: this.options.endpoint,
-      environment: this.options.environment,
+      environment: { AWS_ENDPOINT_URL_CLOUDFORMATION: (await this.cloudFormationEndpoint()).url, ...this.options.environment },
     };
     const fresh = this.options.freshContainers ?? false;
     const onEvent = await invokeHandler<{ PhysicalResourceId?: string; Data?: Record<string, string> }>(resource.onEvent, event, identity, { fresh });
@@ -353,7 +637,8 @@ export class LocalCloudFormation {
   }
 
   private skipped(record: DeployedResource, action: 'Unchanged' | 'Retained'): EventReport {
-    return { ...record, action, ok: true, physicalResourceId: record.physicalResourceId, data: record.data, logs: [], durationMs: 0 };
+    const phase = this.live.get(record.stack)?.status;
+    return { ...record, action, ok: true, physicalResourceId: record.physicalResourceId, data: record.data, logs: [], durationMs: 0, ...(phase ? { phase } : {}) };
   }
 
   private find(stack: string, logicalId: string): DeployedResource | undefined {
@@ -381,7 +666,7 @@ export class LocalCloudFormation {
     }
     fs.mkdirSync(path.dirname(this.options.statePath), { recursive: true });
     const tmp = `${this.options.statePath}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ resources: this.deployed }, null, 2));
+    fs.writeFileSync(tmp, JSON.stringify({ resources: this.deployed, stacks: this.stacks }, null, 2));
     fs.renameSync(tmp, this.options.statePath);
   }
 }

@@ -3,6 +3,38 @@ import { ACCEPTER_RESOURCE_TYPE, MEMBERS_RESOURCE_TYPE } from '../../lib/shared/
 import type { HubStore } from '../emulator';
 import type { EventReport } from './cloudformation';
 
+/** The message of the handler's log line for accounts kept because another resource declares them. */
+export const KEPT_MESSAGE = 'kept accounts another resource declares';
+
+/** Accounts a handler kept in a region because other resources of its stack declare them (DESIGN.md rule 10). */
+export interface KeptAccounts {
+  readonly region: string;
+  readonly accountIds: string[];
+  /** The resources that declare them: logical ids in the handler's log, display names in an {@link EventReport}. */
+  readonly declaredBy: string[];
+}
+
+/** The kept accounts a handler logged, one entry per log line (JSON lines; anything else is skipped). */
+export function keptAccounts(logs: readonly string[]): KeptAccounts[] {
+  const result: KeptAccounts[] = [];
+  for (const line of logs) {
+    if (!line.includes(KEPT_MESSAGE)) {
+      continue;
+    }
+    let entry: { message?: unknown; region?: unknown; accountIds?: unknown; declaredBy?: unknown };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue;
+    }
+    const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+    if (entry.message === KEPT_MESSAGE && typeof entry.region === 'string') {
+      result.push({ region: entry.region, accountIds: strings(entry.accountIds), declaredBy: strings(entry.declaredBy) });
+    }
+  }
+  return result;
+}
+
 /** Member status by `administrator/region/account`. */
 export type MemberSnapshot = Map<string, string>;
 
@@ -99,6 +131,13 @@ export function describeEvent(report: EventReport, groups: ChangeGroup[], calls:
   }
   for (const group of groups) {
     lines.push(`    ${group.label.padEnd(34)} ${accountList(group.accounts)}  [${group.region}, administrator ${group.administrator}]`);
+  }
+  for (const kept of report.kept ?? []) {
+    // Not a change, but the reason a removal left these accounts in place.
+    lines.push(`    ${`kept (declared by ${kept.declaredBy.join(', ')})`.padEnd(34)} ${accountList(kept.accountIds)}  [${kept.region}, administrator ${report.account}]`);
+  }
+  if (!report.ok && report.phase?.endsWith('CLEANUP_IN_PROGRESS')) {
+    lines.push('    a cleanup Delete that keeps failing is skipped: the stack completes and no longer manages it');
   }
   const declared = (report.properties.Members as { AccountId?: string }[] | undefined)?.map((m) => m.AccountId) ?? [];
   if (report.ok && report.type === MEMBERS_RESOURCE_TYPE && report.action !== 'Delete' && report.action !== 'Unchanged' && declared.length > 0) {

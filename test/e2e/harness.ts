@@ -73,7 +73,10 @@ export async function localCloud(emulatorOptions: EmulatorOptions = {}, cfnOptio
     emulator,
     cfn,
     members: (region = REGION) => Object.fromEntries(emulator.store.listMembers(ADMIN, region).map((m) => [m.accountId, m.memberStatus])),
-    close: () => emulator.close(),
+    close: async () => {
+      await cfn.close();
+      await emulator.close();
+    },
   };
 }
 

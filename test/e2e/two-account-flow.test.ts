@@ -146,6 +146,7 @@ describe('the administrator and member stacks together, against the local Securi
 
     cloud.emulator.calls.reset();
     expect((await again.destroy()).ok).toBe(true);
+    await again.close();
     expect((await cloud.cfn.destroy([memberStack(A)])).ok).toBe(true);
     expect(cloud.emulator.calls.countsByOperation({ operation: 'DisassociateFromAdministratorAccount' })).toEqual({ DisassociateFromAdministratorAccount: 1 });
     expect(cloud.members()).toEqual({ [A]: 'Resigned' });
