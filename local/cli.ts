@@ -11,7 +11,7 @@ import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
 import { localUsage, parseLocalArgs, UsageError } from './cli-args';
 import { LocalStack, readAssembly } from './deploy/assembly';
 import { EventReport, LocalCloudFormation, readDeployedResources } from './deploy/cloudformation';
-import { changes, describeEvent, MemberSnapshot, resourceName, snapshot } from './deploy/report';
+import { changes, describeEvent, MemberSnapshot, phaseLine, resourceName, snapshot } from './deploy/report';
 import { EmulatorOptions, HubStore, loadStoreFile, RunningEmulator, startEmulator } from './emulator';
 import { ensureBundles } from './handler-bundles';
 import { StateFileError } from './state-file';
@@ -50,6 +50,9 @@ function organizations(stacks: readonly LocalStack[], contextArgs: readonly stri
   return Object.fromEntries(administrators.map((administrator) => [administrator, accounts]));
 }
 
+/** Stops the local CloudFormation endpoint the current command started, if any. */
+let closeCloudFormation: (() => Promise<void>) | undefined;
+
 async function withHub<T>(fn: (emulator: RunningEmulator) => Promise<T>, options: EmulatorOptions = {}): Promise<T> {
   fs.mkdirSync(STATE_DIR, { recursive: true });
   // The service's own rate limit, so local deploys pace themselves as real ones must. Without
@@ -58,6 +61,7 @@ async function withHub<T>(fn: (emulator: RunningEmulator) => Promise<T>, options
   try {
     return await fn(emulator);
   } finally {
+    await closeCloudFormation?.();
     await emulator.close();
   }
 }
@@ -66,11 +70,18 @@ async function withHub<T>(fn: (emulator: RunningEmulator) => Promise<T>, options
 function cloudFormation(emulator: RunningEmulator, verbose: boolean): { cfn: LocalCloudFormation; printSkipped(events: readonly EventReport[]): void } {
   let before: MemberSnapshot = new Map();
   let lastStack = '';
-  const header = (report: { stack: string; account: string; region: string }): void => {
+  let lastPhase: string | undefined;
+  const header = (report: { stack: string; account: string; region: string; phase?: string }): void => {
     if (report.stack !== lastStack) {
       console.log(`\n${report.stack}  (account ${report.account}, ${report.region})`);
       lastStack = report.stack;
+      lastPhase = undefined;
     }
+    const phase = phaseLine(report.phase);
+    if (phase && report.phase !== lastPhase) {
+      console.log(phase);
+    }
+    lastPhase = report.phase;
   };
   const cfn = new LocalCloudFormation({
     endpoint: emulator.url,
@@ -92,6 +103,7 @@ function cloudFormation(emulator: RunningEmulator, verbose: boolean): { cfn: Loc
       },
     },
   });
+  closeCloudFormation = () => cfn.close();
   // The observer hears only the events sent to a handler; these are the resources that needed none.
   const printSkipped = (events: readonly EventReport[]): void => {
     for (const e of events.filter((event) => event.action === 'Unchanged' || event.action === 'Retained')) {

@@ -121,6 +121,18 @@ export function resourceName(constructPath: string): string {
   return constructPath.replace(/\/Resource(\/Default)?$/, '').split('/').slice(1).join('/') || constructPath;
 }
 
+const PHASES: Partial<Record<string, string>> = {
+  UPDATE_COMPLETE_CLEANUP_IN_PROGRESS: 'cleanup (UPDATE_COMPLETE_CLEANUP_IN_PROGRESS): deleting replaced and removed resources',
+  UPDATE_ROLLBACK_IN_PROGRESS: 'rollback (UPDATE_ROLLBACK_IN_PROGRESS): back to the previous template',
+  UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS: 'rollback cleanup (UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS): deleting what the failed update created',
+  ROLLBACK_IN_PROGRESS: 'rollback (ROLLBACK_IN_PROGRESS): deleting what the failed first deploy created',
+};
+
+/** A line announcing a stack phase a person should notice (cleanup and rollbacks), if it is one. */
+export function phaseLine(phase: string | undefined): string | undefined {
+  return phase && PHASES[phase] ? `  -- ${PHASES[phase]}` : undefined;
+}
+
 /** The lines printed for one event. */
 export function describeEvent(report: EventReport, groups: ChangeGroup[], calls: Record<string, number>): string[] {
   const name = resourceName(report.path);
