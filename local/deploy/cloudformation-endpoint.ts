@@ -43,8 +43,8 @@ export interface RunningCloudFormationEndpoint {
   close(): Promise<void>;
 }
 
-/** Finds a stack by the StackName a request carries: its name or its stack id. */
-export type StackLookup = (nameOrId: string) => StackView | undefined;
+/** Finds a stack by the StackName a request carries (its name or its stack id), for the named action. */
+export type StackLookup = (nameOrId: string, action: string) => StackView | undefined;
 
 const NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 
@@ -98,7 +98,7 @@ function answer(action: string, params: URLSearchParams, lookup: StackLookup): s
     // The handler always names its own stack; listing every stack is not something it may do.
     throw new QueryError('ValidationError', `${action} without a StackName is not supported by the local CloudFormation: expected the stack's name or id`);
   }
-  const view = lookup(name);
+  const view = lookup(name, action);
   if (!view) {
     throw new QueryError('ValidationError', `Stack with id ${name} does not exist`);
   }
@@ -135,7 +135,9 @@ export async function startCloudFormationEndpoint(lookup: StackLookup): Promise<
         + `<Code>${failure.code}</Code><Message>${xml(failure.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
     }
     calls.push({ action, ...(params.get('StackName') ? { stackName: params.get('StackName')! } : {}), httpStatus: status });
-    response.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId });
+    // No keep-alive: an idle connection of a handler's SDK client would keep the process alive,
+    // and a handler makes two reads per removal at most.
+    response.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, connection: 'close' });
     response.end(`<?xml version="1.0" encoding="UTF-8"?>\n${payload}`);
   };
   const server = createServer((request, response) => {

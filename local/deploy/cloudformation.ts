@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { HandlerRef, LocalResource, LocalStack } from './assembly';
 import { StateFileError } from '../state-file';
-import { RunningCloudFormationEndpoint, StackView, startCloudFormationEndpoint } from './cloudformation-endpoint';
+import { CloudFormationCall, RunningCloudFormationEndpoint, StackView, startCloudFormationEndpoint } from './cloudformation-endpoint';
 import { invokeHandler, InvocationIdentity } from './invoke';
 import { KeptAccounts, keptAccounts, resourceName } from './report';
 
@@ -134,6 +134,28 @@ export interface DeployedStack {
   readonly lastUpdatedTime?: string;
 }
 
+/**
+ * One endpoint for the whole process, answering for every LocalCloudFormation in it. A loaded
+ * handler keeps the CloudFormation endpoint its SDK client resolved first (a warm container), so
+ * the URL must outlive any one LocalCloudFormation; stacks are found by their unique StackId, or
+ * by name in the LocalCloudFormation that used it last. Its server does not keep the process alive.
+ */
+let sharedEndpoint: Promise<RunningCloudFormationEndpoint> | undefined;
+const registry: LocalCloudFormation[] = [];
+
+function endpointForProcess(): Promise<RunningCloudFormationEndpoint> {
+  sharedEndpoint ??= startCloudFormationEndpoint((nameOrId, action) => {
+    for (const cfn of [...registry].reverse()) {
+      const view = cfn.answer(nameOrId, action);
+      if (view) {
+        return view;
+      }
+    }
+    return undefined;
+  });
+  return sharedEndpoint;
+}
+
 /** How many times CloudFormation tries a Delete in a cleanup phase before it skips the resource. */
 export const CLEANUP_DELETE_ATTEMPTS = 3;
 
@@ -200,7 +222,8 @@ export class LocalCloudFormation {
   private stacks: DeployedStack[];
   /** The status and template of the stacks being deployed or destroyed right now. */
   private readonly live = new Map<string, { status: LocalStackStatus; template: Record<string, unknown> }>();
-  private endpoint?: Promise<RunningCloudFormationEndpoint>;
+  /** The CloudFormation reads the handlers made about this instance's stacks, oldest first. */
+  readonly cloudFormationCalls: CloudFormationCall[] = [];
 
   constructor(private readonly options: LocalCloudFormationOptions) {
     const state = options.statePath ? readLocalState(options.statePath) : { resources: [], stacks: [] };
@@ -218,17 +241,33 @@ export class LocalCloudFormation {
     return this.stacks.find((s) => s.name === name);
   }
 
-  /** The URL of the local CloudFormation endpoint the handlers read, started on first use. */
-  async cloudFormationEndpoint(): Promise<RunningCloudFormationEndpoint> {
-    this.endpoint ??= startCloudFormationEndpoint((nameOrId) => this.view(nameOrId));
-    return this.endpoint;
+  /** The URL of the local CloudFormation endpoint the handlers read (started on first use), answering for this instance's stacks. */
+  async cloudFormationEndpoint(): Promise<string> {
+    const index = registry.indexOf(this);
+    if (index >= 0) {
+      registry.splice(index, 1);
+    }
+    // The latest user of a stack name answers for it.
+    registry.push(this);
+    return (await endpointForProcess()).url;
   }
 
-  /** Stops the local CloudFormation endpoint. */
-  async close(): Promise<void> {
-    const endpoint = this.endpoint;
-    this.endpoint = undefined;
-    await (await endpoint)?.close();
+  /** Stops answering for this instance's stacks. */
+  close(): Promise<void> {
+    const index = registry.indexOf(this);
+    if (index >= 0) {
+      registry.splice(index, 1);
+    }
+    return Promise.resolve();
+  }
+
+  /** What DescribeStacks or GetTemplate answers about one of this instance's stacks now; the read is recorded. */
+  answer(nameOrId: string, action: string): StackView | undefined {
+    const view = this.view(nameOrId);
+    if (view) {
+      this.cloudFormationCalls.push({ action, stackName: nameOrId, httpStatus: 200 });
+    }
+    return view;
   }
 
   /** Deploys the stacks in order, stopping at the first that fails (after rolling it back). */
@@ -569,7 +608,7 @@ export class LocalCloudFormation {
       account: resource.account,
       region: resource.region,
       endpoint: this.options.endpoint,
-      environment: { AWS_ENDPOINT_URL_CLOUDFORMATION: (await this.cloudFormationEndpoint()).url, ...this.options.environment },
+      environment: { AWS_ENDPOINT_URL_CLOUDFORMATION: await this.cloudFormationEndpoint(), ...this.options.environment },
     };
     const fresh = this.options.freshContainers ?? false;
     const onEvent = await invokeHandler<{ PhysicalResourceId?: string; Data?: Record<string, string> }>(resource.onEvent, event, identity, { fresh });
