@@ -33,19 +33,33 @@ export interface AdminDeclaration {
   readonly reconcileOnEveryDeploy?: boolean;
 }
 
+/** A `SecurityHubMembers` of the administrator's stack, under its construct id. */
+export interface NamedDeclaration extends AdminDeclaration {
+  /** The construct id; renaming it gives the resource a new logical id. */
+  readonly id: string;
+}
+
 /** Synthesizes an app with the administrator stack and, optionally, member stacks that accept. */
 export function synthesize(declaration: AdminDeclaration, options: { memberStacks?: string[]; outdir?: string } = {}): LocalStack[] {
+  return synthesizeResources([{ id: 'Members', ...declaration }], options);
+}
+
+/** Synthesizes an app whose administrator stack has these `SecurityHubMembers`, in this order. */
+export function synthesizeResources(declarations: readonly NamedDeclaration[], options: { memberStacks?: string[]; outdir?: string } = {}): LocalStack[] {
   const outdir = options.outdir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'shm-e2e-'));
-  const app = new App({ outdir });
+  // Construct paths, as the CDK CLI records them, name resources in the local deploy's output.
+  const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true } });
   const admin = new Stack(app, 'Admin', { env: { account: ADMIN, region: REGION } });
-  new SecurityHubMembers(admin, 'Members', {
-    members: declaration.members,
-    invite: declaration.invite,
-    regions: declaration.regions,
-    removalPolicy: declaration.retain ? RemovalPolicy.RETAIN : undefined,
-    waitForAcceptance: declaration.waitForAcceptance,
-    reconcileOnEveryDeploy: declaration.reconcileOnEveryDeploy,
-  });
+  for (const declaration of declarations) {
+    new SecurityHubMembers(admin, declaration.id, {
+      members: declaration.members,
+      invite: declaration.invite,
+      regions: declaration.regions,
+      removalPolicy: declaration.retain ? RemovalPolicy.RETAIN : undefined,
+      waitForAcceptance: declaration.waitForAcceptance,
+      reconcileOnEveryDeploy: declaration.reconcileOnEveryDeploy,
+    });
+  }
   for (const account of options.memberStacks ?? []) {
     const member = new Stack(app, `Member${account}`, { env: { account, region: REGION } });
     member.addStackDependency(admin);
