@@ -10,6 +10,7 @@
 import type { MemberAccount } from '../../lib';
 import type { HandlerRef } from '../../local/deploy/assembly';
 import { asCloudFormationSends } from '../../local/deploy/cloudformation';
+import { StackView, startCloudFormationEndpoint } from '../../local/deploy/cloudformation-endpoint';
 import { invokeHandler } from '../../local/deploy/invoke';
 import {
   CallLog,
@@ -112,7 +113,11 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   }
   const template = Object.fromEntries(Object.entries(resource.properties).filter(([key]) => key !== 'Members'));
   const emulator = await startEmulator(options.emulator);
-  const environment = options.environment ?? FAST;
+  // The lab's stack holds this one resource: before removing, the handler reads it (rule 10) and
+  // finds no other resource, so every removal goes ahead; a Delete is the stack's deletion.
+  let stackView: StackView | undefined;
+  const cloudFormation = await startCloudFormationEndpoint((nameOrId) => (nameOrId === STACK_ID || nameOrId === 'Admin' ? stackView : undefined));
+  const environment = { ...(options.environment ?? FAST), AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.url };
   let physicalId: string | undefined;
 
   const properties = (members: readonly MemberAccount[]): Record<string, unknown> => ({
@@ -133,6 +138,14 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       ...(requestType !== 'Create' ? { PhysicalResourceId: physicalId ?? `${LOGICAL_ID}-never-created` } : {}),
       ResourceProperties: { ServiceToken: serviceToken, ...(asCloudFormationSends(props) as object) },
       ...(oldProps ? { OldResourceProperties: { ServiceToken: serviceToken, ...(asCloudFormationSends(oldProps) as object) } } : {}),
+    };
+    stackView = {
+      stackName: 'Admin',
+      stackId: STACK_ID,
+      status: requestType === 'Delete' ? 'DELETE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS',
+      template: { Resources: { [LOGICAL_ID]: { Type: 'Custom::SecurityHubMembers', Properties: event.ResourceProperties } } },
+      parameters: {},
+      creationTime: new Date('2026-01-01T00:00:00Z'),
     };
     const outcome = await invokeHandler<HandlerResult>(resource.onEvent, event, { account: ADMIN, region: REGION, endpoint: emulator.url, environment });
     if (!outcome.error && requestType === 'Create' && outcome.result) {
@@ -157,7 +170,10 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       emulator.calls.reset();
       emulator.setFaults(NO_FAULTS);
     },
-    close: () => emulator.close(),
+    close: async () => {
+      await cloudFormation.close();
+      await emulator.close();
+    },
   };
 }
 
