@@ -22,7 +22,7 @@ exports.handler = async (event) => {
   const template = JSON.parse((await client.send(new GetTemplateCommand({ StackName: event.StackId }))).TemplateBody);
   console.log(JSON.stringify({ stackId: stack.StackId, status: stack.StackStatus, resources: Object.keys(template.Resources).sort() }));
   const props = event.ResourceProperties;
-  if (props.Fail === 'true' && event.RequestType !== 'Delete') {
+  if (props.Fail === 'true' && event.RequestType !== 'Delete' || props.FailDelete === 'true' && event.RequestType === 'Delete') {
     throw new Error('asked to fail');
   }
   const replaced = event.RequestType === 'Update' && props.Generation !== event.OldResourceProperties.Generation;
@@ -44,6 +44,7 @@ function probeDir(): string {
 interface ProbeProps {
   readonly Generation?: string;
   readonly Fail?: boolean;
+  readonly FailDelete?: boolean;
 }
 
 /** A stack of probe resources, each with its properties, and the template CloudFormation would hold. */
@@ -52,7 +53,7 @@ function stack(dir: string, resources: Record<string, ProbeProps>, name = 'Probe
     logicalId,
     path: `${name}/${logicalId}/Resource/Default`,
     type: TYPE,
-    properties: { Generation: props.Generation ?? '1', ...(props.Fail ? { Fail: true } : {}) },
+    properties: { Generation: props.Generation ?? '1', ...(props.Fail ? { Fail: true } : {}), ...(props.FailDelete ? { FailDelete: true } : {}) },
     retain: false,
     onEvent: { file: path.join(dir, 'index.js'), exportName: 'handler', functionLogicalId: 'ProbeHandler' },
   }));
@@ -134,6 +135,18 @@ describe('the local deploy runs events in CloudFormation\'s order, and the handl
     const rollback = failed.events.find((e) => e.action === 'Rollback Update');
     expect(rollback?.properties).toEqual({ Generation: '1' });
     expect(rollback?.oldProperties).toEqual({ Generation: '1', Fail: true });
+  });
+
+  test('a cleanup Delete that keeps failing is tried three times, then skipped: the update completes', async () => {
+    await cfn.deploy([stack(dir, { Members: { FailDelete: true }, Fleet: {} })]);
+    const removed = await cfn.deploy([stack(dir, { Fleet: {} })]);
+    expect(removed.ok).toBe(true);
+    expect(removed.events.map((e) => [e.action, e.logicalId, e.phase, e.ok])).toEqual([
+      ['Unchanged', 'Fleet', 'UPDATE_IN_PROGRESS', true],
+      ...Array.from({ length: 3 }, () => ['Delete', 'Members', 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', false]),
+    ]);
+    expect(cfn.resources.map((r) => r.logicalId)).toEqual(['Fleet']);
+    expect(cfn.stack('Probes')?.status).toBe('UPDATE_COMPLETE');
   });
 
   test('a failed first deploy deletes what it created in ROLLBACK_IN_PROGRESS, and the stack is gone', async () => {
