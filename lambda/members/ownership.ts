@@ -121,7 +121,8 @@ function strings(node: unknown, ev: Evaluation, absent: () => string[]): string[
       if (values.any) {
         return undefined;
       }
-      out.push(...values.values.filter((v): v is string => typeof v === 'string'));
+      // CloudFormation hands every scalar to the sibling's handler as a string: 111111111111 is "111111111111".
+      out.push(...values.values.filter((v): v is string | number => typeof v === 'string' || typeof v === 'number').map(String));
     }
   }
   return out;

@@ -279,6 +279,11 @@ describe('siblingClaims', () => {
     expect(claims).toEqual([]);
   });
 
+  test('a number is the string CloudFormation hands the sibling\'s handler', () => {
+    const claims = siblingClaims({ Resources: { S: membersResource([111111111111]) } }, ctx, SELF, false);
+    expect(claims[0].accounts).toEqual(new Set([A]));
+  });
+
   test('literal members and regions are read exactly', () => {
     const claims = siblingClaims({ Resources: { S: membersResource([A, B], { Regions: ['eu-west-1', { Ref: 'AWS::Region' }] }) } }, ctx, SELF, false);
     expect(claims).toEqual([{ logicalId: 'S', accounts: new Set([A, B]), regions: new Set(['eu-west-1', 'us-east-1']), nonLiteral: [] }]);
