@@ -36,7 +36,7 @@ function hubFor(region: string): MemberHub {
 
 let stackReader: StackReader | undefined;
 
-/** Reads the handler's own stack; made on first use, so that events removing nothing never load it. */
+/** Reads the handler's own stack; made on first use, so events that remove nothing never create its client. */
 function stackReaderFor(): StackReader {
   stackReader ??= new SdkStackReader();
   return stackReader;
