@@ -107,6 +107,7 @@ export class SecurityHubMembers extends Construct {
     const provider = HandlerProvider.of(this, {
       id: 'SecurityHubMembersProvider',
       assetName: 'members-handler',
+      readsOwnStack: true,
       description: 'Security Hub members of cdk-securityhub-members',
       // 1,000 members take seconds at the service's rate; the rest is room for heavy throttling.
       timeout: Duration.minutes(10),

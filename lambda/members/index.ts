@@ -13,8 +13,12 @@ import { checkAcceptance, timeoutMessage } from './acceptance';
 import { SdkMemberHub } from './hub';
 import { eventTargets } from './planner';
 import { HandlerEnvironment, MembersDeclaration, parseDeclaration, parsePreviousDeclaration } from './properties';
+import type { RegionPlan } from './planner';
 import { MemberHub, reconcile, RegionOutcome, undoCreations } from './reconcile';
-import { decodeMask, decodeMasks, encodeMask, encodeMasks } from './wait';
+import { keepSiblingAccounts } from './ownership';
+import { CREATED_UNKNOWN, decodeCreated, encodeCreated } from './wait';
+import { fittedError } from '../shared/response';
+import { SdkStackReader, StackReader } from '../shared/stack';
 
 /** The prefix of every physical id this handler returns; it never changes after Create. */
 const PHYSICAL_ID_PREFIX = 'securityhub-members';
@@ -30,12 +34,49 @@ function hubFor(region: string): MemberHub {
   return hub;
 }
 
+let stackReader: StackReader | undefined;
+
+/** Reads the handler's own stack; made on first use, so events that remove nothing never create its client. */
+function stackReaderFor(): StackReader {
+  stackReader ??= new SdkStackReader();
+  return stackReader;
+}
+
+/**
+ * Takes the accounts another resource of the stack declares out of the removals (rule 10), and
+ * counts them for the response's KeptCount.
+ */
+function ownership(event: CustomResourceEvent): { filterRemovals: (plans: readonly RegionPlan[]) => Promise<RegionPlan[]>; kept: () => number } {
+  let kept = 0;
+  return {
+    filterRemovals: async (plans) => {
+      const result = await keepSiblingAccounts(plans, event, stackReaderFor());
+      kept = result.kept;
+      return result.plans;
+    },
+    kept: () => kept,
+  };
+}
+
 function environmentOf(context: LambdaContext | undefined): HandlerEnvironment {
   return { region: regionFromEnvironment(), ownAccount: accountOfArn(context?.invokedFunctionArn) };
 }
 
-/** Creates, reconciles or removes the declared members. */
+/**
+ * Creates, reconciles or removes the declared members. A failure's message is fitted to the
+ * response CloudFormation accepts (rule 11); the whole of it goes to the log.
+ */
 export async function handler(event: CustomResourceEvent, context?: LambdaContext): Promise<OnEventResult<MembersResourceData>> {
+  try {
+    return await onEvent(event, context);
+  } catch (error) {
+    throw fittedError(error, event);
+  }
+}
+
+async function onEvent(event: CustomResourceEvent, context?: LambdaContext): Promise<OnEventResult<MembersResourceData>> {
+  // The wait's deadline counts from here, so the resource ends within CloudFormation's hour (rule 12).
+  const startedAt = Date.now();
   const env = environmentOf(context);
   startDeadline(context);
   log('INFO', 'event', { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId });
@@ -48,8 +89,11 @@ export async function handler(event: CustomResourceEvent, context?: LambdaContex
       if (waits(declaration)) {
         // Until isComplete sees every member Enabled the id says so: if the wait times out, the
         // Delete CloudFormation sends for this id knows the Create already undid its own work.
-        const created = encodeMasks(outcomes.map((o) => encodeMask(declaration.members, new Set(o.created))));
-        return respond(`${physicalId}${AWAITING_ACCEPTANCE_SUFFIX}`, declaration, outcomes, { WaitDeadline: deadline(declaration), WaitCreated: created });
+        const created = encodeCreated(declaration.members, outcomes.map((o) => new Set(o.created)));
+        if (created === CREATED_UNKNOWN) {
+          log('WARN', 'the accounts this Create created differ too much between regions to be recorded in the response; if the wait runs out, none of them is removed (the "done" lines list them)');
+        }
+        return respond(`${physicalId}${AWAITING_ACCEPTANCE_SUFFIX}`, declaration, outcomes, { WaitDeadline: deadline(declaration, startedAt), WaitCreated: created });
       }
       return respond(physicalId, declaration, outcomes);
     }
@@ -57,8 +101,12 @@ export async function handler(event: CustomResourceEvent, context?: LambdaContex
       const declaration = parseDeclaration(event.ResourceProperties, env);
       const previous = parsePreviousDeclaration(event.OldResourceProperties, env);
       const targets = eventTargets(declaration.members, declaration.regions, previous.accountIds, previous.regions);
-      const outcomes = await reconcile(targets, hubFor, { invite: declaration.invite, rollbackOnFailure: true });
-      return respond(requirePhysicalId(event), declaration, outcomes, waits(declaration) ? { WaitDeadline: deadline(declaration) } : {});
+      const owned = ownership(event);
+      const outcomes = await reconcile(targets, hubFor, { invite: declaration.invite, rollbackOnFailure: true, filterRemovals: owned.filterRemovals });
+      return respond(requirePhysicalId(event), declaration, outcomes, {
+        ...(waits(declaration) ? { WaitDeadline: deadline(declaration, startedAt) } : {}),
+        ...keptCount(owned.kept()),
+      });
     }
     case 'Delete': {
       if (requirePhysicalId(event).endsWith(AWAITING_ACCEPTANCE_SUFFIX)) {
@@ -74,8 +122,10 @@ export async function handler(event: CustomResourceEvent, context?: LambdaContex
       }
       const declared = parsePreviousDeclaration(event.ResourceProperties, env);
       const targets = eventTargets([], [], declared.accountIds, declared.regions);
-      await reconcile(targets, hubFor, { invite: false, rollbackOnFailure: false });
-      return { PhysicalResourceId: requirePhysicalId(event) };
+      const owned = ownership(event);
+      await reconcile(targets, hubFor, { invite: false, rollbackOnFailure: false, filterRemovals: owned.filterRemovals });
+      const kept = keptCount(owned.kept());
+      return { PhysicalResourceId: requirePhysicalId(event), ...(kept.KeptCount ? { Data: kept as MembersResourceData } : {}) };
     }
     default:
       throw new Error(`unknown RequestType ${JSON.stringify((event as { RequestType?: unknown }).RequestType)}: expected Create, Update or Delete`);
@@ -87,6 +137,15 @@ export async function handler(event: CustomResourceEvent, context?: LambdaContex
  * the deadline, fail naming the members still pending (after undoing a Create's own work).
  */
 export async function isComplete(event: IsCompleteEvent<Record<string, unknown>, Partial<MembersResourceData>>, context?: LambdaContext): Promise<IsCompleteResult<MembersResourceData>> {
+  try {
+    return await waitForAcceptance(event, context);
+  } catch (error) {
+    // The framework's failure response carries onEvent's Data beside the message.
+    throw fittedError(error, event, event.Data);
+  }
+}
+
+async function waitForAcceptance(event: IsCompleteEvent<Record<string, unknown>, Partial<MembersResourceData>>, context?: LambdaContext): Promise<IsCompleteResult<MembersResourceData>> {
   if (event.RequestType === 'Delete') {
     return { IsComplete: true };
   }
@@ -121,6 +180,8 @@ export async function isComplete(event: IsCompleteEvent<Record<string, unknown>,
         MemberCount: memberCount(declaration),
         EnabledCount: String(check.enabled),
         InvitedCount: String(check.invited),
+        // The framework merges this Data over onEvent's: the record is not needed any more.
+        ...(event.Data?.WaitCreated !== undefined ? { WaitCreated: '' } : {}),
       },
     };
   }
@@ -131,8 +192,10 @@ export async function isComplete(event: IsCompleteEvent<Record<string, unknown>,
   let rollback: string | undefined;
   if (event.RequestType === 'Create' && event.Data?.WaitCreated !== undefined) {
     // A Create that times out is rolled back like any failed Create: only what it created goes.
-    const masks = decodeMasks(event.Data.WaitCreated, declaration.regions.length);
-    rollback = await undoCreations(declaration.regions.map((region, i) => ({ hub: hubFor(region), accountIds: decodeMask(declaration.members, masks[i]) })));
+    const created = decodeCreated(declaration.members, event.Data.WaitCreated, declaration.regions.length);
+    rollback = created
+      ? await undoCreations(declaration.regions.map((region, i) => ({ hub: hubFor(region), accountIds: created[i] })))
+      : 'Nothing was rolled back: which accounts this Create created differed too much between regions to be recorded; the handler\'s "done" log lines of the Create list them, to remove by hand.';
   }
   throw new Error(timeoutMessage(declaration.waitForAcceptanceSeconds!, check.pending, rollback));
 }
@@ -146,8 +209,12 @@ function memberCount(declaration: MembersDeclaration): string {
   return String(declaration.members.length * declaration.regions.length);
 }
 
-function deadline(declaration: MembersDeclaration): string {
-  return new Date(Date.now() + declaration.waitForAcceptanceSeconds! * 1000).toISOString();
+function deadline(declaration: MembersDeclaration, startedAt: number): string {
+  return new Date(startedAt + declaration.waitForAcceptanceSeconds! * 1000).toISOString();
+}
+
+function keptCount(kept: number): Partial<MembersResourceData> {
+  return kept > 0 ? { KeptCount: String(kept) } : {};
 }
 
 

@@ -59,6 +59,12 @@ export interface ReconcileOptions {
   readonly invite: boolean;
   /** Undo this run's creations when it fails: true for Create and Update, false for Delete. */
   readonly rollbackOnFailure: boolean;
+  /**
+   * Given every region's plan after the reads, returns the plans to run: it may take accounts out
+   * of the removals (rule 10, ownership across the stack). Runs before any change; when it throws,
+   * the event fails with nothing changed.
+   */
+  readonly filterRemovals?: (plans: readonly RegionPlan[]) => Promise<RegionPlan[]>;
 }
 
 interface RegionRun {
@@ -76,7 +82,7 @@ const ROLLBACK_LIST_BUDGET = 500;
 /** Brings every region of `targets` from its previous declaration to its declared one. */
 export async function reconcile(targets: readonly RegionTarget[], hubFor: (region: string) => MemberHub, options: ReconcileOptions): Promise<RegionOutcome[]> {
   // Every read happens before the first write, in every region.
-  const runs: RegionRun[] = await Promise.all(targets.map(async (target) => {
+  const read: RegionRun[] = await Promise.all(targets.map(async (target) => {
     const hub = hubFor(target.region);
     const states = await hub.getStatuses(accountsOf(target)).catch((error: unknown) => {
       if (target.declared.length === 0 && errorName(error) === 'InvalidAccessException' && /not subscribed/i.test(reasonOf(error))) {
@@ -93,6 +99,8 @@ export async function reconcile(targets: readonly RegionTarget[], hubFor: (regio
     });
     return { target, hub, plan: planRegion(target, states, options.invite), states, failed: new Set<string>() };
   }));
+  const filtered = options.filterRemovals ? await options.filterRemovals(read.map((run) => run.plan)) : undefined;
+  const runs = filtered ? read.map((run, i) => ({ ...run, plan: filtered[i] })) : read;
   for (const run of runs) {
     const { plan } = run;
     log('INFO', 'plan', {

@@ -3,41 +3,60 @@
  * pending, and the compact record of which accounts a Create created, carried in the response Data
  * from onEvent to isComplete so that a Create that times out undoes exactly its own work.
  */
+import { deflateRawSync, inflateRawSync } from 'zlib';
 import type { MemberInput } from '../../lib/shared/validation';
 import { normalizeStatus, StatusMap } from './planner';
 
-/** Encodes which of `declared` are in `created` as a bit mask, base64url. */
-export function encodeMask(declared: readonly MemberInput[], created: ReadonlySet<string>): string {
-  const bytes = Buffer.alloc(Math.ceil(declared.length / 8));
-  declared.forEach((m, i) => {
-    if (created.has(m.accountId)) {
-      bytes[i >> 3] |= 1 << (i & 7);
-    }
-  });
-  return bytes.toString('base64url');
-}
+/**
+ * Most characters of the encoded record. The Provider framework sends onEvent's Data in every
+ * response it makes afterwards, the failed one included, and that response must stay under
+ * CloudFormation's 4,096 bytes with a full error message in it (DESIGN.md rule 11).
+ */
+export const CREATED_RECORD_BUDGET = 600;
 
-/** The account ids of `declared` whose bit is set in `mask`. */
-export function decodeMask(declared: readonly MemberInput[], mask: string): string[] {
-  const bytes = Buffer.from(mask, 'base64url');
-  return declared.filter((_, i) => ((bytes[i >> 3] ?? 0) >> (i & 7)) & 1).map((m) => m.accountId);
+/** The record of a Create whose pattern was too irregular to fit {@link CREATED_RECORD_BUDGET}. */
+export const CREATED_UNKNOWN = '?';
+
+/**
+ * Encodes which of `declared` each region's Create created (`created[i]` for the i-th region): a
+ * bit per member and region, deflated, base64url, after a `z`. Usually a Create creates the same
+ * accounts everywhere, or all but a few, which compresses to a few dozen characters whatever the
+ * number of regions. A record that still does not fit is {@link CREATED_UNKNOWN}.
+ */
+export function encodeCreated(declared: readonly MemberInput[], created: readonly ReadonlySet<string>[]): string {
+  const bits = Buffer.alloc(Math.ceil((declared.length * created.length) / 8));
+  created.forEach((set, r) => {
+    declared.forEach((m, i) => {
+      if (set.has(m.accountId)) {
+        const bit = r * declared.length + i;
+        bits[bit >> 3] |= 1 << (bit & 7);
+      }
+    });
+  });
+  const encoded = `z${deflateRawSync(bits, { level: 9 }).toString('base64url')}`;
+  return encoded.length <= CREATED_RECORD_BUDGET ? encoded : CREATED_UNKNOWN;
 }
 
 /**
- * Joins the masks of every region, or writes one prefixed with `*` when every region's is the same
- * (the usual case), so that many regions stay well under the 4 KB response limit.
+ * The account ids each of `regions` regions created, from {@link encodeCreated}; undefined when
+ * the record is {@link CREATED_UNKNOWN} or cannot be read.
  */
-export function encodeMasks(masks: readonly string[]): string {
-  return masks.length > 1 && masks.every((m) => m === masks[0]) ? `*${masks[0]}` : masks.join(',');
-}
-
-/** The mask of each of `regions` regions, from {@link encodeMasks}. */
-export function decodeMasks(encoded: string, regions: number): string[] {
-  if (encoded.startsWith('*')) {
-    return Array.from({ length: regions }, () => encoded.slice(1));
+export function decodeCreated(declared: readonly MemberInput[], encoded: string, regions: number): string[][] | undefined {
+  if (!encoded.startsWith('z')) {
+    return undefined;
   }
-  const masks = encoded.split(',');
-  return Array.from({ length: regions }, (_, i) => masks[i] ?? '');
+  let bits: Buffer;
+  try {
+    bits = inflateRawSync(Buffer.from(encoded.slice(1), 'base64url'));
+  } catch {
+    return undefined;
+  }
+  return Array.from({ length: regions }, (_, r) => declared
+    .filter((_m, i) => {
+      const bit = r * declared.length + i;
+      return ((bits[bit >> 3] ?? 0) >> (bit & 7)) & 1;
+    })
+    .map((m) => m.accountId));
 }
 
 /** A declared member that is not Enabled yet, with its status. */

@@ -7,12 +7,51 @@ export interface AccountFailure {
   readonly reason: string;
 }
 
-/** A declaration that fails validation; raised before any mutating call. */
+/**
+ * A declaration that fails validation; raised before any mutating call. However many values are
+ * bad, and however long each is, the message stays within {@link ACCOUNT_LIST_BUDGET}: it names as
+ * many problems as fit, each value shortened in the middle, and the log gets every problem.
+ */
 export class ValidationError extends Error {
   constructor(readonly problems: string[]) {
-    super(problems.join('; '));
+    super(describeProblems(problems));
     this.name = 'ValidationError';
+    if (this.message !== problems.join('; ')) {
+      log('ERROR', 'invalid properties', { problems: problems.length, list: problems.map((p) => clipMiddle(p, MAX_LOGGED_PROBLEM)) });
+    }
   }
+}
+
+/** Longest problem in a message: a bad value can be any length, its "expected ..." must still show. */
+const MAX_PROBLEM = 200;
+
+/** Longest problem in the log, where the budget is Lambda's, not CloudFormation's. */
+const MAX_LOGGED_PROBLEM = 2_000;
+
+function clipMiddle(text: string, max: number): string {
+  if (text.length <= max) {
+    return text;
+  }
+  const tail = Math.floor(max / 3);
+  return `${text.slice(0, max - tail - 3)}...${text.slice(text.length - tail)}`;
+}
+
+function describeProblems(problems: readonly string[]): string {
+  const full = problems.join('; ');
+  if (full.length <= ACCOUNT_LIST_BUDGET) {
+    return full;
+  }
+  const shown: string[] = [];
+  let used = 0;
+  for (const problem of problems.map((p) => clipMiddle(p, MAX_PROBLEM))) {
+    if (used + problem.length + 2 > ACCOUNT_LIST_BUDGET - OMITTED_RESERVE) {
+      break;
+    }
+    shown.push(problem);
+    used += problem.length + 2;
+  }
+  const more = problems.length - shown.length;
+  return `${problems.length} problems with the properties: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}. Every problem is in the handler's log.`;
 }
 
 /**

@@ -20,7 +20,16 @@ export interface HandlerProviderOptions {
   readonly timeout: Duration;
   /** Whether the provider polls the handler's `isComplete` export. */
   readonly isComplete?: { readonly queryInterval: Duration; readonly totalTimeout: Duration };
+  /**
+   * Whether the handler reads its own stack (DescribeStacks, GetTemplate) before removing anything,
+   * to keep what another resource of the stack declares.
+   * @default false
+   */
+  readonly readsOwnStack?: boolean;
 }
+
+/** The only CloudFormation actions a handler that reads its own stack may call. */
+export const STACK_READ_ACTIONS = ['cloudformation:DescribeStacks', 'cloudformation:GetTemplate'];
 
 /**
  * One handler function and one Provider per stack, shared by every instance of a construct in
@@ -53,6 +62,10 @@ export class HandlerProvider extends Construct {
       description: `Runs the ${options.description} handler`,
     });
     logGroup.grantWrite(this.role);
+    if (options.readsOwnStack) {
+      // Only its own stack: the handler never reads another stack's template.
+      this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: STACK_READ_ACTIONS, resources: [Stack.of(this).stackId] }));
+    }
     const code = lambda.Code.fromAsset(path.join(__dirname, '..', '..', 'assets', options.assetName));
     // Both exports of the bundle run alike; isComplete gets the handler's timeout too, because a
     // wait that runs out undoes a Create's members in that call.

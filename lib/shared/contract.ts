@@ -58,11 +58,17 @@ export interface MembersResourceData {
   /** With waitForAcceptance: when waiting gives up, ISO 8601. */
   readonly WaitDeadline?: string;
   /**
-   * With waitForAcceptance on Create: which declared accounts this Create created, per region, as
-   * a bit mask over the declaration order (base64url, regions separated by ","). A Create that
-   * times out removes exactly these, as a failed Create does (DESIGN.md rule 3).
+   * With waitForAcceptance on Create: which declared accounts this Create created in each region,
+   * a deflated bit mask over regions and declaration order (`z` then base64url), or `?` when too
+   * irregular to fit. A Create that times out removes exactly these, as a failed Create does
+   * (DESIGN.md rule 3). Blanked once the wait completes, so the final response stays small.
    */
   readonly WaitCreated?: string;
+  /**
+   * On Update and Delete, when some: account-region pairs the event did not remove because another
+   * `Custom::SecurityHubMembers` of the stack declares them (DESIGN.md rule 10).
+   */
+  readonly KeptCount?: string;
 }
 
 /** The suffix of the physical id while a Create waits for acceptance; a Delete of such an id has nothing to do. */

@@ -7,8 +7,11 @@ import {
   InviteMembersCommand,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
+import { emptyStack, wireStack } from './stack-model';
 import { handler, isComplete } from '../../../lambda/members';
+import { decodeCreated, encodeCreated } from '../../../lambda/members/wait';
 import type { CustomResourceEvent } from '../../../lambda/shared/cfn';
 import { Fake, hubModels, NOT_MEMBER } from './hub-model';
 
@@ -20,6 +23,8 @@ const context = { invokedFunctionArn: `arn:aws:lambda:us-east-1:${ADMIN}:functio
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:999999999999:stack/Admin/0f1e2d3c';
 
 const hub = mockClient(SecurityHubClient);
+// The stack declares no other SecurityHubMembers: rule 10 keeps nothing (ownership.test.ts covers it).
+const cfn = mockClient(CloudFormationClient);
 /** Member status by account id: a minimal model of one administrator's hub in one region. */
 let state: Map<string, string>;
 /** Accounts CreateMembers or InviteMembers report as unprocessed, with the reason. */
@@ -86,6 +91,7 @@ beforeEach(() => {
   state = new Map();
   refuseInvite = new Map();
   wireHub();
+  wireStack(cfn, emptyStack);
   logs = [jest.spyOn(console, 'log').mockImplementation(() => undefined), jest.spyOn(console, 'error').mockImplementation(() => undefined)];
 });
 
@@ -380,7 +386,7 @@ describe('waitForAcceptance', () => {
     const result = await handler(event('Create', waiting), context);
     expect(result.PhysicalResourceId).toBe('securityhub-members-Admin-MembersFEE56442:awaiting-acceptance');
     expect(Date.parse(result.Data!.WaitDeadline!)).toBeGreaterThan(Date.now());
-    expect(result.Data!.WaitCreated).toBe(Buffer.from([0b01]).toString('base64url'));
+    expect(decodeCreated([{ accountId: A }, { accountId: B }], result.Data!.WaitCreated!, 1)).toEqual([[A]]);
   });
 
   test('isComplete is not complete, and returns no Data, while a member is still Invited', async () => {
@@ -402,7 +408,7 @@ describe('waitForAcceptance', () => {
 
   test('past the deadline a Create fails naming the pending members and removes only the ones it created', async () => {
     state.set(A, 'Invited').set(B, 'Invited');
-    const created = Buffer.from([0b01]).toString('base64url'); // A only: B existed before
+    const created = encodeCreated([{ accountId: A }, { accountId: B }], [new Set([A])]); // A only: B existed before
     await expect(isComplete({ ...event('Create', waiting), PhysicalResourceId: 'x:awaiting-acceptance', Data: { WaitDeadline: past(), WaitCreated: created } }, context))
       .rejects.toThrow(`waited 60 s for every invited member to accept; 2 accounts are still pending: ${A}, ${B} in us-east-1 (Invited). Rolled back: removed the 1 member`);
     expect(state).toEqual(new Map([[B, 'Invited']]));

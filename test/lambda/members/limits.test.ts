@@ -5,7 +5,9 @@ import {
   InvalidAccessException,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
+import { emptyStack, wireStack } from './stack-model';
 import { timeoutMessage } from '../../../lambda/members/acceptance';
 import { handler, isComplete } from '../../../lambda/members';
 import type { CustomResourceEvent } from '../../../lambda/shared/cfn';
@@ -28,6 +30,8 @@ const PHYSICAL_ID = 'securityhub-members-Admin-MembersFEE56442';
 const MESSAGE_LIMIT = 3_100;
 
 const hub = mockClient(SecurityHubClient);
+// The stack declares no other SecurityHubMembers: rule 10 keeps nothing (ownership.test.ts covers it).
+const cfn = mockClient(CloudFormationClient);
 /** Member status by account id: a minimal model of one administrator's hub (shared by every enabled region). */
 let state: Map<string, string>;
 /** Accounts InviteMembers reports as unprocessed, with the reason. */
@@ -104,6 +108,7 @@ beforeEach(() => {
   disabled = new Set();
   calls = [];
   wireHub();
+  wireStack(cfn, emptyStack);
   logs = [jest.spyOn(console, 'log').mockImplementation(() => undefined), jest.spyOn(console, 'error').mockImplementation(() => undefined)];
 });
 

@@ -9,10 +9,12 @@ import {
   InviteMembersCommand,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, isComplete } from '../../../lambda/members';
 import type { CustomResourceEvent } from '../../../lambda/shared/cfn';
 import { hubModels, ORGANIZATION_DELETE } from './hub-model';
+import { emptyStack, wireStack } from './stack-model';
 
 const ADMIN = '999999999999';
 const ORG = '111111111111';
@@ -21,6 +23,8 @@ const context = { invokedFunctionArn: `arn:aws:lambda:us-east-1:${ADMIN}:functio
 const PHYSICAL_ID = 'securityhub-members-Admin-MembersFEE56442';
 
 const hub = mockClient(SecurityHubClient);
+// The stack declares no other SecurityHubMembers: rule 10 keeps nothing (across-deploys.test.ts covers it).
+const cfn = mockClient(CloudFormationClient);
 let state: Map<string, string>;
 let refuseInvite: Map<string, string>;
 let organization: Set<string>;
@@ -59,6 +63,7 @@ beforeEach(() => {
   for (const [command, model] of hubModels(() => ({ state, refuseInvite, organization }))) {
     hub.on(command as never).callsFake(model);
   }
+  wireStack(cfn, emptyStack);
   printed = [jest.spyOn(console, 'log').mockImplementation(() => undefined), jest.spyOn(console, 'error').mockImplementation(() => undefined)];
 });
 

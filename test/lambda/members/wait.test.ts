@@ -1,37 +1,45 @@
-import { decodeMask, decodeMasks, encodeMask, encodeMasks, pendingMembers } from '../../../lambda/members/wait';
+import { CREATED_RECORD_BUDGET, CREATED_UNKNOWN, decodeCreated, encodeCreated, pendingMembers } from '../../../lambda/members/wait';
 
 const declared = Array.from({ length: 20 }, (_, i) => ({ accountId: String(100000000000 + i) }));
 
-describe('created-account mask', () => {
+describe('record of the accounts a Create created', () => {
+  const ids = (indexes: number[]) => new Set(indexes.map((i) => declared[i].accountId));
+
   test.each([
-    [[]],
-    [[0]],
-    [[0, 7, 8, 19]],
-    [declared.map((_, i) => i)],
-  ])('round-trips the accounts at %j', (indexes) => {
-    const created = new Set(indexes.map((i) => declared[i].accountId));
-    expect(decodeMask(declared, encodeMask(declared, created))).toEqual(declared.filter((m) => created.has(m.accountId)).map((m) => m.accountId));
+    [[[]]],
+    [[[0]]],
+    [[[0, 7, 8, 19], [1, 2], []]],
+    [[declared.map((_, i) => i), declared.map((_, i) => i)]],
+  ])('round-trips the accounts created in each region: %j', (perRegion) => {
+    const created = perRegion.map(ids);
+    const encoded = encodeCreated(declared, created);
+    expect(encoded).toMatch(/^z[A-Za-z0-9_-]*$/);
+    expect(decodeCreated(declared, encoded, perRegion.length)).toEqual(created.map((set) => declared.filter((m) => set.has(m.accountId)).map((m) => m.accountId)));
   });
 
-  test('stays small for 1,000 members: well under the 4 KB response limit', () => {
+  test('1,000 members in 40 regions, all created but one account in one region, take a few dozen characters', () => {
     const many = Array.from({ length: 1000 }, (_, i) => ({ accountId: String(100000000000 + i) }));
-    expect(encodeMask(many, new Set(many.map((m) => m.accountId))).length).toBeLessThanOrEqual(170);
+    const all = new Set(many.map((m) => m.accountId));
+    const created = Array.from({ length: 40 }, (_, r) => (r === 7 ? new Set([...all].filter((id) => id !== '100000000500')) : all));
+    const encoded = encodeCreated(many, created);
+    expect(encoded.length).toBeLessThan(100);
+    const decoded = decodeCreated(many, encoded, 40)!;
+    expect(decoded[7]).toHaveLength(999);
+    expect(decoded[7]).not.toContain('100000000500');
+    expect(decoded[8]).toHaveLength(1000);
   });
 
-  test('an empty mask decodes to nothing', () => {
-    expect(decodeMask(declared, '')).toEqual([]);
-  });
-});
-
-describe('masks of several regions', () => {
-  test('are written once when every region\'s is the same, and read back for each region', () => {
-    expect(encodeMasks(['AQ', 'AQ', 'AQ'])).toBe('*AQ');
-    expect(decodeMasks('*AQ', 3)).toEqual(['AQ', 'AQ', 'AQ']);
-  });
-
-  test('are joined when they differ, and a missing one reads as empty', () => {
-    expect(encodeMasks(['AQ', 'Ag'])).toBe('AQ,Ag');
-    expect(decodeMasks('AQ,Ag', 3)).toEqual(['AQ', 'Ag', '']);
+  test('a pattern too irregular to fit is recorded as unknown, and unknown decodes to undefined', () => {
+    const many = Array.from({ length: 1000 }, (_, i) => ({ accountId: String(100000000000 + i) }));
+    // A different pseudo-random half of the accounts in each of 30 regions: incompressible.
+    let seed = 7;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const created = Array.from({ length: 30 }, () => new Set(many.filter(() => random() < 0.5).map((m) => m.accountId)));
+    const encoded = encodeCreated(many, created);
+    expect(encoded).toBe(CREATED_UNKNOWN);
+    expect(encoded.length).toBeLessThanOrEqual(CREATED_RECORD_BUDGET);
+    expect(decodeCreated(many, encoded, 30)).toBeUndefined();
+    expect(decodeCreated(many, 'z!!not-deflate', 30)).toBeUndefined();
   });
 });
 

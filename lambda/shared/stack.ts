@@ -1,0 +1,97 @@
+/**
+ * Reads the handler's own CloudFormation stack: its status, its parameter values and its current
+ * template. The members handler asks before it removes anything, to keep the accounts another
+ * resource of the stack declares (DESIGN.md rule 10). The role allows only these two reads, only
+ * on its own stack.
+ */
+import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
+import { AdaptiveRetryStrategy } from '@smithy/core/retry';
+import { reasonOf } from './errors';
+import { tuningFromEnv } from './client';
+
+/** What the handler knows of its stack at one moment. */
+export interface StackView {
+  /** The stack's id (ARN), as the event gives it. */
+  readonly stackId: string;
+  /** `StackStatus` from DescribeStacks, e.g. `UPDATE_IN_PROGRESS`. */
+  readonly status: string;
+  /** Parameter values by key (the resolved value of SSM parameter types). */
+  readonly parameters: ReadonlyMap<string, string>;
+  /** The current template's body, as GetTemplate returns it. */
+  readonly templateBody: string;
+}
+
+/** Reads a stack; throws with the reason when either read fails. */
+export interface StackReader {
+  read(stackId: string): Promise<StackView>;
+}
+
+/** Raised when the stack could not be read; its message names the stack and the service's reason. */
+export class StackReadError extends Error {
+  constructor(readonly stackId: string, cause: unknown) {
+    super(`could not read stack ${stackId} (DescribeStacks, GetTemplate): ${reasonOf(cause)}`, { cause });
+    this.name = 'StackReadError';
+  }
+}
+
+/** The region in a stack id (`arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID`). */
+export function regionOfStackId(stackId: string): string | undefined {
+  const region = stackId.split(':')[3];
+  return region ? region : undefined;
+}
+
+/** The account in a stack id. */
+export function accountOfStackId(stackId: string): string | undefined {
+  const account = stackId.split(':')[4];
+  return account && /^\d{12}$/.test(account) ? account : undefined;
+}
+
+const clients = new Map<string, CloudFormationClient>();
+
+function clientFor(region: string): CloudFormationClient {
+  let client = clients.get(region);
+  if (!client) {
+    // The same retry as the Security Hub reads (both calls are reads, so retrying is safe), without
+    // the Security Hub pacer: CloudFormation's limits are its own and two calls are far below them.
+    client = new CloudFormationClient({
+      region,
+      retryStrategy: new AdaptiveRetryStrategy(tuningFromEnv().maxAttempts),
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+    });
+    clients.set(region, client);
+  }
+  return client;
+}
+
+/** Reads through the AWS SDK, in the stack's own region; the client is made once per module. */
+export class SdkStackReader implements StackReader {
+  async read(stackId: string): Promise<StackView> {
+    const region = regionOfStackId(stackId);
+    if (!region) {
+      throw new StackReadError(stackId, new Error(`invalid stack id ${JSON.stringify(stackId)}: expected arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/ID`));
+    }
+    const client = clientFor(region);
+    try {
+      const [described, template] = await Promise.all([
+        client.send(new DescribeStacksCommand({ StackName: stackId })),
+        client.send(new GetTemplateCommand({ StackName: stackId })),
+      ]);
+      const stack = described.Stacks?.[0];
+      if (!stack?.StackStatus) {
+        throw new Error('DescribeStacks returned no stack status');
+      }
+      if (typeof template.TemplateBody !== 'string') {
+        throw new Error('GetTemplate returned no template body');
+      }
+      const parameters = new Map<string, string>();
+      for (const p of stack.Parameters ?? []) {
+        if (p.ParameterKey !== undefined) {
+          parameters.set(p.ParameterKey, p.ResolvedValue ?? p.ParameterValue ?? '');
+        }
+      }
+      return { stackId, status: stack.StackStatus, parameters, templateBody: template.TemplateBody };
+    } catch (error) {
+      throw new StackReadError(stackId, error);
+    }
+  }
+}

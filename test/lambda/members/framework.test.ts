@@ -1,0 +1,198 @@
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import {
+  CreateMembersCommand,
+  DeleteMembersCommand,
+  DisassociateMembersCommand,
+  GetMembersCommand,
+  InviteMembersCommand,
+  SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import { mockClient } from 'aws-sdk-client-mock';
+import { handler, isComplete } from '../../../lambda/members';
+import { Fake, hubModels } from './hub-model';
+import { runThroughFramework } from './provider-framework';
+import { emptyStack, wireStack } from './stack-model';
+
+/*
+ * Through the aws-cdk-lib Provider framework's own runtime, to the exact body CloudFormation would
+ * receive: every answer stays under 4,096 bytes whatever the declaration and whatever fails
+ * (DESIGN.md rule 11), and the wait's deadline counts from the start of the event (rule 12).
+ */
+
+const ADMIN = '999999999999';
+const LIMIT = 4096;
+/** Every commercial region, 2026. */
+const COMMERCIAL_REGIONS = [
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'af-south-1', 'ap-east-1', 'ap-east-2', 'ap-south-1', 'ap-south-2',
+  'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ap-southeast-4',
+  'ap-southeast-5', 'ap-southeast-6', 'ap-southeast-7', 'ca-central-1', 'ca-west-1', 'eu-central-1', 'eu-central-2', 'eu-north-1',
+  'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'il-central-1', 'me-central-1', 'me-south-1', 'mx-central-1',
+  'sa-east-1',
+];
+// The longest names CloudFormation and Lambda allow, so every id in the body is as long as it gets.
+const STACK_NAME = `Security-${'x'.repeat(119)}`;
+const STACK_ID = `arn:aws:cloudformation:us-east-1:${ADMIN}:stack/${STACK_NAME}/0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0`;
+const LOGICAL_ID = `Members${'Y'.repeat(248)}`;
+const ON_EVENT_NAME = `${STACK_NAME.slice(0, 40)}-MembersProviderHandler-ABCDEFGHIJKLMNOPQRSTUVW`.slice(0, 64);
+const IS_COMPLETE_NAME = `${STACK_NAME.slice(0, 40)}-MembersProviderIsComplete-ABCDEFGHIJKLMNOPQ`.slice(0, 64);
+
+const hub = mockClient(SecurityHubClient);
+const cfn = mockClient(CloudFormationClient);
+let states: Map<string, Map<string, string>>;
+let refuseInvite: Map<string, string>;
+let logs: jest.SpyInstance[];
+/** The fake clock's lead over real time: the pacer still sees time pass. */
+let offset: number;
+const realNow = Date.now.bind(Date);
+
+const stateOf = (region: string): Map<string, string> => {
+  let state = states.get(region);
+  if (!state) {
+    state = new Map();
+    states.set(region, state);
+  }
+  return state;
+};
+
+function wireHub(onGetMembers: () => void = () => undefined): void {
+  hub.reset();
+  hub.onAnyCommand().rejects(new Error('unexpected command'));
+  const perRegion = new Map<string, Map<unknown, Fake>>();
+  for (const command of [GetMembersCommand, CreateMembersCommand, InviteMembersCommand, DisassociateMembersCommand, DeleteMembersCommand]) {
+    hub.on(command as never).callsFake(async (input: unknown, getClient: () => SecurityHubClient) => {
+      const region = await getClient().config.region();
+      if (!perRegion.has(region)) {
+        perRegion.set(region, hubModels(() => ({ state: stateOf(region), refuseInvite })));
+      }
+      if (command === GetMembersCommand) {
+        onGetMembers();
+      }
+      return perRegion.get(region)!.get(command)!(input);
+    });
+  }
+}
+
+const setup = {
+  onEvent: handler as never,
+  isComplete: isComplete as never,
+  onEventName: ON_EVENT_NAME,
+  isCompleteName: IS_COMPLETE_NAME,
+  context: (name: string) => ({ functionName: name, invokedFunctionArn: `arn:aws:lambda:us-east-1:${ADMIN}:function:${name}` }),
+};
+
+function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', props: Record<string, unknown>): Record<string, unknown> {
+  return {
+    RequestType: requestType,
+    ServiceToken: 'arn:aws:lambda:us-east-1:999999999999:function:framework-onEvent',
+    ResponseURL: 'https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/arn%3Aaws%3Acloudformation/secret?X-Amz-Signature=abc',
+    StackId: STACK_ID,
+    RequestId: '5f4e3d2c-1b0a-4998-8877-665544332211',
+    LogicalResourceId: LOGICAL_ID,
+    ResourceType: 'Custom::SecurityHubMembers',
+    ...(requestType === 'Create' ? {} : { PhysicalResourceId: `securityhub-members-${STACK_NAME}-${LOGICAL_ID}` }),
+    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:999999999999:function:framework-onEvent', ...props },
+  };
+}
+
+const ids = (count: number) => Array.from({ length: count }, (_, i) => String(100000000000 + i));
+const members = (accountIds: readonly string[]) => accountIds.map((AccountId) => ({ AccountId, Email: `security+${AccountId}@example.com` }));
+
+// Read once, when the handler makes each region's client: no pacing, so 34 regions take no time.
+process.env.SECURITYHUB_MEMBERS_RATE_PER_SECOND = '100000';
+process.env.SECURITYHUB_MEMBERS_BURST = '100000';
+process.env.SECURITYHUB_MEMBERS_MAX_ATTEMPTS = '2';
+
+beforeEach(() => {
+  process.env.AWS_REGION = 'us-east-1';
+  states = new Map();
+  refuseInvite = new Map();
+  offset = 0;
+  jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offset);
+  wireHub();
+  wireStack(cfn, emptyStack);
+  logs = [jest.spyOn(console, 'log').mockImplementation(() => undefined), jest.spyOn(console, 'error').mockImplementation(() => undefined)];
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('every answer fits in 4,096 bytes', () => {
+  const waiting = { Members: members(ids(1000)), Invite: 'true', Regions: COMMERCIAL_REGIONS, WaitForAcceptanceSeconds: '3000' };
+
+  test('1,000 members in every commercial region with waitForAcceptance, one account existing in one region: the timeout', async () => {
+    stateOf('eu-west-1').set(ids(1000)[500], 'Enabled');
+    const response = await runThroughFramework(setup, cfnEvent('Create', waiting), (poll) => {
+      // The first poll finds every member Invited; the second comes after the deadline.
+      if (poll === 2) {
+        offset += 3_001_000;
+      }
+    });
+    expect(response.parsed.Status).toBe('FAILED');
+    expect(response.bytes).toBeLessThan(LIMIT);
+    expect(response.parsed.Reason).toMatch(/^waited 3000 s for every invited member to accept; 1000 accounts are still pending: 100000000000, /);
+    expect(response.parsed.Reason).toContain('Rolled back: removed the 33999 members this deployment created');
+    // The one that existed before stayed; everything created went.
+    expect(stateOf('eu-west-1')).toEqual(new Map([[ids(1000)[500], 'Enabled']]));
+    expect(stateOf('us-east-1').size).toBe(0);
+  });
+
+  test('the same wait when every member accepts: the record of created accounts is blanked in the final response', async () => {
+    stateOf('eu-west-1').set(ids(1000)[500], 'Enabled');
+    const response = await runThroughFramework(setup, cfnEvent('Create', waiting), () => {
+      for (const region of COMMERCIAL_REGIONS) {
+        ids(1000).forEach((id) => stateOf(region).set(id, 'Enabled'));
+      }
+    });
+    expect(response.parsed.Status).toBe('SUCCESS');
+    expect(response.bytes).toBeLessThan(LIMIT);
+    expect(response.parsed.Data).toMatchObject({ MemberCount: '34000', EnabledCount: '34000', InvitedCount: '0', WaitCreated: '' });
+  });
+
+  test('1,000 accounts failing in every commercial region', async () => {
+    ids(1000).forEach((id) => refuseInvite.set(id, `The account ${id} could not be invited: the email address is not verified for this organization and region.`));
+    const response = await runThroughFramework(setup, cfnEvent('Create', { Members: members(ids(1000)), Regions: COMMERCIAL_REGIONS }));
+    expect(response.parsed.Status).toBe('FAILED');
+    expect(response.bytes).toBeLessThan(LIMIT);
+    expect(response.parsed.Reason).toMatch(/^Adding members failed for 1000 accounts: 100000000000 in us-east-1: The account 100000000000 could not be invited/);
+    expect(response.parsed.Reason).toContain('Every account id is in the handler\'s log.');
+    expect(response.parsed.Reason).toContain('Rolled back: removed the 34000 members');
+  });
+
+  test('hundreds of invalid values, each as long as it likes', async () => {
+    const bad = Array.from({ length: 400 }, (_, i) => ({ AccountId: `${i}-${'9'.repeat(300)}`, Email: 'nobody' }));
+    const regions = Array.from({ length: 300 }, (_, i) => `region-${i}`);
+    const response = await runThroughFramework(setup, cfnEvent('Create', { Members: bad, Regions: regions, Invite: 'sometimes' }));
+    expect(response.parsed.Status).toBe('FAILED');
+    expect(response.bytes).toBeLessThan(LIMIT);
+    expect(response.parsed.Reason).toMatch(/^701 problems with the properties: invalid account id "0-9999.*\.\.\..*": expected 12 digits; /);
+    expect(response.parsed.Reason).toContain('Every problem is in the handler\'s log.');
+    expect(hub.commandCalls(GetMembersCommand)).toHaveLength(0);
+  });
+
+  test('a failure longer than any budget is cut to fit, and its whole text is logged', async () => {
+    // A service error of 10 KB: no list budget is made for that.
+    hub.on(GetMembersCommand).rejects(Object.assign(new Error(`${'w'.repeat(10_000)} (end)`), { name: 'InternalException', $metadata: { httpStatusCode: 400 } }));
+    const response = await runThroughFramework(setup, cfnEvent('Create', { Members: members(ids(3)) }));
+    expect(response.parsed.Status).toBe('FAILED');
+    expect(response.bytes).toBeLessThan(LIMIT);
+    expect(response.parsed.Reason).toMatch(/^Reading the members' statuses in us-east-1 failed, so nothing was changed: InternalException: w+ \.\.\. \(cut to fit the 4,096-byte CloudFormation response; the whole message is in the handler's log\)\n\nLogs: /);
+    const printed = logs.flatMap((spy) => spy.mock.calls.flat()).join('\n');
+    expect(printed).toContain(`${'w'.repeat(10_000)} (end)`);
+  });
+});
+
+describe('one clock', () => {
+  test('the wait\'s deadline counts from the start of the event, however long onEvent took', async () => {
+    const startedAt = Date.now();
+    // Every read of the statuses takes ten minutes on the fake clock.
+    wireHub(() => {
+      offset += 600_000;
+    });
+    const result = await handler(cfnEvent('Create', { Members: members(ids(2)), WaitForAcceptanceSeconds: '1800' }) as never, setup.context(ON_EVENT_NAME) as never);
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(600_000);
+    const deadline = Date.parse(result.Data!.WaitDeadline!);
+    expect(deadline).toBeGreaterThanOrEqual(startedAt + 1_800_000);
+    expect(deadline).toBeLessThan(startedAt + 1_800_000 + 60_000);
+  });
+});
