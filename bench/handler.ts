@@ -12,11 +12,13 @@ import { MemberAccount, SecurityHubMembers } from '../lib';
 import { MAX_MEMBERS, MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
 import { LocalResource, readAssembly } from '../local/deploy/assembly';
 import { asCloudFormationSends } from '../local/deploy/cloudformation';
+import { RunningCloudFormationEndpoint, StackView, startCloudFormationEndpoint } from '../local/deploy/cloudformation-endpoint';
 import { invokeHandler } from '../local/deploy/invoke';
 import { callsOf, Measurement, RATE_PER_SECOND } from './measure';
 import { ADMIN, checkEndState, EmulatorSettings, prepare, REGION, Scenario, startBenchEmulator } from './scenario';
 
 const STACK = 'Admin';
+const STACK_ID = `arn:aws:cloudformation:${REGION}:${ADMIN}:stack/${STACK}/bench`;
 
 const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'shm-bench-'));
 process.once('exit', () => fs.rmSync(workDir, { recursive: true, force: true }));
@@ -50,7 +52,7 @@ function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', resource: LocalRe
     ServiceToken: serviceToken,
     // The Provider framework answers CloudFormation itself and hands the handler a placeholder.
     ResponseURL: '...',
-    StackId: `arn:aws:cloudformation:${REGION}:${ADMIN}:stack/${STACK}/bench`,
+    StackId: STACK_ID,
     RequestId: randomUUID(),
     LogicalResourceId: resource.logicalId,
     ResourceType: resource.type,
@@ -94,6 +96,41 @@ function eventsOf(scenario: Scenario): { resource: LocalResource; events: Record
   }
 }
 
+/**
+ * The bench's stack as CloudFormation shows it to the handler, which reads it before removing
+ * anything (DESIGN.md rule 10): the one members resource with the properties of the event being
+ * sent, updating during an Update and being deleted during a Delete, so every removal goes ahead
+ * as in a real deploy and the two reads count in the time.
+ */
+interface BenchStack {
+  readonly environment: Record<string, string>;
+  /** Invokes `event` with the stack showing it. */
+  invoke(ref: LocalResource['onEvent'], event: Record<string, unknown>, identity: Identity): ReturnType<typeof invokeHandler>;
+  close(): Promise<void>;
+}
+
+async function benchStack(): Promise<BenchStack> {
+  let view: StackView | undefined;
+  const endpoint: RunningCloudFormationEndpoint = await startCloudFormationEndpoint((nameOrId) => (nameOrId === STACK_ID || nameOrId === STACK ? view : undefined));
+  return {
+    environment: { AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint.url },
+    invoke: (ref, event, identity) => {
+      view = {
+        stackName: STACK,
+        stackId: STACK_ID,
+        status: event.RequestType === 'Delete' ? 'DELETE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS',
+        template: { Resources: { [String(event.LogicalResourceId)]: { Type: MEMBERS_RESOURCE_TYPE, Properties: event.ResourceProperties } } },
+        parameters: {},
+        creationTime: new Date('2026-01-01T00:00:00Z'),
+      };
+      return invokeHandler(ref, event, { ...identity, environment: { ...identity.environment, AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint.url } });
+    },
+    close: () => endpoint.close(),
+  };
+}
+
+type Identity = Parameters<typeof invokeHandler>[2];
+
 /** Settings of a handler run. */
 export interface HandlerSettings extends EmulatorSettings {
   /** More environment for the function, e.g. `SECURITYHUB_MEMBERS_CONCURRENCY`. */
@@ -108,11 +145,9 @@ const SPARE: MemberAccount = { accountId: '200000000000', email: 'security+spare
 /** Create and Delete of the spare account: GetMembers, CreateMembers, InviteMembers, then GetMembers, DisassociateMembers, DeleteMembers. */
 const WARM_UP_CALLS = 6;
 
-type Identity = Parameters<typeof invokeHandler>[2];
-
 /** Invokes an event of the spare account, failing the bench if the handler fails: these must not. */
-async function invokeOrThrow(ref: LocalResource['onEvent'], event: Record<string, unknown>, identity: Identity): Promise<void> {
-  const outcome = await invokeHandler(ref, event, identity);
+async function invokeOrThrow(stack: BenchStack, ref: LocalResource['onEvent'], event: Record<string, unknown>, identity: Identity): Promise<void> {
+  const outcome = await stack.invoke(ref, event, identity);
   if (outcome.error) {
     throw new Error(`the ${String(event.RequestType)} of the spare account failed: ${outcome.error.message}`);
   }
@@ -123,10 +158,10 @@ async function invokeOrThrow(ref: LocalResource['onEvent'], event: Record<string
  * room for it), so that every operation's code has run once in this module: the SDK's lazy setup
  * and the JIT. Then waits for the handler's pacer to refill.
  */
-async function warmUp(ref: LocalResource['onEvent'], identity: Identity, settings: HandlerSettings): Promise<void> {
+async function warmUp(stack: BenchStack, ref: LocalResource['onEvent'], identity: Identity, settings: HandlerSettings): Promise<void> {
   const spare = synthesize([SPARE]);
-  await invokeOrThrow(ref, cfnEvent('Create', spare, spare.properties), identity);
-  await invokeOrThrow(ref, cfnEvent('Delete', spare, spare.properties), identity);
+  await invokeOrThrow(stack, ref, cfnEvent('Create', spare, spare.properties), identity);
+  await invokeOrThrow(stack, ref, cfnEvent('Delete', spare, spare.properties), identity);
   const rate = Number(settings.environment.SECURITYHUB_MEMBERS_RATE_PER_SECOND ?? RATE_PER_SECOND);
   await new Promise((resolve) => setTimeout(resolve, Math.ceil((WARM_UP_CALLS / rate) * 1000) + 100));
 }
@@ -140,18 +175,19 @@ async function warmUp(ref: LocalResource['onEvent'], identity: Identity, setting
 export async function runHandler(scenario: Scenario, settings: HandlerSettings): Promise<Measurement> {
   const { resource, events } = eventsOf(scenario);
   const emulator = await startBenchEmulator(settings);
+  const stack = await benchStack();
   try {
     const identity: Identity = { account: ADMIN, region: REGION, endpoint: emulator.url, environment: settings.environment };
     // An unknown RequestType fails before any client is built: it only loads the module.
     await invokeHandler(resource.onEvent, { RequestType: 'LoadOnly' }, identity, { fresh: true });
     if (!settings.cold) {
-      await warmUp(resource.onEvent, identity, settings);
+      await warmUp(stack, resource.onEvent, identity, settings);
     }
     prepare(emulator, scenario);
     const started = performance.now();
     const errors: string[] = [];
     for (const event of events) {
-      const outcome = await invokeHandler(resource.onEvent, event, identity);
+      const outcome = await stack.invoke(resource.onEvent, event, identity);
       if (outcome.error) {
         errors.push(outcome.error.message);
         break;
@@ -167,6 +203,7 @@ export async function runHandler(scenario: Scenario, settings: HandlerSettings):
       stateProblems: checkEndState(emulator, scenario),
     };
   } finally {
+    await stack.close();
     await emulator.close();
   }
 }
@@ -181,18 +218,20 @@ export async function coldStartOverhead(runs: number): Promise<number[]> {
   const extra: number[] = [];
   for (let run = 0; run < runs; run++) {
     const emulator = await startBenchEmulator({ latencyMs: 0 });
+    const stack = await benchStack();
     try {
       const identity: Identity = { account: ADMIN, region: REGION, endpoint: emulator.url, environment: {} };
       await invokeHandler(spare.onEvent, { RequestType: 'LoadOnly' }, identity, { fresh: true });
       const timed = async (): Promise<number> => {
         const started = performance.now();
-        await invokeOrThrow(spare.onEvent, cfnEvent('Create', spare, spare.properties), identity);
+        await invokeOrThrow(stack, spare.onEvent, cfnEvent('Create', spare, spare.properties), identity);
         return performance.now() - started;
       };
       const cold = await timed();
-      await invokeOrThrow(spare.onEvent, cfnEvent('Delete', spare, spare.properties), identity);
+      await invokeOrThrow(stack, spare.onEvent, cfnEvent('Delete', spare, spare.properties), identity);
       extra.push(cold - await timed());
     } finally {
+      await stack.close();
       await emulator.close();
     }
   }
