@@ -1,6 +1,15 @@
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
-import type { FinalizeHandler, FinalizeHandlerArguments, MetadataBearer, RetryErrorInfo, RetryStrategyV2, RetryToken } from '@smithy/types';
+import type {
+  AwsCredentialIdentity,
+  AwsCredentialIdentityProvider,
+  FinalizeHandler,
+  FinalizeHandlerArguments,
+  MetadataBearer,
+  RetryErrorInfo,
+  RetryStrategyV2,
+  RetryToken,
+} from '@smithy/types';
 import { Pacer } from './pacer';
 
 /**
@@ -74,10 +83,11 @@ class ThrottlingOnlyRetryStrategy implements RetryStrategyV2 {
   }
 }
 
-function newClient(region: string, pacer: Pacer, retryStrategy: RetryStrategyV2): SecurityHubClient {
+function newClient(region: string, pacer: Pacer, retryStrategy: RetryStrategyV2, credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider): SecurityHubClient {
   const client = new SecurityHubClient({
     region,
     retryStrategy,
+    ...(credentials ? { credentials } : {}),
     requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
   });
   // Below the retry middleware, so every attempt, retries included, waits for the pacer.
@@ -104,22 +114,45 @@ function isThrottle(error: unknown): boolean {
   return e?.$metadata?.httpStatusCode === 429 || e?.name === 'LimitExceededException' || e?.name === 'ThrottlingException';
 }
 
+/** Options of {@link createRegionClients}. */
+export interface RegionClientsOptions {
+  /**
+   * The credentials to sign with, e.g. those of a role assumed in another account.
+   * @default - the SDK's default credential chain
+   */
+  readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /**
+   * Pacing and retry settings.
+   * @default - tuningFromEnv()
+   */
+  readonly tuning?: ClientTuning;
+}
+
+/**
+ * New clients for one account (the credentials') in `region`, sharing one pacer: the service's
+ * rate limit is per account and region, so callers keep one per pair. The handler uses
+ * {@link clientsFor}; the drift command makes one per account it reads.
+ */
+export function createRegionClients(region: string, options: RegionClientsOptions = {}): RegionClients {
+  const tuning = options.tuning ?? tuningFromEnv();
+  // One token of headroom: the service's bucket starts refilling when a request arrives, a little
+  // after ours, so a full-speed burst of exactly its size draws a 429 now and then.
+  const pacer = new Pacer(tuning.ratePerSecond, Math.max(1, tuning.burst - 1));
+  return {
+    region,
+    tuning,
+    client: newClient(region, pacer, new AdaptiveRetryStrategy(tuning.maxAttempts), options.credentials),
+    inviteClient: newClient(region, pacer, new ThrottlingOnlyRetryStrategy(new AdaptiveRetryStrategy(tuning.maxAttempts)), options.credentials),
+  };
+}
+
 const cache = new Map<string, RegionClients>();
 
 /** The clients for `region`, made once per module (one Lambda container) and reused. */
 export function clientsFor(region: string): RegionClients {
   let clients = cache.get(region);
   if (!clients) {
-    const tuning = tuningFromEnv();
-    // One token of headroom: the service's bucket starts refilling when a request arrives, a little
-    // after ours, so a full-speed burst of exactly its size draws a 429 now and then.
-    const pacer = new Pacer(tuning.ratePerSecond, Math.max(1, tuning.burst - 1));
-    clients = {
-      region,
-      tuning,
-      client: newClient(region, pacer, new AdaptiveRetryStrategy(tuning.maxAttempts)),
-      inviteClient: newClient(region, pacer, new ThrottlingOnlyRetryStrategy(new AdaptiveRetryStrategy(tuning.maxAttempts))),
-    };
+    clients = createRegionClients(region);
     cache.set(region, clients);
   }
   return clients;

@@ -1,0 +1,83 @@
+/**
+ * The read-only Security Hub calls of the drift command, over the handler's clients (the same
+ * pacing and retry): DescribeHub, GetMembers in batches of 50, and paginated ListMembers.
+ */
+import { DescribeHubCommand, GetMembersCommand, ListMembersCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { MAX_IDS_PER_CALL } from '../lib/shared/contract';
+import { chunk, mapWithConcurrency } from '../lambda/shared/batch';
+import type { RegionClients } from '../lambda/shared/client';
+
+/** What DescribeHub tells about the caller in one region. */
+export type HubState =
+  | { readonly enabled: true; readonly account: string }
+  | { readonly enabled: false };
+
+/** The reads of one account's hub in one region. */
+export interface HubReader {
+  /** The region read. */
+  readonly region: string;
+  /** Whether Security Hub is enabled, and the caller's account from the hub's ARN. */
+  describeHub(): Promise<HubState>;
+  /** The service's status of each account that is a member (any status, Deleted included). */
+  getStatuses(accountIds: readonly string[]): Promise<Map<string, string>>;
+  /** The account id and status of every member, whatever its status. */
+  listMembers(): Promise<Map<string, string>>;
+}
+
+/** {@link HubReader} over the AWS SDK. */
+export class SdkHubReader implements HubReader {
+  readonly region: string;
+  private readonly client: SecurityHubClient;
+
+  constructor(private readonly clients: RegionClients) {
+    this.region = clients.region;
+    this.client = clients.client;
+  }
+
+  async describeHub(): Promise<HubState> {
+    try {
+      const out = await this.client.send(new DescribeHubCommand({}));
+      // arn:<partition>:securityhub:<region>:<account>:hub/default
+      const account = out.HubArn?.split(':')[4];
+      if (!account || !/^\d{12}$/.test(account)) {
+        throw new Error(`DescribeHub answered HubArn ${JSON.stringify(out.HubArn)}: expected arn:<partition>:securityhub:<region>:<account>:hub/default`);
+      }
+      return { enabled: true, account };
+    } catch (error) {
+      // The service's answer for a region where Security Hub is not enabled.
+      if ((error as { name?: string }).name === 'InvalidAccessException') {
+        return { enabled: false };
+      }
+      throw error;
+    }
+  }
+
+  async getStatuses(accountIds: readonly string[]): Promise<Map<string, string>> {
+    const statuses = new Map<string, string>();
+    await mapWithConcurrency(chunk(accountIds, MAX_IDS_PER_CALL), this.clients.tuning.concurrency, async (batch) => {
+      const out = await this.client.send(new GetMembersCommand({ AccountIds: batch }));
+      // A non-member comes back in UnprocessedAccounts: absent from the map.
+      for (const member of out.Members ?? []) {
+        if (member.AccountId && batch.includes(member.AccountId)) {
+          statuses.set(member.AccountId, member.MemberStatus ?? 'unknown');
+        }
+      }
+    });
+    return statuses;
+  }
+
+  async listMembers(): Promise<Map<string, string>> {
+    const members = new Map<string, string>();
+    let token: string | undefined;
+    do {
+      const out = await this.client.send(new ListMembersCommand({ OnlyAssociated: false, MaxResults: MAX_IDS_PER_CALL, NextToken: token }));
+      for (const member of out.Members ?? []) {
+        if (member.AccountId) {
+          members.set(member.AccountId, member.MemberStatus ?? 'unknown');
+        }
+      }
+      token = out.NextToken;
+    } while (token);
+    return members;
+  }
+}
