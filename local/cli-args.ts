@@ -9,8 +9,10 @@ export interface LocalCommand {
   readonly synopsis: string;
   /** What it does, for the usage. */
   readonly summary: string;
-  /** Whether it takes stack names. */
+  /** Whether it takes operands: stack names (deploy, destroy), or member account ids (resign, remove). */
   readonly takesStacks: boolean;
+  /** Whether every argument after the command is handed on as it is, to the command it runs (drift). */
+  readonly passesOn?: boolean;
   /** The options it accepts besides `--help`. */
   readonly options: ReadonlyArray<'verbose' | 'context'>;
 }
@@ -42,6 +44,29 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     options: [],
   },
   {
+    name: 'drift',
+    synopsis: 'drift [FLAG ...]',
+    summary: 'run `cdk-securityhub-members drift` (the bundled command) on the deployed app as its administrator; '
+      + 'its flags are passed on, e.g. --json or --wait 2m',
+    takesStacks: false,
+    passesOn: true,
+    options: [],
+  },
+  {
+    name: 'resign',
+    synopsis: 'resign ACCOUNT_ID ...',
+    summary: 'make the member account leave its administrator, as the member would (status Resigned): drift to see with drift',
+    takesStacks: true,
+    options: [],
+  },
+  {
+    name: 'remove',
+    synopsis: 'remove ACCOUNT_ID ...',
+    summary: 'make the administrator disassociate the member account, as in the console (status Removed): drift to see with drift',
+    takesStacks: true,
+    options: [],
+  },
+  {
     name: 'reset',
     synopsis: 'reset',
     summary: 'delete the local state (the local Security Hub, the deployed stacks, the synthesized app) to start over',
@@ -61,8 +86,10 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
 export interface LocalArgs {
   /** The command, or `help` when none was given or `--help` was. */
   readonly command: string;
-  /** The stack names given (deploy and destroy). */
+  /** The stack names given (deploy and destroy), or the account ids (resign and remove). */
   readonly stacks: readonly string[];
+  /** The arguments handed on as they are (drift). */
+  readonly rest?: readonly string[];
   /** Context for `cdk synth`, as `--context KEY=VALUE` pairs ready to pass on. */
   readonly context: readonly string[];
   /** Whether to print the handlers' log lines. */
@@ -94,6 +121,12 @@ export function parseLocalArgs(argv: readonly string[]): LocalArgs {
     throw new UsageError(first.startsWith('-')
       ? `unknown option "${first}" before the command: expected a command first (${commandNames()})`
       : `unknown command "${first}": expected one of ${commandNames()}`);
+  }
+  if (command.passesOn) {
+    // The command it runs reads them, and names what it does not know.
+    return args.some((a) => a === '--help' || a === '-h') && args.length === 1
+      ? { command: 'help', stacks: [], context: [], verbose: false }
+      : { command: command.name, stacks: [], context: [], verbose: false, rest: args };
   }
   const stacks: string[] = [];
   const context: string[] = [];

@@ -1,5 +1,5 @@
 /**
- * `npm run local -- deploy | destroy | status | reset`: deploys the sample app's Security Hub
+ * `npm run local -- deploy | destroy | status | drift | resign | remove | reset`: deploys the sample app's Security Hub
  * resources against the local Security Hub, running the bundled handlers from cdk.out as
  * CloudFormation and the Provider framework would. No AWS account is needed.
  */
@@ -12,6 +12,7 @@ import { localUsage, parseLocalArgs, UsageError } from './cli-args';
 import { LocalStack, readAssembly } from './deploy/assembly';
 import { EventReport, LocalCloudFormation, readDeployedResources } from './deploy/cloudformation';
 import { changes, describeEvent, MemberSnapshot, phaseLine, resourceName, snapshot } from './deploy/report';
+import { localDrift, localRemove, localResign } from './drift';
 import { EmulatorOptions, HubStore, loadStoreFile, RunningEmulator, startEmulator } from './emulator';
 import { ensureBundles } from './handler-bundles';
 import { StateFileError } from './state-file';
@@ -260,6 +261,17 @@ async function main(argv: string[]): Promise<number> {
       // Reading the state file is enough: no server, no build.
       printStatus(loadStoreFile(HUB_STATE));
       return 0;
+    case 'drift':
+      // The command is bundled with the handlers, from the same shared sources.
+      checkStateFiles();
+      ensureBundles(ROOT, (line) => console.log(line));
+      return withHub((emulator) => localDrift(emulator, CDK_OUT, args.rest ?? []));
+    case 'resign':
+      checkStateFiles();
+      return withHub((emulator) => localResign(emulator, stackNames));
+    case 'remove':
+      checkStateFiles();
+      return withHub((emulator) => localRemove(emulator, stackNames));
     default:
       throw new Error(`command "${command}" is in the usage but has no implementation`);
   }

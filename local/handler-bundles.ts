@@ -7,25 +7,25 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /**
- * What a bundle is made from, relative to the project root: the handlers, the contract types and
- * validation they share with the constructs (lib/shared), the bundling script, and the lock file
- * (a changed dependency, such as the AWS SDK that is bundled in).
+ * What a bundle is made from, relative to the project root: the handlers, the drift command (cli),
+ * the contract types and validation they share with the constructs (lib/shared), the bundling
+ * script, and the lock file (a changed dependency, such as the AWS SDK that is bundled in).
  */
-export const BUNDLE_INPUTS: readonly string[] = ['lambda', path.join('lib', 'shared'), path.join('scripts', 'bundle-handlers.mjs'), 'package-lock.json'];
+export const BUNDLE_INPUTS: readonly string[] = ['lambda', 'cli', path.join('lib', 'shared'), path.join('scripts', 'bundle-handlers.mjs'), 'package-lock.json'];
 
 /**
  * The bundles that scripts/bundle-handlers.mjs writes: assets/NAME-handler/index.js for each
- * lambda/NAME/index.ts.
+ * lambda/NAME/index.ts, and assets/cli/index.js for the drift command's cli/index.ts.
  */
 export function bundleOutputs(root: string): string[] {
   const lambdaDir = path.join(root, 'lambda');
-  if (!fs.existsSync(lambdaDir)) {
-    return [];
-  }
-  return fs.readdirSync(lambdaDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(lambdaDir, entry.name, 'index.ts')))
-    .map((entry) => path.join(root, 'assets', `${entry.name}-handler`, 'index.js'))
-    .sort();
+  const handlers = fs.existsSync(lambdaDir)
+    ? fs.readdirSync(lambdaDir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(lambdaDir, entry.name, 'index.ts')))
+      .map((entry) => path.join(root, 'assets', `${entry.name}-handler`, 'index.js'))
+    : [];
+  const command = fs.existsSync(path.join(root, 'cli', 'index.ts')) ? [path.join(root, 'assets', 'cli', 'index.js')] : [];
+  return [...handlers, ...command].sort();
 }
 
 /**

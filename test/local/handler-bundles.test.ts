@@ -17,6 +17,7 @@ beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'shm-bundles-'));
   write('lambda/members/index.ts', 10);
   write('lambda/accepter/index.ts', 10);
+  write('cli/index.ts', 10);
   write('lambda/shared/batch.ts', 10);
   write('lib/shared/contract.ts', 10);
   write('lib/security-hub-members.ts', 10);
@@ -24,13 +25,15 @@ beforeEach(() => {
   write('package-lock.json', 10);
   write('assets/members-handler/index.js', 20);
   write('assets/accepter-handler/index.js', 20);
+  write('assets/cli/index.js', 20);
 });
 
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-test('expects one bundle per handler folder with an index.ts', () => {
+test('expects one bundle per handler folder with an index.ts, and the drift command\'s', () => {
   expect(bundleOutputs(root).map((file) => path.relative(root, file))).toEqual([
     path.join('assets', 'accepter-handler', 'index.js'),
+    path.join('assets', 'cli', 'index.js'),
     path.join('assets', 'members-handler', 'index.js'),
   ]);
 });
@@ -47,6 +50,7 @@ test('a construct-only change in lib/ does not make the bundles stale', () => {
 
 test.each([
   ['lambda/shared/batch.ts'],
+  ['cli/index.ts'],
   ['lib/shared/contract.ts'],
   ['scripts/bundle-handlers.mjs'],
   ['package-lock.json'],
