@@ -13,6 +13,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MAX_MEMBERS } from '../lib/shared/contract';
 import { bundleStats } from './bundle';
+import { DriftMeasurement, renderDriftReport, runDrift } from './drift';
 import { coldStartOverhead, runHandler, synthesize } from './handler';
 import { Approach, Measurement } from './measure';
 import { runOneAtATime } from './one-at-a-time';
@@ -27,7 +28,7 @@ const USAGE = `usage: npm run bench -- [options]
   --quick                 the same as --sizes 10,100
   --latency-ms N          the emulator's delay before each answer; default 20
   --parallelism N         resources at once for the one-at-a-time approach; default 10 (Terraform's)
-  --only APPROACH         run only "handler" or "one-at-a-time"
+  --only APPROACH         run only "handler" or "one-at-a-time"; the drift audit runs with "handler"
   --env NAME=VALUE        extra environment for the handler, e.g. SECURITYHUB_MEMBERS_CONCURRENCY=10 (repeatable)
   --load-runs N           fresh processes to time the bundle's module load in; default 5
   --cold                  time the handler's first invocation instead of warming it up first
@@ -147,6 +148,16 @@ async function main(): Promise<void> {
     }
   }
   const concurrency = Number(options.environment.SECURITYHUB_MEMBERS_CONCURRENCY ?? 30);
+  // The fleet audit reads with the handler's clients: its figures sit beside the handler's.
+  const audits: DriftMeasurement[] = [];
+  if (options.approaches.includes('handler')) {
+    for (const size of options.sizes) {
+      progress(`${size} members, drift audit...`);
+      const audit = await runDrift(size, options.latencyMs);
+      progress(`  ${audit.total} calls (${audit.throttled} throttled) in ${(audit.wallMs / 1000).toFixed(2)} s, exit ${audit.exitCode}`);
+      audits.push(audit);
+    }
+  }
   process.stdout.write(`${renderReport(measurements, {
     latencyMs: options.latencyMs,
     parallelism: options.parallelism,
@@ -156,7 +167,7 @@ async function main(): Promise<void> {
     assetMatches,
     coldStartExtraMs,
     cold: options.cold,
-  })}\n`);
+  })}\n${audits.length > 0 ? `\n${renderDriftReport(audits)}\n` : ''}`);
 }
 
 main().catch((error: unknown) => {
