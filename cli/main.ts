@@ -94,6 +94,10 @@ async function runCommand(argv: readonly string[], deps: CliDeps, clients: Regio
   }
   await audit.readUndeclared();
   const result = audit.result();
+  if (result.resources.length === 0 && result.skipped.length > 0) {
+    // Nothing audited is not "in sync": most likely the pipeline runs with the wrong credentials.
+    throw new UsageError(`every SecurityHubMembers resource belongs to another administrator (${result.skipped[0].reason}): expected the administrator's credentials, or --role-arn-template`);
+  }
   const document = toDocument(result);
   if (command.json) {
     deps.stdout(JSON.stringify(document, undefined, 2));

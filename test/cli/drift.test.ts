@@ -351,6 +351,20 @@ describe('drift', () => {
       ]);
     });
 
+    test('credentials of an account that administers none of the resources', async () => {
+      const app = adminApp({ members: [A] });
+      restoreEnv();
+      restoreEnv = useEmulator(emulator.url, OTHER_ADMIN, REGION);
+
+      const result = await drift(['drift', '--app', app, '--json']);
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toEqual([
+        `every SecurityHubMembers resource belongs to another administrator (declared for administrator ${ADMIN} in us-east-1, but the credentials are account ${OTHER_ADMIN}; give --role-arn-template to read other accounts): expected the administrator's credentials, or --role-arn-template`,
+      ]);
+    });
+
     test('an assembly without SecurityHubMembers', async () => {
       const app = synth((a) => {
         new CfnResource(new Stack(a, 'NoMembers'), 'Handle', { type: 'AWS::CloudFormation::WaitConditionHandle' });
