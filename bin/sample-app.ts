@@ -20,12 +20,14 @@ export function buildSampleApp(app: App): Stack[] {
   const members = (typeof rawMembers === 'string' ? JSON.parse(rawMembers) : rawMembers) as MemberAccount[];
   const organizationAccounts = new Set(parseOrganizationAccounts(app.node.tryGetContext('organizationAccounts')));
   const memberStacks = String(app.node.tryGetContext('memberStacks') ?? true) !== 'false';
+  // `-c reconcileOnEveryDeploy=true` shows a deploy repairing drift made outside CloudFormation.
+  const reconcileOnEveryDeploy = String(app.node.tryGetContext('reconcileOnEveryDeploy') ?? false) === 'true';
 
   const administrator = new Stack(app, 'SecurityHubAdministrator', {
     env: { account: administratorAccount, region },
     description: 'Security Hub administrator: declares the member accounts',
   });
-  const declared = new SecurityHubMembers(administrator, 'Members', { members });
+  const declared = new SecurityHubMembers(administrator, 'Members', { members, reconcileOnEveryDeploy });
   new CfnOutput(administrator, 'MemberCount', { value: declared.memberCount });
   new CfnOutput(administrator, 'InvitedCount', { value: declared.invitedCount });
   const stacks = [administrator];
