@@ -5,12 +5,10 @@
  * aws-cdk-lib and one on the peer range's floor (2.200.0), and synthesize a stack with both
  * constructs. The consumers have no esbuild and no Docker: the handler bundles ship in the tarball.
  */
-import { execFile, execFileSync } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { promisify } from 'util';
-import { emulatorEnv, startEmulator } from '../local/emulator';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -102,33 +100,5 @@ describe('the npm package, packed from a fresh clone', () => {
     expect(admin).toContain('Custom::SecurityHubMembers');
     expect(member).toContain('Custom::SecurityHubInvitationAccepter');
     expect(bundleSizes.filter((size) => size > 100_000)).toHaveLength(2);
-  });
-
-  test('runs the drift command from the package, with the consumer\'s aws-cdk-lib', async () => {
-    const consumer = path.join(work, 'consumer');
-    const out = path.join(work, 'cdk.out.drift');
-    execFileSync(process.execPath, ['app.js', out], { cwd: consumer, env: { ...process.env, NODE_PATH: '' } });
-    const pkg = JSON.parse(fs.readFileSync(path.join(consumer, 'node_modules', 'cdk-securityhub-members', 'package.json'), 'utf8')) as { bin: Record<string, string> };
-    const bin = path.join(consumer, 'node_modules', 'cdk-securityhub-members', pkg.bin['cdk-securityhub-members']);
-    expect(fs.readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
-    const emulator = await startEmulator();
-    try {
-      emulator.store.seedMember('999999999999', 'us-east-1', { accountId: '111111111111', status: 'Enabled' });
-      // Asynchronous: the emulator answers from this process while the command runs.
-      const { stdout, stderr } = await promisify(execFile)(process.execPath, [bin, 'drift', '--app', out, '--json'], {
-        cwd: consumer,
-        env: { ...process.env, ...emulatorEnv(emulator.url, '999999999999'), NODE_PATH: '' },
-      });
-      expect(stderr).toBe('');
-      expect(JSON.parse(stdout)).toEqual({
-        inSync: true,
-        resources: [expect.objectContaining({ stack: 'Admin', members: [{ accountId: '111111111111', status: 'Enabled', inSync: true }] })],
-      });
-      const bad = await promisify(execFile)(process.execPath, [bin, 'drift', '--app', path.join(work, 'nowhere')]).catch((error: { code: number; stderr: string; stdout: string }) => error);
-      expect(bad).toMatchObject({ code: 1, stdout: '' });
-      expect((bad as { stderr: string }).stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^--app ".*nowhere" is not a cloud assembly/)]);
-    } finally {
-      await emulator.close();
-    }
   });
 });
