@@ -14,7 +14,7 @@ test.each([[[]], [['--help']], [['-h']], [['help']], [['deploy', '--help']], [['
 });
 
 test.each([
-  [['frobnicate'], 'unknown command "frobnicate": expected one of deploy, destroy, status, reset, help'],
+  [['frobnicate'], 'unknown command "frobnicate": expected one of deploy, destroy, status, drift, resign, remove, reset, help'],
   [['--frob'], 'unknown option "--frob" before the command'],
   [['status', '--frob'], 'unknown option "--frob" for status: expected --help'],
   [['deploy', '--verbsoe'], 'unknown option "--verbsoe" for deploy: expected --verbose, -c KEY=VALUE, --help'],
@@ -24,9 +24,17 @@ test.each([
   [['deploy', '-c', 'memberStacks'], 'option "-c" needs KEY=VALUE, got "memberStacks"'],
   [['status', 'Admin'], 'status takes no stack names or other arguments, got "Admin"'],
   [['reset', 'now'], 'reset takes no stack names or other arguments, got "now"'],
+  [['resign', '--json'], 'unknown option "--json" for resign: expected --help'],
 ])('fails on %j, naming what is wrong', (argv, message) => {
   expect(() => parseLocalArgs(argv)).toThrow(UsageError);
   expect(() => parseLocalArgs(argv)).toThrow(message);
+});
+
+test('reads resign and remove with account ids, and hands drift\'s flags on as they are', () => {
+  expect(parseLocalArgs(['resign', '111111111111', '222222222222'])).toMatchObject({ command: 'resign', stacks: ['111111111111', '222222222222'] });
+  expect(parseLocalArgs(['remove', '111111111111'])).toMatchObject({ command: 'remove', stacks: ['111111111111'] });
+  expect(parseLocalArgs(['drift', '--json', '--wait', '2m', '--frob'])).toEqual({ command: 'drift', stacks: [], context: [], verbose: false, rest: ['--json', '--wait', '2m', '--frob'] });
+  expect(parseLocalArgs(['drift', '--help']).command).toBe('help');
 });
 
 test('the usage lists every command and option', () => {
