@@ -113,7 +113,7 @@ async function eachMembership(
   }
   if (changed > 0) {
     console.log('\nSee the drift with: npm run local -- drift');
-    console.log('A deploy repairs it when the resource has reconcileOnEveryDeploy: true (npm run local -- deploy).');
+    console.log('Repair it with a deploy of the resource with reconcileOnEveryDeploy: npm run local -- deploy -c reconcileOnEveryDeploy=true');
   }
   return 0;
 }
