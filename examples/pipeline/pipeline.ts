@@ -1,12 +1,14 @@
 /**
  * A CDK Pipelines app that rolls out Security Hub membership: the administrator's stage first
  * (its SecurityHubMembers sends the invitations), then a wave with one stage per member account
- * (each SecurityHubInvitationAccepter accepts its invitation). It synthesizes offline: every
- * account and region is given, nothing is looked up.
+ * (each SecurityHubInvitationAccepter accepts its invitation), then a read-only audit,
+ * `cdk-securityhub-members drift --wait`, that fails the pipeline unless every member is Enabled.
+ * It synthesizes offline: every account and region is given, nothing is looked up.
  */
 import { App, Stack, Stage, StageProps } from 'aws-cdk-lib';
 import { PipelineType } from 'aws-cdk-lib/aws-codepipeline';
-import { CodePipeline, CodePipelineSource, ShellStep, Wave } from 'aws-cdk-lib/pipelines';
+import { AccountPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import { CodeBuildStep, CodePipeline, CodePipelineSource, ShellStep, Wave } from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
 import { MemberAccount, SecurityHubInvitationAccepter, SecurityHubMembers } from 'cdk-securityhub-members';
 
@@ -25,12 +27,24 @@ export interface PipelineConfig {
   readonly repository: string;
 }
 
-/** The administrator's stage: one stack with one SecurityHubMembers for the whole fleet. */
+/** The role the pipeline's audit assumes in the administrator account (`{account}` is replaced). */
+export const AUDIT_ROLE_NAME = 'SecurityHubAudit';
+
+/**
+ * The administrator's stage: one stack with one SecurityHubMembers for the whole fleet, and the
+ * read-only role the pipeline's drift audit assumes.
+ */
 export class AdministratorStage extends Stage {
-  constructor(scope: Construct, id: string, props: StageProps & { readonly members: MemberAccount[] }) {
+  constructor(scope: Construct, id: string, props: StageProps & { readonly members: MemberAccount[]; readonly auditorAccount: string }) {
     super(scope, id, props);
     const stack = new Stack(this, 'SecurityHubAdministrator');
     new SecurityHubMembers(stack, 'Members', { members: props.members });
+    // Only the three read actions of the audit, on this account's hub.
+    const audit = new Role(stack, 'AuditRole', { roleName: AUDIT_ROLE_NAME, assumedBy: new AccountPrincipal(props.auditorAccount) });
+    audit.addToPolicy(new PolicyStatement({
+      actions: ['securityhub:DescribeHub', 'securityhub:GetMembers', 'securityhub:ListMembers'],
+      resources: [stack.formatArn({ service: 'securityhub', resource: 'hub', resourceName: 'default' })],
+    }));
   }
 }
 
@@ -54,19 +68,19 @@ export interface SecurityHubPipeline {
 /** Adds the pipeline stack, its administrator stage and its wave of member stages to `app`. */
 export function buildPipeline(app: App, config: PipelineConfig): SecurityHubPipeline {
   const stack = new Stack(app, 'SecurityHubPipeline', { env: { account: config.pipelineAccount, region: config.region } });
+  const source = CodePipelineSource.connection(config.repository, 'main', { connectionArn: config.connectionArn });
+  const synth = new ShellStep('Synth', { input: source, commands: ['npm ci', 'npx cdk synth'] });
   const pipeline = new CodePipeline(stack, 'Pipeline', {
     pipelineType: PipelineType.V2,
     // The stages deploy to other accounts, which must be able to read the pipeline's artifacts.
     crossAccountKeys: true,
-    synth: new ShellStep('Synth', {
-      input: CodePipelineSource.connection(config.repository, 'main', { connectionArn: config.connectionArn }),
-      commands: ['npm ci', 'npx cdk synth'],
-    }),
+    synth,
   });
   // The administrator's stage first: a member stack deployed before it finds no invitation.
   const administrator = new AdministratorStage(app, 'Administrator', {
     env: { account: config.administratorAccount, region: config.region },
     members: config.members,
+    auditorAccount: config.pipelineAccount,
   });
   pipeline.addStage(administrator);
   // Then every member at once: accepting touches only the member's own account.
@@ -77,5 +91,19 @@ export function buildPipeline(app: App, config: PipelineConfig): SecurityHubPipe
       administratorAccountId: config.administratorAccount,
     }));
   }
+  // Last, the audit: exit 0 once every member is Enabled, 2 (failing the pipeline) if one is not
+  // within 30 minutes. It reads the assembly this pipeline synthesized, and changes nothing.
+  members.addPost(new CodeBuildStep('SecurityHubDrift', {
+    input: source,
+    additionalInputs: { 'cdk.out': synth },
+    commands: [
+      'npm ci',
+      `npx cdk-securityhub-members drift --app cdk.out --wait 30m --role-arn-template 'arn:aws:iam::{account}:role/${AUDIT_ROLE_NAME}'`,
+    ],
+    rolePolicyStatements: [new PolicyStatement({
+      actions: ['sts:AssumeRole'],
+      resources: [`arn:aws:iam::${config.administratorAccount}:role/${AUDIT_ROLE_NAME}`],
+    })],
+  }));
   return { pipeline, administrator, members };
 }

@@ -36,12 +36,21 @@ describe('the CDK Pipelines example', () => {
     const members = stages.find((s) => s.Name === 'Members')!.Actions.map((a) => a.Name).join(' ');
     expect(members).toContain('Member-111111111111');
     expect(members).toContain('Member-222222222222');
+    expect(members).toContain('SecurityHubDrift');
+    const audit = resources.find((r) => r.Type === 'AWS::CodeBuild::Project' && JSON.stringify(r.Properties.Source).includes('cdk-securityhub-members drift'));
+    expect(JSON.stringify(audit?.Properties.Source)).toContain("drift --app cdk.out --wait 30m --role-arn-template 'arn:aws:iam::{account}:role/SecurityHubAudit'");
 
     const stageStack = (stage: string): { account: string; types: string[] } => {
       const [stack] = assembly.getNestedAssembly(`assembly-${stage}`).stacks;
       return { account: stack.environment.account, types: Object.values(stack.template.Resources as Record<string, { Type: string }>).map((r) => r.Type) };
     };
-    expect(stageStack('Administrator')).toEqual({ account: '999999999999', types: expect.arrayContaining(['Custom::SecurityHubMembers']) });
+    expect(stageStack('Administrator')).toEqual({ account: '999999999999', types: expect.arrayContaining(['Custom::SecurityHubMembers', 'AWS::IAM::Role']) });
+    const [administrator] = assembly.getNestedAssembly('assembly-Administrator').stacks;
+    const policies = Object.values(administrator.template.Resources as Record<string, { Type: string; Properties: { PolicyDocument?: { Statement: { Action: unknown }[] } } }>)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .map((r) => r.Properties.PolicyDocument!.Statement.map((st) => st.Action));
+    // The audit role may only read.
+    expect(policies).toContainEqual([['securityhub:DescribeHub', 'securityhub:GetMembers', 'securityhub:ListMembers']]);
     for (const account of ['111111111111', '222222222222']) {
       expect(stageStack(`Member-${account}`)).toEqual({ account, types: expect.arrayContaining(['Custom::SecurityHubInvitationAccepter']) });
     }
