@@ -185,6 +185,17 @@ async function waitForAcceptance(event: IsCompleteEvent<Record<string, unknown>,
       },
     };
   }
+  if (event.RequestType === 'Update' && event.StackId !== undefined && await rollingBack(event.StackId)) {
+    // CloudFormation's rollback Update restores the previous declaration; waiting again for
+    // members that did not accept would only fail the rollback and leave the stack in
+    // UPDATE_ROLLBACK_FAILED. The members are reconciled; acceptance is the next deploy's concern.
+    log('WARN', 'not waiting for acceptance during a rollback', { pending: check.pending.length });
+    return {
+      IsComplete: true,
+      PhysicalResourceId: physicalId,
+      Data: { MemberCount: memberCount(declaration), EnabledCount: String(check.enabled), InvitedCount: String(check.invited) },
+    };
+  }
   if (!expired) {
     // The framework refuses Data while not complete.
     return { IsComplete: false };
@@ -198,6 +209,17 @@ async function waitForAcceptance(event: IsCompleteEvent<Record<string, unknown>,
       : 'Nothing was rolled back: which accounts this Create created differed too much between regions to be recorded; the handler\'s "done" log lines of the Create list them, to remove by hand.';
   }
   throw new Error(timeoutMessage(declaration.waitForAcceptanceSeconds!, check.pending, rollback));
+}
+
+/** Whether the stack is in CloudFormation's rollback of a failed update; a failed read says no. */
+async function rollingBack(stackId: string): Promise<boolean> {
+  try {
+    return (await stackReaderFor().status(stackId)) === 'UPDATE_ROLLBACK_IN_PROGRESS';
+  } catch (error) {
+    // Not being able to tell only means waiting as before.
+    log('WARN', 'could not read the stack\'s status while waiting', { error: reasonOf(error) });
+    return false;
+  }
 }
 
 function waits(declaration: MembersDeclaration): boolean {

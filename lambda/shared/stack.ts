@@ -24,6 +24,8 @@ export interface StackView {
 /** Reads a stack; throws with the reason when either read fails. */
 export interface StackReader {
   read(stackId: string): Promise<StackView>;
+  /** Only the `StackStatus` (DescribeStacks alone). */
+  status(stackId: string): Promise<string>;
 }
 
 /** Raised when the stack could not be read; its message names the stack and the service's reason. */
@@ -63,14 +65,31 @@ function clientFor(region: string): CloudFormationClient {
   return client;
 }
 
+function clientOfStack(stackId: string): CloudFormationClient {
+  const region = regionOfStackId(stackId);
+  if (!region) {
+    throw new StackReadError(stackId, new Error(`invalid stack id ${JSON.stringify(stackId)}: expected arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/ID`));
+  }
+  return clientFor(region);
+}
+
 /** Reads through the AWS SDK, in the stack's own region; the client is made once per module. */
 export class SdkStackReader implements StackReader {
-  async read(stackId: string): Promise<StackView> {
-    const region = regionOfStackId(stackId);
-    if (!region) {
-      throw new StackReadError(stackId, new Error(`invalid stack id ${JSON.stringify(stackId)}: expected arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/ID`));
+  async status(stackId: string): Promise<string> {
+    const client = clientOfStack(stackId);
+    try {
+      const status = (await client.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks?.[0]?.StackStatus;
+      if (!status) {
+        throw new Error('DescribeStacks returned no stack status');
+      }
+      return status;
+    } catch (error) {
+      throw new StackReadError(stackId, error);
     }
-    const client = clientFor(region);
+  }
+
+  async read(stackId: string): Promise<StackView> {
+    const client = clientOfStack(stackId);
     try {
       const [described, template] = await Promise.all([
         client.send(new DescribeStacksCommand({ StackName: stackId })),

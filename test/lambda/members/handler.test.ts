@@ -7,7 +7,7 @@ import {
   InviteMembersCommand,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { emptyStack, wireStack } from './stack-model';
 import { handler, isComplete } from '../../../lambda/members';
@@ -419,6 +419,26 @@ describe('waitForAcceptance', () => {
     await expect(isComplete({ ...event('Update', waiting, { Members: members(B) }), Data: { WaitDeadline: past() } }, context))
       .rejects.toThrow(`1 account is still pending: ${A} in us-east-1 (Invited).`);
     expect(mutatingCalls()).toHaveLength(0);
+  });
+
+  test('an Update keeps waiting while the stack is updating', async () => {
+    state.set(A, 'Invited').set(B, 'Enabled');
+    const result = await isComplete({ ...event('Update', waiting, { Members: members(B) }), Data: { WaitDeadline: future() } }, context);
+    expect(result).toEqual({ IsComplete: false });
+  });
+
+  test('CloudFormation\'s rollback Update completes at once instead of waiting, so the rollback cannot fail on it', async () => {
+    wireStack(cfn, () => ({ ...emptyStack(), status: 'UPDATE_ROLLBACK_IN_PROGRESS' }));
+    state.set(A, 'Invited').set(B, 'Enabled');
+    const result = await isComplete({ ...event('Update', waiting, { Members: members(A, B) }), Data: { WaitDeadline: past() } }, context);
+    expect(result).toEqual({
+      IsComplete: true,
+      PhysicalResourceId: 'securityhub-members-Admin-MembersFEE56442',
+      Data: { MemberCount: '2', EnabledCount: '1', InvitedCount: '1' },
+    });
+    expect(mutatingCalls()).toHaveLength(0);
+    expect(cfn.commandCalls(DescribeStacksCommand)).toHaveLength(1);
+    expect(cfn.commandCalls(GetTemplateCommand)).toHaveLength(0);
   });
 
   test('a read that fails before the deadline is only a missed poll, not a failed deploy', async () => {
