@@ -6,6 +6,7 @@ import { DescribeHubCommand, GetMembersCommand, ListMembersCommand, SecurityHubC
 import { MAX_IDS_PER_CALL } from '../lib/shared/contract';
 import { chunk, mapWithConcurrency } from '../lambda/shared/batch';
 import type { RegionClients } from '../lambda/shared/client';
+import { isNotSubscribed } from '../lambda/shared/errors';
 
 /** What DescribeHub tells about the caller in one region. */
 export type HubState =
@@ -44,8 +45,9 @@ export class SdkHubReader implements HubReader {
       }
       return { enabled: true, account };
     } catch (error) {
-      // The service's answer for a region where Security Hub is not enabled.
-      if ((error as { name?: string }).name === 'InvalidAccessException') {
+      // The service's answer for a region where Security Hub is not enabled; the same error type
+      // without "not subscribed" is a missing permission, an error as it is for the handler.
+      if (isNotSubscribed(error)) {
         return { enabled: false };
       }
       throw error;

@@ -8,7 +8,7 @@
  *
  * The template reading is pure (tested without I/O); {@link keepSiblingAccounts} does the one read.
  */
-import { MEMBERS_RESOURCE_TYPE } from '../../lib/shared/contract';
+import { KEPT_ACCOUNTS_LOG_MESSAGE, MEMBERS_RESOURCE_TYPE } from '../../lib/shared/contract';
 import type { CustomResourceEvent } from '../shared/cfn';
 import { reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
@@ -283,8 +283,8 @@ export async function keepSiblingAccounts(plans: readonly RegionPlan[], event: C
     }
     kept += keep.size;
     const owners = [...new Set([...keep.values()].flat())];
-    // 9b's local deploy reads this line (message, region, accountIds, declaredBy): keep its shape.
-    log('INFO', 'kept accounts another resource declares', {
+    // The local deploy reads this line (message, region, accountIds, declaredBy): keep its shape.
+    log('INFO', KEPT_ACCOUNTS_LOG_MESSAGE, {
       region: plan.region,
       accountIds: [...keep.keys()],
       declaredBy: owners,

@@ -5,7 +5,7 @@
 import { MAX_MEMBERS } from '../../lib/shared/contract';
 import type { MemberInput } from '../../lib/shared/validation';
 import { clearDeadline } from '../shared/deadline';
-import { AccountFailure, failureGroups, FULL_LIST_IN_LOG, listAccounts, MemberOperationError, reasonOf } from '../shared/errors';
+import { AccountFailure, failureGroups, FULL_LIST_IN_LOG, isNotSubscribed, listAccounts, MemberOperationError, reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
 import { accountsOf, normalizeStatus, planRegion, planRemovals, RegionPlan, RegionTarget, StatusMap } from './planner';
 
@@ -85,7 +85,7 @@ export async function reconcile(targets: readonly RegionTarget[], hubFor: (regio
   const read: RegionRun[] = await Promise.all(targets.map(async (target) => {
     const hub = hubFor(target.region);
     const states = await hub.getStatuses(accountsOf(target)).catch((error: unknown) => {
-      if (target.declared.length === 0 && errorName(error) === 'InvalidAccessException' && /not subscribed/i.test(reasonOf(error))) {
+      if (target.declared.length === 0 && isNotSubscribed(error)) {
         // Security Hub is not enabled here ("not subscribed"; the same error type without those
         // words is a missing permission, which still fails), and a hub that is not enabled has no
         // members: a Delete, or an Update dropping this region, has nothing to remove (rule 6).
@@ -258,11 +258,6 @@ export async function undoCreations(created: readonly { hub: MemberHub; accountI
     return `Rollback incomplete: removed ${removed} member${removed === 1 ? '' : 's'} this deployment created, could not remove ${list.text}.${pointer}`;
   }
   return `Rolled back: removed the ${removed} member${removed === 1 ? '' : 's'} this deployment created; members that existed before were left as they were.`;
-}
-
-function errorName(error: unknown): string | undefined {
-  const name = (error as { name?: unknown } | null | undefined)?.name;
-  return typeof name === 'string' ? name : undefined;
 }
 
 function outcomeOf(run: RegionRun): RegionOutcome {

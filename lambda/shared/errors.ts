@@ -183,6 +183,16 @@ function describeFailures(phase: string, failures: AccountFailure[], rollback?: 
 }
 
 /** A short description of any thrown value, for failure reasons. */
+/**
+ * Whether Security Hub refused a call because it is not enabled for the caller in that region:
+ * InvalidAccessException saying "not subscribed". The same error type without those words is a
+ * missing permission, which callers must not mistake for a hub with no members.
+ */
+export function isNotSubscribed(error: unknown): boolean {
+  return (error as { name?: unknown } | null | undefined)?.name === 'InvalidAccessException' && /not subscribed/i.test(reasonOf(error));
+}
+
+/** The error's name and message, for logs and messages. */
 export function reasonOf(error: unknown): string {
   if (error instanceof Error) {
     return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;

@@ -90,3 +90,10 @@ export interface AccepterResourceData {
   /** The account's status at that administrator after the event (`Enabled`). */
   readonly MemberStatus: string;
 }
+
+/**
+ * The message of the members handler's log line naming the accounts it kept because another
+ * resource of its stack declares them (DESIGN.md rule 10), with fields `region`, `accountIds` and
+ * `declaredBy`; the local deploy reads it to say so in its output.
+ */
+export const KEPT_ACCOUNTS_LOG_MESSAGE = 'kept accounts another resource declares';

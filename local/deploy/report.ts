@@ -1,10 +1,8 @@
 /** What a person wants to see after a local deploy: which accounts changed, and the calls made. */
-import { ACCEPTER_RESOURCE_TYPE, MEMBERS_RESOURCE_TYPE } from '../../lib/shared/contract';
+import { ACCEPTER_RESOURCE_TYPE, KEPT_ACCOUNTS_LOG_MESSAGE, MEMBERS_RESOURCE_TYPE } from '../../lib/shared/contract';
 import type { HubStore } from '../emulator';
 import type { EventReport } from './cloudformation';
 
-/** The message of the handler's log line for accounts kept because another resource declares them. */
-export const KEPT_MESSAGE = 'kept accounts another resource declares';
 
 /** Accounts a handler kept in a region because other resources of its stack declare them (DESIGN.md rule 10). */
 export interface KeptAccounts {
@@ -18,7 +16,7 @@ export interface KeptAccounts {
 export function keptAccounts(logs: readonly string[]): KeptAccounts[] {
   const result: KeptAccounts[] = [];
   for (const line of logs) {
-    if (!line.includes(KEPT_MESSAGE)) {
+    if (!line.includes(KEPT_ACCOUNTS_LOG_MESSAGE)) {
       continue;
     }
     let entry: { message?: unknown; region?: unknown; accountIds?: unknown; declaredBy?: unknown };
@@ -28,7 +26,7 @@ export function keptAccounts(logs: readonly string[]): KeptAccounts[] {
       continue;
     }
     const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
-    if (entry.message === KEPT_MESSAGE && typeof entry.region === 'string') {
+    if (entry.message === KEPT_ACCOUNTS_LOG_MESSAGE && typeof entry.region === 'string') {
       result.push({ region: entry.region, accountIds: strings(entry.accountIds), declaredBy: strings(entry.declaredBy) });
     }
   }

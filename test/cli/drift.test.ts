@@ -3,6 +3,8 @@
  * run in-process with the SDK pointed at the local Security Hub through the environment, as a user
  * would, and a fake clock for --wait.
  */
+import { createServer } from 'http';
+import type { AddressInfo } from 'net';
 import { CfnParameter, CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import { SecurityHubMembers } from '../../lib';
 import { MUTATING_OPERATIONS, RunningEmulator, startEmulator } from '../../local/emulator';
@@ -188,6 +190,27 @@ describe('drift', () => {
     expect(emulator.calls.countsByOperation()).toEqual({ DescribeHub: 1 });
     await emulator.close();
     emulator = await startEmulator();
+  });
+
+  test('fails, not drifts, when DescribeHub is refused for a reason other than "not subscribed"', async () => {
+    const app = adminApp({ members: [A] });
+    // The same error type the service gives a hub that is not enabled, for a missing permission.
+    const denied = createServer((_req, res) => {
+      res.writeHead(401, { 'content-type': 'application/json', 'x-amzn-ErrorType': 'InvalidAccessException' });
+      res.end(JSON.stringify({ Code: 'InvalidAccessException', Message: 'User is not authorized to perform: securityhub:DescribeHub' }));
+    });
+    await new Promise<void>((resolve) => denied.listen(0, '127.0.0.1', resolve));
+    restoreEnv();
+    restoreEnv = useEmulator(`http://127.0.0.1:${(denied.address() as AddressInfo).port}`, ADMIN, REGION);
+    try {
+      const result = await drift(['drift', '--app', app]);
+
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toEqual([expect.stringMatching(/999999999999.*us-east-1.*not authorized/)]);
+    } finally {
+      await new Promise((resolve) => denied.close(resolve));
+    }
   });
 
   test('skips the resources of another administrator with a line saying so', async () => {
