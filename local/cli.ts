@@ -17,6 +17,11 @@ import { EmulatorOptions, HubStore, loadStoreFile, RunningEmulator, startEmulato
 import { ensureBundles } from './handler-bundles';
 import { StateFileError } from './state-file';
 
+// The SDK prints a notice about Node.js 20 when a client is built (resign, remove and drift build
+// clients here); Lambda runs the bundles on Node.js 22 or later, and the notice would bury the
+// command's own lines.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const ROOT = path.join(__dirname, '..');
 const STATE_DIR = path.resolve(process.env.SECURITYHUB_LOCAL_DIR ?? path.join(ROOT, '.local'));
 const HUB_STATE = path.join(STATE_DIR, 'securityhub.json');
