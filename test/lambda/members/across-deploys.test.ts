@@ -1,17 +1,10 @@
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import {
-  CreateMembersCommand,
-  DeleteMembersCommand,
-  DisassociateMembersCommand,
-  GetMembersCommand,
-  InviteMembersCommand,
-  SecurityHubClient,
-} from '@aws-sdk/client-securityhub';
+import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../lambda/members';
 import { siblingClaims } from '../../../lambda/members/ownership';
 import type { CustomResourceEvent } from '../../../lambda/shared/cfn';
-import { Fake, hubModels } from './hub-model';
+import { RegionCall, wireRegionHubs } from './hub-model';
 import { membersResource, StackModel, wireStack } from './stack-model';
 
 /*
@@ -34,7 +27,7 @@ const cfn = mockClient(CloudFormationClient);
 /** Member status by account id, per region. */
 let states: Map<string, Map<string, string>>;
 let stack: StackModel;
-let calls: { region: string; command: string; ids: string[] }[];
+let calls: RegionCall[];
 let logs: jest.SpyInstance[];
 
 const stateOf = (region: string): Map<string, string> => {
@@ -47,24 +40,7 @@ const stateOf = (region: string): Map<string, string> => {
 };
 
 function wireHub(): void {
-  hub.reset();
-  hub.onAnyCommand().rejects(new Error('unexpected command'));
-  const perRegion = new Map<string, Map<unknown, Fake>>();
-  const modelsOf = (region: string) => {
-    let models = perRegion.get(region);
-    if (!models) {
-      models = hubModels(() => ({ state: stateOf(region), refuseInvite: new Map() }));
-      perRegion.set(region, models);
-    }
-    return models;
-  };
-  for (const command of [GetMembersCommand, CreateMembersCommand, InviteMembersCommand, DisassociateMembersCommand, DeleteMembersCommand]) {
-    hub.on(command as never).callsFake(async (input: { AccountIds?: string[]; AccountDetails?: { AccountId: string }[] }, getClient: () => SecurityHubClient) => {
-      const region = await getClient().config.region();
-      calls.push({ region, command: command.name, ids: input.AccountIds ?? input.AccountDetails?.map((d) => d.AccountId) ?? [] });
-      return modelsOf(region).get(command)!(input);
-    });
-  }
+  wireRegionHubs(hub, (region) => ({ state: stateOf(region), refuseInvite: new Map() }), (call) => calls.push(call));
 }
 
 function event(requestType: 'Update' | 'Delete', props: Record<string, unknown>, old?: Record<string, unknown>, logicalId = SELF): CustomResourceEvent {

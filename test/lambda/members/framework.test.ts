@@ -1,15 +1,8 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import {
-  CreateMembersCommand,
-  DeleteMembersCommand,
-  DisassociateMembersCommand,
-  GetMembersCommand,
-  InviteMembersCommand,
-  SecurityHubClient,
-} from '@aws-sdk/client-securityhub';
+import { GetMembersCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, isComplete } from '../../../lambda/members';
-import { Fake, hubModels } from './hub-model';
+import { wireRegionHubs } from './hub-model';
 import { runThroughFramework } from './provider-framework';
 import { emptyStack, wireStack } from './stack-model';
 
@@ -55,21 +48,11 @@ const stateOf = (region: string): Map<string, string> => {
 };
 
 function wireHub(onGetMembers: () => void = () => undefined): void {
-  hub.reset();
-  hub.onAnyCommand().rejects(new Error('unexpected command'));
-  const perRegion = new Map<string, Map<unknown, Fake>>();
-  for (const command of [GetMembersCommand, CreateMembersCommand, InviteMembersCommand, DisassociateMembersCommand, DeleteMembersCommand]) {
-    hub.on(command as never).callsFake(async (input: unknown, getClient: () => SecurityHubClient) => {
-      const region = await getClient().config.region();
-      if (!perRegion.has(region)) {
-        perRegion.set(region, hubModels(() => ({ state: stateOf(region), refuseInvite })));
-      }
-      if (command === GetMembersCommand) {
-        onGetMembers();
-      }
-      return perRegion.get(region)!.get(command)!(input);
-    });
-  }
+  wireRegionHubs(hub, (region) => ({ state: stateOf(region), refuseInvite }), (call) => {
+    if (call.command === GetMembersCommand.name) {
+      onGetMembers();
+    }
+  });
 }
 
 const setup = {

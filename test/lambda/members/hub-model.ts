@@ -8,7 +8,9 @@ import {
   DisassociateMembersCommand,
   GetMembersCommand,
   InviteMembersCommand,
+  SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
+import type { AwsClientStub } from 'aws-sdk-client-mock';
 
 export const NOT_MEMBER = 'The request is rejected because the given account ID is not a member of the current account.';
 
@@ -88,4 +90,33 @@ export function hubModels(current: () => HubState): Map<unknown, Fake> {
     return { UnprocessedAccounts: unprocessed };
   });
   return models;
+}
+
+/** One call a per-region hub answered: the region, the command's name and the account ids it named. */
+export interface RegionCall {
+  readonly region: string;
+  readonly command: string;
+  readonly ids: string[];
+}
+
+/**
+ * Wires `hub` to a model of each region's hub, built on first use over `current(region)`; any
+ * command other than the five member operations fails the test. `onCall` sees every call first.
+ */
+export function wireRegionHubs(hub: AwsClientStub<SecurityHubClient>, current: (region: string) => HubState, onCall: (call: RegionCall) => void = () => undefined): void {
+  hub.reset();
+  hub.onAnyCommand().rejects(new Error('unexpected command'));
+  const perRegion = new Map<string, Map<unknown, Fake>>();
+  for (const command of [GetMembersCommand, CreateMembersCommand, InviteMembersCommand, DisassociateMembersCommand, DeleteMembersCommand]) {
+    hub.on(command as never).callsFake(async (input: { AccountIds?: string[]; AccountDetails?: { AccountId: string }[] }, getClient: () => SecurityHubClient) => {
+      const region = await getClient().config.region();
+      onCall({ region, command: command.name, ids: input.AccountIds ?? input.AccountDetails?.map((d) => d.AccountId) ?? [] });
+      let models = perRegion.get(region);
+      if (!models) {
+        models = hubModels(() => current(region));
+        perRegion.set(region, models);
+      }
+      return models.get(command)!(input);
+    });
+  }
 }
