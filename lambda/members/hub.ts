@@ -17,7 +17,7 @@ import type { RegionClients } from '../shared/client';
 import { checkDeadline } from '../shared/deadline';
 import { AccountFailure, reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
-import { normalizeStatus } from './planner';
+import { isAssociated, normalizeStatus } from './planner';
 import type { InviteResult, MemberHub } from './reconcile';
 
 /** Pause before inviting a batch again, growing with each attempt, as the SDK's own backoff does. */
@@ -29,11 +29,6 @@ function backoff(attempt: number): Promise<void> {
 function isClientError(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode ?? 0;
   return status >= 400 && status < 500 && status !== 429;
-}
-
-/** Whether a raw status is Invited or Enabled: associated with the administrator, or about to be. */
-function isAssociated(status: string | undefined): boolean {
-  return ['Invited', 'Enabled'].includes(normalizeStatus(status));
 }
 
 function setOrDelete(map: Map<string, string>, key: string, value: string | undefined): void {
@@ -89,7 +84,7 @@ export class SdkMemberHub implements MemberHub {
       const out = await this.clients.client.send(new CreateMembersCommand({ AccountDetails: details }));
       // "Already a member" (a retry whose first attempt was applied, or a concurrent change) is
       // success: whatever the text, an account that is a member now is done.
-      return this.verifyUnprocessed(out.UnprocessedAccounts, (state) => state !== 'NotMember');
+      return (await this.recheckRefusals(this.toFailures(out.UnprocessedAccounts), (status) => normalizeStatus(status) !== 'NotMember')).failures;
     });
   }
 
@@ -132,22 +127,18 @@ export class SdkMemberHub implements MemberHub {
    * refusals as they are.
    */
   private async verifyRefusedInvitations(refused: AccountFailure[], reread: Map<string, string>): Promise<AccountFailure[]> {
-    if (refused.length === 0) {
-      return [];
-    }
-    let statuses: Map<string, string>;
+    let recheck: Awaited<ReturnType<SdkMemberHub['recheckRefusals']>>;
     try {
-      statuses = await this.getStatuses(refused.map((f) => f.accountId));
+      recheck = await this.recheckRefusals(refused, isAssociated);
     } catch (error) {
       log('WARN', 'could not re-read the accounts InviteMembers refused; they count as failed', { region: this.region, error: reasonOf(error) });
       return refused;
     }
-    refused.forEach((f) => setOrDelete(reread, f.accountId, statuses.get(f.accountId)));
-    const done = refused.filter((f) => isAssociated(statuses.get(f.accountId)));
-    if (done.length > 0) {
-      logGrouped('INFO', 'InviteMembers refused accounts that are Invited or Enabled already; they count as done', this.region, done);
+    refused.forEach((f) => setOrDelete(reread, f.accountId, recheck.statuses.get(f.accountId)));
+    if (recheck.done.length > 0) {
+      logGrouped('INFO', 'InviteMembers refused accounts that are Invited or Enabled already; they count as done', this.region, recheck.done);
     }
-    return refused.filter((f) => !isAssociated(statuses.get(f.accountId)));
+    return recheck.failures;
   }
 
   disassociateMembers(accountIds: readonly string[]): Promise<AccountFailure[]> {
@@ -173,16 +164,12 @@ export class SdkMemberHub implements MemberHub {
       // "Not a member" (a retried delete, or one already gone) is success. So is a refused account
       // that is no longer associated: the service deletes only members that joined by invitation,
       // and an organization account, once disassociated, is as removed as it can be (section 11).
-      const refused = this.toFailures(out.UnprocessedAccounts);
-      if (refused.length === 0) {
-        return [];
-      }
-      const statuses = await this.getStatuses(refused.map((f) => f.accountId));
-      const kept = refused.filter((f) => statuses.has(f.accountId) && !isAssociated(statuses.get(f.accountId)));
+      const { failures, done, statuses } = await this.recheckRefusals(this.toFailures(out.UnprocessedAccounts), (status) => !isAssociated(status));
+      const kept = done.filter((f) => statuses.has(f.accountId));
       if (kept.length > 0) {
         logGrouped('WARN', 'DeleteMembers refused accounts that are disassociated; they count as removed (organization accounts cannot be deleted)', this.region, kept);
       }
-      return refused.filter((f) => isAssociated(statuses.get(f.accountId)));
+      return failures;
     });
   }
 
@@ -190,13 +177,21 @@ export class SdkMemberHub implements MemberHub {
    * Re-reads the accounts the service did not process and keeps as failures only those not
    * already in the state the call wanted: the service's wording is not relied on.
    */
-  private async verifyUnprocessed(unprocessed: Result[] | undefined, done: (state: ReturnType<typeof normalizeStatus>) => boolean): Promise<AccountFailure[]> {
-    const failures = this.toFailures(unprocessed);
-    if (failures.length === 0) {
-      return [];
+  /**
+   * Re-reads the accounts a call refused in UnprocessedAccounts and splits them by `done(status)`:
+   * the service's wording is never relied on, only the state it left (rules 5 and 7, section 11).
+   * Throws when the read fails.
+   */
+  private async recheckRefusals(refused: AccountFailure[], done: (status: string | undefined) => boolean): Promise<{ failures: AccountFailure[]; done: AccountFailure[]; statuses: Map<string, string> }> {
+    if (refused.length === 0) {
+      return { failures: [], done: [], statuses: new Map() };
     }
-    const statuses = await this.getStatuses(failures.map((f) => f.accountId));
-    return failures.filter((f) => !done(normalizeStatus(statuses.get(f.accountId))));
+    const statuses = await this.getStatuses(refused.map((f) => f.accountId));
+    return {
+      failures: refused.filter((f) => !done(statuses.get(f.accountId))),
+      done: refused.filter((f) => done(statuses.get(f.accountId))),
+      statuses,
+    };
   }
 
   private toFailures(unprocessed: Result[] | undefined): AccountFailure[] {

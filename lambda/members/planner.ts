@@ -33,6 +33,11 @@ export function normalizeStatus(raw: string | undefined): MemberState {
   }
 }
 
+/** Whether a raw status is Invited or Enabled: associated with the administrator, or about to be. */
+export function isAssociated(raw: string | undefined): boolean {
+  return ['Invited', 'Enabled'].includes(normalizeStatus(raw));
+}
+
 /** What to do for one declared account. */
 export interface DeclaredAction {
   readonly create: boolean;
