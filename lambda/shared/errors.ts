@@ -182,7 +182,6 @@ function describeFailures(phase: string, failures: AccountFailure[], rollback?: 
   return `${phase} failed for ${accounts} account${accounts === 1 ? '' : 's'}: ${list.text}.${pointer}${tail}`;
 }
 
-/** A short description of any thrown value, for failure reasons. */
 /**
  * Whether Security Hub refused a call because it is not enabled for the caller in that region:
  * InvalidAccessException saying "not subscribed". The same error type without those words is a
@@ -192,7 +191,7 @@ export function isNotSubscribed(error: unknown): boolean {
   return (error as { name?: unknown } | null | undefined)?.name === 'InvalidAccessException' && /not subscribed/i.test(reasonOf(error));
 }
 
-/** The error's name and message, for logs and messages. */
+/** A short description of any thrown value, for failure reasons. */
 export function reasonOf(error: unknown): string {
   if (error instanceof Error) {
     return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
