@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler } from '../../../lambda/members';
 import { siblingClaims } from '../../../lambda/members/ownership';
 import type { CustomResourceEvent } from '../../../lambda/shared/cfn';
-import { RegionCall, wireRegionHubs } from './hub-model';
+import { RegionCall, regionStates, wireRegionHubs } from './hub-model';
 import { membersResource, StackModel, wireStack } from './stack-model';
 
 /*
@@ -25,19 +25,11 @@ const MUTATING = ['CreateMembersCommand', 'InviteMembersCommand', 'DisassociateM
 const hub = mockClient(SecurityHubClient);
 const cfn = mockClient(CloudFormationClient);
 /** Member status by account id, per region. */
-let states: Map<string, Map<string, string>>;
 let stack: StackModel;
 let calls: RegionCall[];
 let logs: jest.SpyInstance[];
 
-const stateOf = (region: string): Map<string, string> => {
-  let state = states.get(region);
-  if (!state) {
-    state = new Map();
-    states.set(region, state);
-  }
-  return state;
-};
+let stateOf: (region: string) => Map<string, string>;
 
 function wireHub(): void {
   wireRegionHubs(hub, (region) => ({ state: stateOf(region), refuseInvite: new Map() }), (call) => calls.push(call));
@@ -71,7 +63,7 @@ function template(own: readonly string[] | undefined, others: Record<string, unk
 
 beforeEach(() => {
   process.env.AWS_REGION = 'us-east-1';
-  states = new Map();
+  stateOf = regionStates();
   calls = [];
   stack = { status: 'UPDATE_IN_PROGRESS', parameters: {}, template: { Resources: {} } };
   wireHub();

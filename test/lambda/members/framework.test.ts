@@ -2,7 +2,7 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { GetMembersCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, isComplete } from '../../../lambda/members';
-import { wireRegionHubs } from './hub-model';
+import { regionStates, wireRegionHubs } from './hub-model';
 import { runThroughFramework } from './provider-framework';
 import { emptyStack, wireStack } from './stack-model';
 
@@ -31,21 +31,13 @@ const IS_COMPLETE_NAME = `${STACK_NAME.slice(0, 40)}-MembersProviderIsComplete-A
 
 const hub = mockClient(SecurityHubClient);
 const cfn = mockClient(CloudFormationClient);
-let states: Map<string, Map<string, string>>;
 let refuseInvite: Map<string, string>;
 let logs: jest.SpyInstance[];
 /** The fake clock's lead over real time: the pacer still sees time pass. */
 let offset: number;
 const realNow = Date.now.bind(Date);
 
-const stateOf = (region: string): Map<string, string> => {
-  let state = states.get(region);
-  if (!state) {
-    state = new Map();
-    states.set(region, state);
-  }
-  return state;
-};
+let stateOf: (region: string) => Map<string, string>;
 
 function wireHub(onGetMembers: () => void = () => undefined): void {
   wireRegionHubs(hub, (region) => ({ state: stateOf(region), refuseInvite }), (call) => {
@@ -87,7 +79,7 @@ process.env.SECURITYHUB_MEMBERS_MAX_ATTEMPTS = '2';
 
 beforeEach(() => {
   process.env.AWS_REGION = 'us-east-1';
-  states = new Map();
+  stateOf = regionStates();
   refuseInvite = new Map();
   offset = 0;
   jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offset);

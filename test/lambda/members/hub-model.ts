@@ -120,3 +120,16 @@ export function wireRegionHubs(hub: AwsClientStub<SecurityHubClient>, current: (
     });
   }
 }
+
+/** An empty member-status map per region, made on first use: `stateOf(region)`. */
+export function regionStates(): (region: string) => Map<string, string> {
+  const states = new Map<string, Map<string, string>>();
+  return (region) => {
+    let state = states.get(region);
+    if (!state) {
+      state = new Map();
+      states.set(region, state);
+    }
+    return state;
+  };
+}
