@@ -10,7 +10,7 @@ import { parseOrganizationAccounts } from '../bin/sample-app';
 import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
 import { localUsage, parseLocalArgs, UsageError } from './cli-args';
 import { LocalStack, readAssembly } from './deploy/assembly';
-import { EventReport, LocalCloudFormation, readDeployedResources } from './deploy/cloudformation';
+import { EventReport, LocalCloudFormation, readLocalState } from './deploy/cloudformation';
 import { changes, describeEvent, MemberSnapshot, phaseLine, resourceName, snapshot } from './deploy/report';
 import { localDrift, localRemove, localResign } from './drift';
 import { EmulatorOptions, HubStore, loadStoreFile, RunningEmulator, startEmulator } from './emulator';
@@ -152,7 +152,7 @@ function printStatus(store: HubStore): void {
  */
 function checkStateFiles(): void {
   loadStoreFile(HUB_STATE);
-  readDeployedResources(STACK_STATE);
+  readLocalState(STACK_STATE);
 }
 
 /** Deletes the local state this CLI writes, and only that (the folder may be shared). */

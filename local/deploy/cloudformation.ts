@@ -188,15 +188,6 @@ export function readLocalState(statePath: string): { resources: DeployedResource
   return { resources: resources as DeployedResource[], stacks: stacks as DeployedStack[] };
 }
 
-/**
- * The resources recorded in a state file of {@link LocalCloudFormation}; none when the file is absent.
- *
- * @throws StateFileError naming the file when it is not a valid state
- */
-export function readDeployedResources(statePath: string): DeployedResource[] {
-  return readLocalState(statePath).resources;
-}
-
 interface Done {
   readonly before?: DeployedResource;
   readonly after: DeployedResource;
