@@ -6,7 +6,6 @@ import {
   CreateMembersCommand,
   DeleteMembersCommand,
   DisassociateMembersCommand,
-  GetMembersCommand,
   InviteMembersCommand,
   Result,
 } from '@aws-sdk/client-securityhub';
@@ -16,6 +15,7 @@ import { chunk, mapWithConcurrency } from '../shared/batch';
 import type { RegionClients } from '../shared/client';
 import { checkDeadline } from '../shared/deadline';
 import { AccountFailure, reasonOf } from '../shared/errors';
+import { readMemberStatuses } from '../shared/fleet/reads';
 import { log } from '../shared/log';
 import { isAssociated, normalizeStatus } from './planner';
 import type { InviteResult, MemberHub } from './reconcile';
@@ -58,23 +58,9 @@ export class SdkMemberHub implements MemberHub {
     this.region = clients.region;
   }
 
-  async getStatuses(accountIds: readonly string[]): Promise<Map<string, string>> {
-    const statuses = new Map<string, string>();
-    await this.eachBatch(accountIds, async (batch) => {
-      const out = await this.clients.client.send(new GetMembersCommand({ AccountIds: batch }));
-      for (const member of out.Members ?? []) {
-        if (member.AccountId && batch.includes(member.AccountId)) {
-          statuses.set(member.AccountId, member.MemberStatus ?? 'unknown');
-        }
-      }
-    });
+  getStatuses(accountIds: readonly string[]): Promise<Map<string, string>> {
     // A Deleted member is not a member; keeping the map to members only keeps callers simple.
-    for (const [id, status] of statuses) {
-      if (normalizeStatus(status) === 'NotMember') {
-        statuses.delete(id);
-      }
-    }
-    return statuses;
+    return readMemberStatuses(this.clients, accountIds, { deleted: 'drop' });
   }
 
   createMembers(members: readonly MemberInput[]): Promise<AccountFailure[]> {
@@ -202,10 +188,6 @@ export class SdkMemberHub implements MemberHub {
 
   private failure(accountId: string, reason: string): AccountFailure {
     return { accountId, region: this.region, reason };
-  }
-
-  private async eachBatch(accountIds: readonly string[], fn: (batch: string[]) => Promise<void>): Promise<void> {
-    await mapWithConcurrency(chunk(accountIds, MAX_IDS_PER_CALL), this.clients.tuning.concurrency, fn);
   }
 
   /** Runs `fn` per batch; a batch whose call throws fails every account in it, with the error as reason. */
