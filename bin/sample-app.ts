@@ -9,7 +9,7 @@
  * deploys them elsewhere.
  */
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
-import { MemberAccount, SecurityHubInvitationAccepter, SecurityHubMembers } from '../lib';
+import { MemberAccount, SecurityHubInvitationAccepter, SecurityHubMembers, SecurityHubMembersAudit } from '../lib';
 
 /** Adds the sample's stacks to `app`, configured from its context. */
 export function buildSampleApp(app: App): Stack[] {
@@ -28,6 +28,8 @@ export function buildSampleApp(app: App): Stack[] {
     description: 'Security Hub administrator: declares the member accounts',
   });
   const declared = new SecurityHubMembers(administrator, 'Members', { members, reconcileOnEveryDeploy });
+  // The scheduled audit (docs/audit.md): `-c auditRepair=true` has it re-add the members that left.
+  new SecurityHubMembersAudit(administrator, 'Audit', { repair: String(app.node.tryGetContext('auditRepair') ?? false) === 'true' });
   new CfnOutput(administrator, 'MemberCount', { value: declared.memberCount });
   new CfnOutput(administrator, 'InvitedCount', { value: declared.invitedCount });
   const stacks = [administrator];

@@ -14,7 +14,7 @@ test.each([[[]], [['--help']], [['-h']], [['help']], [['deploy', '--help']], [['
 });
 
 test.each([
-  [['frobnicate'], 'unknown command "frobnicate": expected one of deploy, destroy, status, drift, resign, remove, reset, help'],
+  [['frobnicate'], 'unknown command "frobnicate": expected one of deploy, destroy, status, drift, audit, resign, remove, reset, help'],
   [['--frob'], 'unknown option "--frob" before the command'],
   [['status', '--frob'], 'unknown option "--frob" for status: expected --help'],
   [['deploy', '--verbsoe'], 'unknown option "--verbsoe" for deploy: expected --verbose, -c KEY=VALUE, --help'],
