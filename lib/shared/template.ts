@@ -35,9 +35,10 @@ export interface TemplateContext {
   /** The stack's id, for `Ref AWS::StackId`. */
   readonly stackId?: string;
   /**
-   * The stack's parameter values (as DescribeStacks reports them, NoEcho ones masked with
-   * asterisks); a parameter missing from the map takes its `Default`. Undefined: no value is known,
-   * so a `Ref` to a parameter can't be read exactly.
+   * The stack's parameter values as DescribeStacks reports them: NoEcho ones masked with
+   * asterisks (so unknown), SSM parameter types given their `ResolvedValue`, never the parameter
+   * store's key. A parameter missing from the map takes its `Default`. Undefined: no value is
+   * known, so a `Ref` to a parameter can't be read exactly.
    */
   readonly parameters?: ReadonlyMap<string, string>;
 }
@@ -321,10 +322,6 @@ class Evaluator {
         : this.unknown(`Ref ${name} names no parameter or resource of the template`);
     }
     const type = String(parameter?.Type ?? 'String');
-    if (type.startsWith('AWS::SSM::Parameter::Value')) {
-      // DescribeStacks reports the SSM parameter's name as the value; the value itself is resolved at deploy.
-      return this.unknown(`parameter ${name} is resolved from SSM Parameter Store at deploy time`);
-    }
     const given = this.ctx.parameters?.get(name);
     const value = given ?? (this.ctx.parameters !== undefined && parameter?.Default !== undefined ? String(parameter.Default) : undefined);
     if (value === undefined) {
