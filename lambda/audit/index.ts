@@ -91,14 +91,7 @@ async function run(stackId: string, stackName: string, repair: boolean): Promise
   if (!account) {
     throw new Error(`invalid ${ENV_STACK_ID} ${JSON.stringify(stackId)}: expected arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/ID`);
   }
-  const { declarations, unreadable } = readDeployedDeclarations(view.templateBody, {
-    region,
-    account,
-    partition: stackId.split(':')[1],
-    stackName,
-    stackId,
-    parameters: view.parameters,
-  });
+  const { declarations, unreadable } = readDeployedDeclarations(view.templateBody, { region, account, stackName, stackId, parameters: view.parameters });
   const resources: DeclaredResource[] = [
     ...declarations.map((d) => ({ stack: stackName, displayName: stackName, logicalId: d.logicalId, account, declaration: { accountIds: d.members.map((m) => m.accountId), invite: d.invite, regions: d.regions } })),
     ...unreadable.map((u) => ({ stack: stackName, displayName: stackName, logicalId: u.logicalId, account, unreadable: u.reason })),

@@ -43,7 +43,7 @@ function mutatingCalls(): string[] {
 
 /** A, B, C, D declared in two regions: B Resigned in us-east-1, C Removed and D deleted (no longer a member) in us-west-2, the rest Enabled. */
 function driftedFleet(): void {
-  endpoints.stack.template = template({ Members: { members: [A, B, C, D], regions: [REGION, WEST] } });
+  endpoints.stack.template = template({ Members: { members: [A, B, C, { AccountId: D, Email: 'security+d@example.com' }], regions: [REGION, WEST] } });
   for (const region of [REGION, WEST]) {
     for (const id of [A, B, C]) {
       seed(id, 'Enabled', region);
@@ -145,6 +145,8 @@ describe('the bundled audit function on its schedule', () => {
     expect(statusOf(B, REGION)).toBe('Invited');
     expect(statusOf(C, WEST)).toBe('Invited');
     expect(statusOf(D, WEST)).toBe('Invited');
+    // Created again with the email its declaration gives.
+    expect(endpoints.emulator.store.getMember(ADMIN, WEST, D)?.email).toBe('security+d@example.com');
     expect(statusOf(A, REGION)).toBe('Enabled');
     // The undeclared member is left alone.
     expect(statusOf(ORG, REGION)).toBe('Enabled');
@@ -176,7 +178,7 @@ describe('the bundled audit function on its schedule', () => {
     });
     seed(A, 'Enabled');
     const run = await runAudit(endpoints);
-    expect(run.error?.message).toMatch(/^cannot audit 1 SecurityHubMembers resource of stack Admin whose declaration is not literal: Imported \(it uses Fn::ImportValue "shared-member"/);
+    expect(run.error?.message).toMatch(/^cannot audit 1 SecurityHubMembers resource of stack Admin whose declaration is not literal: Imported \(Members\[0\].AccountId is \{"Fn::ImportValue":"shared-member"\}, not a literal account id\)/);
     expect(run.metrics.AuditSucceeded).toBeUndefined();
     expect(run.metrics).toMatchObject({ DeclaredMembers: 1, DriftedMembers: 0 });
   });
