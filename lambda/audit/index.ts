@@ -98,8 +98,8 @@ async function run(stackId: string, stackName: string, repair: boolean): Promise
   ];
   const audit = new FleetAudit({ resources, readerFor: (r) => new SdkHubReader(clientsFor(r)), useRoles: false });
   await audit.prepare();
-  await audit.readStatuses();
-  await audit.readUndeclared();
+  // Independent reads: GetMembers of the declared accounts beside the ListMembers pages.
+  await Promise.all([audit.readStatuses(), audit.readUndeclared()]);
   const result = audit.result();
   const document = toDocument(result);
   const values = metricsOf(document);
