@@ -26,7 +26,7 @@ describe('the jsii build', () => {
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test('its assembly has both constructs, their props, every target and the aws-cdk-lib floor', () => {
+  test('its assembly has the constructs, their props, every target and the aws-cdk-lib floor', () => {
     const assembly = JSON.parse(fs.readFileSync(path.join(ROOT, '.jsii'), 'utf8')) as Assembly;
     expect(assembly.name).toBe('cdk-securityhub-members');
     expect(assembly.dependencies).toEqual({ 'aws-cdk-lib': '^2.200.0', 'constructs': '^10.0.0' });
@@ -35,6 +35,8 @@ describe('the jsii build', () => {
       'cdk-securityhub-members.SecurityHubInvitationAccepter': 'class',
       'cdk-securityhub-members.SecurityHubInvitationAccepterProps': 'interface',
       'cdk-securityhub-members.SecurityHubMembers': 'class',
+      'cdk-securityhub-members.SecurityHubMembersAudit': 'class',
+      'cdk-securityhub-members.SecurityHubMembersAuditProps': 'interface',
       'cdk-securityhub-members.SecurityHubMembersProps': 'interface',
     });
     expect(assembly.targets).toEqual(expect.objectContaining({
@@ -45,13 +47,14 @@ describe('the jsii build', () => {
     }));
   });
 
-  test('generates a Python package that declares both constructs', () => {
+  test('generates a Python package that declares the constructs', () => {
     const out = path.join(work, 'pacmak');
     // --ignore-scripts: the tarball pacmak embeds is of what `npm run build` already built.
     execFileSync(path.join(BIN, 'jsii-pacmak'), ['--targets', 'python', '--code-only', '--outdir', out, '--pack-command', 'npm pack --ignore-scripts'], { cwd: ROOT, stdio: 'pipe' });
     const module = fs.readFileSync(path.join(out, 'python', 'src', 'cdk_securityhub_members', '__init__.py'), 'utf8');
     expect(module).toMatch(/^class SecurityHubMembers\(/m);
     expect(module).toMatch(/^class SecurityHubInvitationAccepter\(/m);
+    expect(module).toMatch(/^class SecurityHubMembersAudit\(/m);
     expect(module).toContain('wait_for_acceptance');
     // Python itself parses what was generated, where CI has it.
     const python = ['python3', 'python'].find((name) => {
