@@ -53,20 +53,6 @@ export function stablePhysicalId(prefix: string, event: CustomResourceEvent<unkn
   return `${prefix}-${stackName}-${event.LogicalResourceId ?? 'resource'}`;
 }
 
-/** Reads a boolean that CloudFormation may have turned into a string. */
-export function parseBoolean(value: unknown, name: string, fallback: boolean): boolean | string {
-  if (value === undefined) {
-    return fallback;
-  }
-  if (value === true || value === 'true') {
-    return true;
-  }
-  if (value === false || value === 'false') {
-    return false;
-  }
-  return `invalid ${name} ${JSON.stringify(value)}: expected true or false`;
-}
-
 /** The function's region, as Lambda sets it in the environment. */
 export function regionFromEnvironment(): string {
   const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
