@@ -1,7 +1,7 @@
 /**
  * Compares the declarations of a cloud assembly with what Security Hub reports, read-only.
  */
-import { normalizeStatus } from '../lambda/members/planner';
+import { normalizeStatus } from '../lib/shared/status';
 import { reasonOf } from '../lambda/shared/errors';
 import type { DeclaredResource } from './assembly';
 import { UsageError } from './errors';
