@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isAccountId } from '../../lib/shared/validation';
 import { ServiceError } from './errors';
 
 /**
@@ -200,7 +201,6 @@ export const PROCESSING_RESULTS = {
 /** The most account ids one call may carry. */
 export const MAX_IDS_PER_CALL = 50;
 
-const ACCOUNT_ID = /^\d{12}$/;
 
 interface MutableMember {
   accountId: string;
@@ -415,7 +415,7 @@ export class HubStore {
    */
   setOrganization(adminAccount: string, accountIds: readonly string[]): void {
     for (const id of [adminAccount, ...accountIds]) {
-      if (!ACCOUNT_ID.test(id)) {
+      if (!isAccountId(id)) {
         throw new Error(`invalid organization account id "${id}": expected 12 digits`);
       }
     }
@@ -520,7 +520,7 @@ export class HubStore {
     const hub = this.hubFor(adminAccount, region);
     const unprocessed: UnprocessedAccount[] = [];
     for (const { accountId, email } of details) {
-      if (!ACCOUNT_ID.test(accountId)) {
+      if (!isAccountId(accountId)) {
         unprocessed.push({ accountId, processingResult: PROCESSING_RESULTS.invalidAccountId });
       } else if (accountId === adminAccount) {
         unprocessed.push({ accountId, processingResult: PROCESSING_RESULTS.self });
