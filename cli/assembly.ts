@@ -8,7 +8,7 @@ import { describeProblems } from '../lambda/shared/errors';
 import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
 import { readDeclaration } from '../lib/shared/declaration';
 import { isReadable, MembersResourceReading, readMembersResources } from '../lib/shared/template';
-import { UsageError } from './errors';
+import { CommandError } from './errors';
 
 /** What a readable resource declares. */
 export interface Declaration {
@@ -52,7 +52,7 @@ const UNKNOWN_REGION = 'unknown-region';
  * Every `Custom::SecurityHubMembers` resource of the cloud assembly in `dir`, in the assembly's
  * order, stacks of nested assemblies after those of the assembly that holds them.
  *
- * @throws UsageError when `dir` is not a cloud assembly
+ * @throws CommandError when `dir` is not a cloud assembly
  */
 export function readDeclarations(dir: string, options: ReadOptions): DeclaredResource[] {
   let assembly: CloudAssembly;
@@ -61,7 +61,7 @@ export function readDeclarations(dir: string, options: ReadOptions): DeclaredRes
     assembly = new CloudAssembly(dir, { skipVersionCheck: true, skipEnumCheck: true });
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new UsageError(`--app "${dir}" is not a cloud assembly (${reason}): expected a directory written by cdk synth, with a manifest.json`);
+    throw new CommandError(`--app "${dir}" is not a cloud assembly (${reason}): expected a directory written by cdk synth, with a manifest.json`);
   }
   return stacksOf(assembly).flatMap((stack) => resourcesOf(stack, options));
 }
