@@ -5,10 +5,10 @@
  * cannot be told without guessing is named as unreadable, never guessed (docs/design.md,
  * "Scheduled audit").
  */
-import { evaluateExactly, isReadable, readMembersResources, TemplateContext } from '../../lib/shared/template';
+import { readDeclaration } from '../../lib/shared/declaration';
+import { DeclaredMember, isReadable, readMembersResources, TemplateContext } from '../../lib/shared/template';
 import type { MemberInput } from '../../lib/shared/validation';
-import { parseDeclaration } from '../members/properties';
-import { ValidationError } from '../shared/errors';
+import { describeProblems } from '../shared/errors';
 
 /** A resource whose declaration was read exactly. */
 export interface DeployedDeclaration {
@@ -38,52 +38,34 @@ export interface DeployedDeclarations {
  * @throws Error when the body is not a JSON template
  */
 export function readDeployedDeclarations(templateBody: string, ctx: TemplateContext & { readonly account: string }): DeployedDeclarations {
-  let template: { Resources?: Record<string, { Properties?: { Members?: unknown } }> };
+  let template: unknown;
   try {
-    template = JSON.parse(templateBody) as typeof template;
+    template = JSON.parse(templateBody);
   } catch {
     throw new Error(`the stack's template is not JSON (it starts ${JSON.stringify(templateBody.slice(0, 20))}): expected the JSON template that CDK synthesizes`);
   }
   const declarations: DeployedDeclaration[] = [];
   const unreadable: UnreadableDeclaration[] = [];
   for (const reading of readMembersResources(template, ctx, { policy: 'strict' })) {
-    const { logicalId } = reading;
-    const parts = [['Members', reading.accountIds], ['Invite', reading.invite], ['Regions', reading.regions]] as const;
-    const unknown = parts.find(([, r]) => !isReadable(r));
-    if (unknown) {
-      unreadable.push({ logicalId, reason: (unknown[1] as { unreadable: string }).unreadable });
+    const { logicalId, accountIds, invite, regions } = reading;
+    const unknown = [accountIds, invite, regions].find((r) => !isReadable(r));
+    if (unknown !== undefined || !isReadable(accountIds) || !isReadable(invite) || !isReadable(regions)) {
+      unreadable.push({ logicalId, reason: (unknown as { unreadable: string }).unreadable });
       continue;
     }
-    const accountIds = (reading.accountIds as { value: string[] }).value;
-    const emails = emailsOf(template.Resources?.[logicalId]?.Properties?.Members, template, ctx, logicalId);
-    const invite = (reading.invite as { value: unknown }).value;
-    try {
-      const parsed = parseDeclaration({
-        Members: accountIds.map((id, i) => ({ AccountId: id, ...(emails[i] !== undefined ? { Email: emails[i] } : {}) })),
-        ...(invite !== undefined ? { Invite: typeof invite === 'boolean' ? String(invite) : invite } : {}),
-        Regions: (reading.regions as { value: string[] }).value,
-      }, { region: ctx.region, ownAccount: ctx.account });
-      declarations.push({ logicalId, members: parsed.members, invite: parsed.invite, regions: parsed.regions });
-    } catch (error) {
-      if (!(error instanceof ValidationError)) {
-        throw error;
-      }
-      unreadable.push({ logicalId, reason: `its declaration is invalid: ${error.message}` });
+    // An email that can't be read does not hide who is declared: the account is audited, and
+    // re-created without an email if repair has to.
+    const members: DeclaredMember[] = isReadable(reading.members) ? reading.members.value : accountIds.value.map((accountId) => ({ accountId }));
+    const parsed = readDeclaration({
+      Members: members.map((m) => ({ AccountId: m.accountId, ...(m.email !== undefined ? { Email: m.email } : {}) })),
+      ...(invite.value !== undefined ? { Invite: typeof invite.value === 'boolean' ? String(invite.value) : invite.value } : {}),
+      Regions: regions.value,
+    }, { region: ctx.region, ownAccount: ctx.account });
+    if ('problems' in parsed) {
+      unreadable.push({ logicalId, reason: `its declaration is invalid: ${describeProblems(parsed.problems)}` });
+      continue;
     }
+    declarations.push({ logicalId, members: parsed.declaration.members, invite: parsed.declaration.invite, regions: parsed.declaration.regions });
   }
   return { declarations, unreadable };
-}
-
-/** The email of each member, in order; none at all when the list can't be evaluated exactly. */
-function emailsOf(members: unknown, template: unknown, ctx: TemplateContext, logicalId: string): (string | undefined)[] {
-  try {
-    const list = evaluateExactly(members, template, ctx, logicalId);
-    return Array.isArray(list) ? list.map((m) => {
-      const email = (m as { Email?: unknown } | null)?.Email;
-      return typeof email === 'string' ? email : undefined;
-    }) : [];
-  } catch {
-    // The account ids were read strictly; an email that is not literal only goes without.
-    return [];
-  }
 }

@@ -5,6 +5,7 @@
  */
 import { DescribeHubCommand, ListMembersCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { MAX_IDS_PER_CALL } from '../../../lib/shared/contract';
+import { accountOfArn } from '../cfn';
 import type { RegionClients } from '../client';
 import { isNotSubscribed } from '../errors';
 import { allPages, readMemberStatuses } from './reads';
@@ -40,8 +41,8 @@ export class SdkHubReader implements HubReader {
     try {
       const out = await this.client.send(new DescribeHubCommand({}));
       // arn:<partition>:securityhub:<region>:<account>:hub/default
-      const account = out.HubArn?.split(':')[4];
-      if (!account || !/^\d{12}$/.test(account)) {
+      const account = accountOfArn(out.HubArn);
+      if (!account) {
         throw new Error(`DescribeHub answered HubArn ${JSON.stringify(out.HubArn)}: expected arn:<partition>:securityhub:<region>:<account>:hub/default`);
       }
       return { enabled: true, account };
