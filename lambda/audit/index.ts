@@ -19,7 +19,7 @@ import { SdkHubReader } from '../shared/fleet/hub-reader';
 import { log } from '../shared/log';
 import { accountOfStackId, regionOfStackId, SdkStackReader, StackReader } from '../shared/stack';
 import { DeployedDeclaration, readDeployedDeclarations } from './declarations';
-import { AuditReport, driftEventDetail, EVENT_DETAIL_TYPE, EVENT_SOURCE, METRIC_DIMENSION, METRIC_NAMESPACE, metricsOf, RepairedResource } from './report';
+import { AuditReport, driftEventDetail, reportLine, EVENT_DETAIL_TYPE, EVENT_SOURCE, METRIC_DIMENSION, METRIC_NAMESPACE, metricsOf, RepairedResource } from './report';
 
 /** The environment the construct sets. */
 export const ENV_STACK_ID = 'AUDIT_STACK_ID';
@@ -109,7 +109,7 @@ async function run(stackId: string, stackName: string, repair: boolean): Promise
   const repaired = repair ? await repairDrift(declarations, document.resources) : undefined;
   const report: AuditReport = { stack: stackName, ...document, ...(repaired ? { repaired } : {}) };
   // One line with the whole report, the shape of `drift --json`.
-  console.log(JSON.stringify({ level: unreadable.length > 0 || !report.inSync ? 'WARN' : 'INFO', message: 'audit report', report }));
+  console.log(reportLine(report));
   let event: string | undefined;
   if (values.DriftedMembers > 0) {
     event = driftEventDetail(report);

@@ -121,3 +121,43 @@ export function driftEventDetail(report: AuditReport, maxBytes = MAX_EVENT_ENTRY
   }
   return render(low);
 }
+
+/** CloudWatch Logs' limit on one log event, in bytes, less room for Lambda's JSON envelope. */
+export const MAX_LOG_LINE_BYTES = 256 * 1024 - 2 * 1024;
+
+/**
+ * The report line: the whole report when it fits one CloudWatch Logs event. Otherwise a summary
+ * that is never cut in the middle by the log service: per resource only the members out of sync
+ * (the first ones, when even those do not fit, with `omittedMembers` counting the rest), and counts
+ * of the in-sync (`inSyncMembers`) and undeclared (`undeclaredMembers`) members.
+ */
+export function reportLine(report: AuditReport, maxBytes = MAX_LOG_LINE_BYTES): string {
+  const line = (value: unknown): string => JSON.stringify({ level: report.inSync ? 'INFO' : 'WARN', message: 'audit report', report: value });
+  const full = line(report);
+  if (Buffer.byteLength(full) <= maxBytes) {
+    return full;
+  }
+  const drifted = report.resources.map((r) => r.members.filter((m) => !m.inSync));
+  const total = drifted.reduce((sum, list) => sum + list.length, 0);
+  const summary = (keep: number): string => {
+    let left = keep;
+    const resources = report.resources.map((r, i) => {
+      const members = drifted[i].slice(0, Math.max(0, left));
+      left -= members.length;
+      const { undeclared, ...rest } = r;
+      return { ...rest, members, inSyncMembers: r.members.length - drifted[i].length, undeclaredMembers: undeclared.length };
+    });
+    return line({ ...report, summarized: true, resources, ...(keep < total ? { omittedMembers: total - keep } : {}) });
+  };
+  let low = 0;
+  let high = total;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (Buffer.byteLength(summary(middle)) <= maxBytes) {
+      low = middle;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return summary(low);
+}

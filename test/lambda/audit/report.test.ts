@@ -1,4 +1,4 @@
-import { AuditReport, driftEventDetail, entrySize, MAX_EVENT_ENTRY_BYTES, metricsOf } from '../../../lambda/audit/report';
+import { AuditReport, driftEventDetail, entrySize, MAX_EVENT_ENTRY_BYTES, MAX_LOG_LINE_BYTES, metricsOf, reportLine } from '../../../lambda/audit/report';
 
 function report(members: number, region = 'us-east-1'): AuditReport {
   return {
@@ -55,5 +55,27 @@ describe('the audit report', () => {
     const cut = JSON.parse(driftEventDetail(doc, limit)) as { resources: { members: unknown[] }[]; omittedMembers: number };
     expect(cut.omittedMembers).toBeGreaterThanOrEqual(1);
     expect(entrySize(driftEventDetail(doc, limit))).toBeLessThanOrEqual(limit);
+  });
+
+  test('the report line is the whole report when it fits one log event', () => {
+    const doc = report(4);
+    expect(JSON.parse(reportLine(doc))).toEqual({ level: 'WARN', message: 'audit report', report: doc });
+  });
+
+  test('a report over one log event lists the members out of sync that fit, and counts the others', () => {
+    const big: AuditReport = { stack: 'Admin', inSync: false, resources: Array.from({ length: 24 }, (_, r) => ({ ...report(1000, `region-${r}`).resources[0] })) };
+    const line = reportLine(big);
+    expect(Buffer.byteLength(line)).toBeLessThanOrEqual(MAX_LOG_LINE_BYTES);
+    const parsed = JSON.parse(line) as { report: { summarized: boolean; omittedMembers: number; resources: { members: { inSync: boolean }[]; inSyncMembers: number; undeclaredMembers: number }[] } };
+    expect(parsed.report.summarized).toBe(true);
+    expect(parsed.report.resources).toHaveLength(24);
+    const listed = parsed.report.resources.reduce((sum, r) => sum + r.members.length, 0);
+    expect(listed).toBeGreaterThan(1000);
+    // Every drifted member is listed or counted, and none in sync is listed.
+    expect(listed + parsed.report.omittedMembers).toBe(24 * 500);
+    for (const resource of parsed.report.resources) {
+      expect(resource.members.every((m) => !m.inSync)).toBe(true);
+      expect([resource.inSyncMembers, resource.undeclaredMembers]).toEqual([500, 1]);
+    }
   });
 });
