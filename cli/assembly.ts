@@ -2,10 +2,10 @@
  * Reads the `Custom::SecurityHubMembers` declarations of a synthesized cloud assembly with
  * aws-cdk-lib's own cloud-assembly API, nested assemblies (CDK Pipelines stages) included.
  */
-import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { parseDeclaration } from '../lambda/members/properties';
 import { ValidationError } from '../lambda/shared/errors';
 import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
+import { AssemblyStack, NotACloudAssembly, readCloudAssembly } from './cloud-assembly';
 import { UsageError } from './errors';
 
 /** What a readable resource declares. */
@@ -43,9 +43,6 @@ export interface ReadOptions {
   readonly defaultRegion: () => string;
 }
 
-const UNKNOWN_ACCOUNT = 'unknown-account';
-const UNKNOWN_REGION = 'unknown-region';
-
 /**
  * Every `Custom::SecurityHubMembers` resource of the cloud assembly in `dir`, in the assembly's
  * order, stacks of nested assemblies after those of the assembly that holds them.
@@ -53,32 +50,29 @@ const UNKNOWN_REGION = 'unknown-region';
  * @throws UsageError when `dir` is not a cloud assembly
  */
 export function readDeclarations(dir: string, options: ReadOptions): DeclaredResource[] {
-  let assembly: CloudAssembly;
+  let stacks: AssemblyStack[];
   try {
-    // Only templates are read: an assembly written by a newer or older aws-cdk-lib is fine.
-    assembly = new CloudAssembly(dir, { skipVersionCheck: true, skipEnumCheck: true });
+    stacks = readCloudAssembly(dir);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new UsageError(`--app "${dir}" is not a cloud assembly (${reason}): expected a directory written by cdk synth, with a manifest.json`);
+    if (error instanceof NotACloudAssembly) {
+      throw new UsageError(`--app ${error.message}`);
+    }
+    throw error;
   }
-  return stacksOf(assembly).flatMap((stack) => resourcesOf(stack, options));
+  return stacks.flatMap((stack) => resourcesOf(stack, options));
 }
 
-function stacksOf(assembly: CloudAssembly): CloudFormationStackArtifact[] {
-  return [...assembly.stacks, ...assembly.nestedAssemblies.flatMap((nested) => stacksOf(nested.nestedAssembly))];
-}
-
-function resourcesOf(stack: CloudFormationStackArtifact, options: ReadOptions): DeclaredResource[] {
+function resourcesOf(stack: AssemblyStack, options: ReadOptions): DeclaredResource[] {
   const template = stack.template as { Resources?: Record<string, { Type?: string; Properties?: Record<string, unknown>; Condition?: unknown }> };
-  const account = stack.environment.account === UNKNOWN_ACCOUNT ? undefined : stack.environment.account;
+  const account = stack.account;
   let stackRegion: string | undefined;
-  const region = (): string => (stackRegion ??= stack.environment.region === UNKNOWN_REGION ? options.defaultRegion() : stack.environment.region);
+  const region = (): string => (stackRegion ??= stack.region ?? options.defaultRegion());
   const result: DeclaredResource[] = [];
   for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
     if (resource.Type !== MEMBERS_RESOURCE_TYPE) {
       continue;
     }
-    const base = { stack: stack.stackName, displayName: stack.displayName, logicalId, ...(account ? { account } : {}) };
+    const base = { stack: stack.name, displayName: stack.displayName, logicalId, ...(account ? { account } : {}) };
     try {
       result.push({ ...base, declaration: readDeclaration(resource, account, region) });
     } catch (error) {

@@ -9,12 +9,13 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { HandlerRef, LocalResource, LocalStack } from './assembly';
+import { sameStack, stackKey, StackIdentity } from '../../cli/cloud-assembly';
 import { StateFileError } from '../state-file';
 import { CloudFormationCall, RunningCloudFormationEndpoint, StackView, startCloudFormationEndpoint } from './cloudformation-endpoint';
 import { invokeHandler, InvocationIdentity } from './invoke';
 import { KeptAccounts, keptAccounts, resourceName } from './report';
 
-/** Which resource, in which stack, account and region. */
+/** Which resource, in which stack, account and region (the stack is known by all three, rule R10's stack too). */
 export interface ResourceIdentity {
   readonly stack: string;
   readonly account: string;
@@ -22,6 +23,18 @@ export interface ResourceIdentity {
   readonly logicalId: string;
   readonly path: string;
   readonly type: string;
+}
+
+/** The stack a resource belongs to: its name, account and region, as CloudFormation knows it. */
+export function stackOf(resource: ResourceIdentity): StackIdentity {
+  return { name: resource.stack, account: resource.account, region: resource.region };
+}
+
+/** Names every stack of that name, in any account and region, or one stack exactly. */
+export type StackSelector = string | StackIdentity;
+
+function selects(selector: StackSelector, stack: StackIdentity): boolean {
+  return typeof selector === 'string' ? selector === stack.name : sameStack(selector, stack);
 }
 
 /** A resource as deployed, kept between runs. */
@@ -120,11 +133,8 @@ export type LocalStackStatus =
   | 'UPDATE_ROLLBACK_IN_PROGRESS' | 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' | 'UPDATE_ROLLBACK_COMPLETE' | 'UPDATE_ROLLBACK_FAILED'
   | 'DELETE_IN_PROGRESS' | 'DELETE_FAILED';
 
-/** A stack as deployed, kept between runs so that its StackId stays the same. */
-export interface DeployedStack {
-  readonly name: string;
-  readonly account: string;
-  readonly region: string;
+/** A stack as deployed, kept between runs so that its StackId stays the same; known by account, region and name. */
+export interface DeployedStack extends StackIdentity {
   /** `arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID`, fixed when the stack is first created. */
   readonly stackId: string;
   /** The template of the last operation that completed. */
@@ -161,9 +171,13 @@ export const CLEANUP_DELETE_ATTEMPTS = 3;
 
 /**
  * The resources and stacks recorded in a state file of {@link LocalCloudFormation}; none when the
- * file is absent. A file written before stacks were recorded has resources only.
+ * file is absent. A file written before stacks were recorded has resources only. Every version of
+ * the file records each stack's and each resource's account and region, so a stack is known by
+ * account, region and name in any of them: a file written when the local deploy keyed stacks by
+ * name alone reads as it is.
  *
- * @throws StateFileError naming the file when it is not JSON, has no `resources` list, or a stack without a name and StackId
+ * @throws StateFileError naming the file when it is not JSON, has no `resources` list, or a
+ * resource or stack without its stack name, account and region
  */
 export function readLocalState(statePath: string): { resources: DeployedResource[]; stacks: DeployedStack[] } {
   if (!fs.existsSync(statePath)) {
@@ -175,15 +189,16 @@ export function readLocalState(statePath: string): { resources: DeployedResource
   } catch (err) {
     throw new StateFileError(statePath, `cannot read the local deploy's state file ${statePath}: ${(err as Error).message}`);
   }
+  const located = (r: { account?: unknown; region?: unknown }): boolean => typeof r.account === 'string' && typeof r.region === 'string';
   const resources = (state as { resources?: unknown } | null)?.resources;
-  if (!Array.isArray(resources) || !resources.every((r) => typeof r === 'object' && r !== null && typeof r.stack === 'string' && typeof r.logicalId === 'string')) {
+  if (!Array.isArray(resources) || !resources.every((r) => typeof r === 'object' && r !== null && typeof r.stack === 'string' && typeof r.logicalId === 'string' && located(r))) {
     throw new StateFileError(statePath,
-      `cannot read the local deploy's state file ${statePath}: expected {"resources": [...]} with a stack and logicalId for each resource`);
+      `cannot read the local deploy's state file ${statePath}: expected {"resources": [...]} with a stack, account, region and logicalId for each resource`);
   }
   const stacks = (state as { stacks?: unknown }).stacks ?? [];
-  if (!Array.isArray(stacks) || !stacks.every((s) => typeof s === 'object' && s !== null && typeof s.name === 'string' && typeof s.stackId === 'string')) {
+  if (!Array.isArray(stacks) || !stacks.every((s) => typeof s === 'object' && s !== null && typeof s.name === 'string' && typeof s.stackId === 'string' && located(s))) {
     throw new StateFileError(statePath,
-      `cannot read the local deploy's state file ${statePath}: expected "stacks" to be a list with a name and stackId for each stack`);
+      `cannot read the local deploy's state file ${statePath}: expected "stacks" to be a list with a name, account, region and stackId for each stack`);
   }
   return { resources: resources as DeployedResource[], stacks: stacks as DeployedStack[] };
 }
@@ -211,7 +226,7 @@ interface Failure {
 export class LocalCloudFormation {
   private deployed: DeployedResource[];
   private stacks: DeployedStack[];
-  /** The status and template of the stacks being deployed or destroyed right now. */
+  /** The status and template of the stacks being deployed or destroyed right now, by {@link stackKey}. */
   private readonly live = new Map<string, { status: LocalStackStatus; template: Record<string, unknown> }>();
   /** The CloudFormation reads the handlers made about this instance's stacks, oldest first. */
   readonly cloudFormationCalls: CloudFormationCall[] = [];
@@ -227,9 +242,15 @@ export class LocalCloudFormation {
     return this.deployed;
   }
 
-  /** The stack as recorded now, if it exists. */
-  stack(name: string): DeployedStack | undefined {
-    return this.stacks.find((s) => s.name === name);
+  /** The stack as recorded now, if it exists: the one in `where`'s account and region, or the first of that name. */
+  stack(name: string, where?: { account: string; region: string }): DeployedStack | undefined {
+    return this.stacks.find((s) => s.name === name && (!where || sameStack(s, { ...where, name })));
+  }
+
+  /** Every stack with deployed resources or a record, in the order they were first deployed. */
+  get deployedStacks(): StackIdentity[] {
+    const all: StackIdentity[] = [...this.stacks, ...this.deployed.map(stackOf)].map(({ name, account, region }) => ({ name, account, region }));
+    return all.filter((stack, i) => all.findIndex((other) => sameStack(other, stack)) === i);
   }
 
   /** The URL of the local CloudFormation endpoint the handlers read (started on first use), answering for this instance's stacks. */
@@ -273,15 +294,17 @@ export class LocalCloudFormation {
     return { ok: true, events };
   }
 
-  /** Deletes the named stacks (all when absent), the last deployed first, each resource the last deployed first. */
-  async destroy(stackNames?: readonly string[]): Promise<RunReport> {
+  /**
+   * Deletes the selected stacks (all when absent), the last deployed first, each resource the last
+   * deployed first; a name selects that name's stacks in every account and region.
+   */
+  async destroy(selectors?: readonly StackSelector[]): Promise<RunReport> {
     const events: EventReport[] = [];
-    const names = [...new Set([...this.stacks.map((s) => s.name), ...this.deployed.map((r) => r.stack)])].reverse()
-      .filter((name) => !stackNames || stackNames.includes(name));
-    for (const name of names) {
-      const record = this.stackRecord(name);
+    const targets = this.deployedStacks.reverse().filter((stack) => !selectors || selectors.some((s) => selects(s, stack)));
+    for (const target of targets) {
+      const record = this.stackRecord(target);
       this.enter(record, 'DELETE_IN_PROGRESS', record.template);
-      for (const resource of this.deployed.filter((r) => r.stack === name).reverse()) {
+      for (const resource of this.deployed.filter((r) => sameStack(stackOf(r), target)).reverse()) {
         if (resource.retain) {
           this.forget(resource);
           events.push(this.skipped(resource, 'Retained'));
@@ -294,8 +317,8 @@ export class LocalCloudFormation {
         }
         this.forget(resource);
       }
-      this.live.delete(name);
-      this.stacks = this.stacks.filter((s) => s.name !== name);
+      this.live.delete(stackKey(target));
+      this.stacks = this.stacks.filter((s) => !sameStack(s, target));
       this.persist();
     }
     return { ok: true, events };
@@ -303,13 +326,13 @@ export class LocalCloudFormation {
 
   private async deployStack(stack: LocalStack, events: EventReport[]): Promise<boolean> {
     for (const resource of stack.resources) {
-      const before = this.find(stack.name, resource.logicalId);
+      const before = this.find(stack, resource.logicalId);
       if (before && before.type !== resource.type) {
         throw new Error(`${stack.name}/${resource.logicalId}: update of resource type from ${before.type} to ${resource.type} is not permitted: expected a new logical id for a resource of another type`);
       }
     }
-    const existing = this.stacks.some((s) => s.name === stack.name) || this.deployed.some((r) => r.stack === stack.name);
-    const record = existing ? this.stackRecord(stack.name) : this.createStackRecord(stack);
+    const existing = this.stacks.some((s) => sameStack(s, stack)) || this.deployed.some((r) => sameStack(stackOf(r), stack));
+    const record = existing ? this.stackRecord(stack) : this.createStackRecord(stack);
     const creating = !existing;
     const previousTemplate = record.template;
     this.enter(record, creating ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS', stack.template);
@@ -317,7 +340,7 @@ export class LocalCloudFormation {
     const done: Done[] = [];
     let failure: Failure | undefined;
     for (const resource of stack.resources) {
-      const before = this.find(stack.name, resource.logicalId);
+      const before = this.find(stack, resource.logicalId);
       const target = this.record(stack, resource, before);
       if (before && stableJson(before.properties) === stableJson(resource.properties)) {
         // The deployed handler code is what CloudFormation keeps; only properties trigger an Update.
@@ -348,7 +371,7 @@ export class LocalCloudFormation {
       // updated, in the cleanup phase, with the new template in place.
       this.enter(record, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', stack.template);
       const replaced = done.filter((d) => d.before && d.before.physicalResourceId !== d.after.physicalResourceId).map((d) => d.before!);
-      const removed = this.deployed.filter((r) => r.stack === stack.name && !stack.resources.some((s) => s.logicalId === r.logicalId));
+      const removed = this.deployed.filter((r) => sameStack(stackOf(r), stack) && !stack.resources.some((s) => s.logicalId === r.logicalId));
       for (const old of [...removed, ...replaced].reverse()) {
         if (old.retain) {
           events.push(this.skipped(old, 'Retained'));
@@ -386,8 +409,8 @@ export class LocalCloudFormation {
       this.forget(resource);
     }
     // `cdk deploy` deletes a stack left in ROLLBACK_COMPLETE before it creates it again, under a new id.
-    this.live.delete(record.name);
-    this.stacks = this.stacks.filter((s) => s.name !== record.name);
+    this.live.delete(stackKey(record));
+    this.stacks = this.stacks.filter((s) => !sameStack(s, record));
     this.persist();
   }
 
@@ -479,12 +502,13 @@ export class LocalCloudFormation {
   }
 
   /** The stack's record; a state file written before stacks were recorded gets one made from its resources. */
-  private stackRecord(name: string): DeployedStack {
-    const found = this.stack(name);
+  private stackRecord(stack: StackIdentity): DeployedStack {
+    const found = this.stacks.find((s) => sameStack(s, stack));
     if (found) {
       return found;
     }
-    const resources = this.deployed.filter((r) => r.stack === name);
+    const name = stack.name;
+    const resources = this.deployed.filter((r) => sameStack(stackOf(r), stack));
     const template = { Resources: Object.fromEntries(resources.map((r) => [r.logicalId, { Type: r.type, Properties: r.properties, Metadata: { 'aws:cdk:path': r.path } }])) };
     const record: DeployedStack = {
       name,
@@ -502,25 +526,25 @@ export class LocalCloudFormation {
 
   /** Moves a stack to an in-progress status, with the template GetTemplate returns meanwhile. */
   private enter(record: DeployedStack, status: LocalStackStatus, template: Record<string, unknown>): void {
-    this.live.set(record.name, { status, template });
+    this.live.set(stackKey(record), { status, template });
   }
 
   /** Ends an operation: the status and template are recorded for the next run. */
   private finish(record: DeployedStack, status: LocalStackStatus, template: Record<string, unknown>): void {
-    this.live.delete(record.name);
-    const index = this.stacks.findIndex((s) => s.name === record.name);
+    this.live.delete(stackKey(record));
+    const index = this.stacks.findIndex((s) => sameStack(s, record));
     const updated: DeployedStack = { ...this.stacks[index], status, template, ...(status === 'CREATE_COMPLETE' ? {} : { lastUpdatedTime: new Date().toISOString() }) };
     this.stacks[index] = updated;
     this.persist();
   }
 
-  /** What DescribeStacks and GetTemplate answer about a stack now. */
+  /** What DescribeStacks and GetTemplate answer about a stack now, found by its unique StackId, else by name. */
   private view(nameOrId: string): StackView | undefined {
-    const record = this.stacks.find((s) => s.name === nameOrId || s.stackId === nameOrId);
+    const record = this.stacks.find((s) => s.stackId === nameOrId) ?? this.stacks.find((s) => s.name === nameOrId);
     if (!record) {
       return undefined;
     }
-    const live = this.live.get(record.name);
+    const live = this.live.get(stackKey(record));
     const template = live?.template ?? record.template;
     const parameters = (template.Parameters ?? {}) as Record<string, { Default?: unknown }>;
     return {
@@ -536,8 +560,8 @@ export class LocalCloudFormation {
   }
 
   /** The display name of a resource of the stack's template at this moment, from its construct path. */
-  private displayName(stackName: string, logicalId: string): string {
-    const template = this.live.get(stackName)?.template ?? this.stack(stackName)?.template;
+  private displayName(stack: StackIdentity, logicalId: string): string {
+    const template = this.live.get(stackKey(stack))?.template ?? this.stacks.find((s) => sameStack(s, stack))?.template;
     const resource = (template?.Resources as Record<string, { Metadata?: Record<string, unknown> }> | undefined)?.[logicalId];
     const constructPath = resource?.Metadata?.['aws:cdk:path'];
     return typeof constructPath === 'string' ? resourceName(constructPath) : logicalId;
@@ -557,7 +581,7 @@ export class LocalCloudFormation {
       RequestType: requestType,
       ServiceToken: frameworkArn,
       ResponseURL: `https://cloudformation-custom-resource-response-${resource.region}.s3.amazonaws.com/local-presigned-${randomUUID()}`,
-      StackId: this.stackRecord(resource.stack).stackId,
+      StackId: this.stackRecord(stackOf(resource)).stackId,
       RequestId: randomUUID(),
       LogicalResourceId: resource.logicalId,
       ResourceType: resource.type,
@@ -567,9 +591,9 @@ export class LocalCloudFormation {
     };
     this.options.observer?.before?.({ ...resource, properties, oldProperties }, action);
     const started = Date.now();
-    const phase = this.live.get(resource.stack)?.status;
+    const phase = this.live.get(stackKey(stackOf(resource)))?.status;
     const result = await this.provider(resource, event);
-    const kept = keptAccounts(result.logs).map((k) => ({ ...k, declaredBy: k.declaredBy.map((id) => this.displayName(resource.stack, id)) }));
+    const kept = keptAccounts(result.logs).map((k) => ({ ...k, declaredBy: k.declaredBy.map((id) => this.displayName(stackOf(resource), id)) }));
     const report: EventReport = {
       stack: resource.stack,
       account: resource.account,
@@ -667,16 +691,16 @@ export class LocalCloudFormation {
   }
 
   private skipped(record: DeployedResource, action: 'Unchanged' | 'Retained'): EventReport {
-    const phase = this.live.get(record.stack)?.status;
+    const phase = this.live.get(stackKey(stackOf(record)))?.status;
     return { ...record, action, ok: true, physicalResourceId: record.physicalResourceId, data: record.data, logs: [], durationMs: 0, ...(phase ? { phase } : {}) };
   }
 
-  private find(stack: string, logicalId: string): DeployedResource | undefined {
-    return this.deployed.find((r) => r.stack === stack && r.logicalId === logicalId);
+  private find(stack: StackIdentity, logicalId: string): DeployedResource | undefined {
+    return this.deployed.find((r) => sameStack(stackOf(r), stack) && r.logicalId === logicalId);
   }
 
   private save(record: DeployedResource): void {
-    const index = this.deployed.findIndex((r) => r.stack === record.stack && r.logicalId === record.logicalId);
+    const index = this.deployed.findIndex((r) => sameStack(stackOf(r), stackOf(record)) && r.logicalId === record.logicalId);
     if (index >= 0) {
       this.deployed[index] = record;
     } else {
@@ -686,7 +710,7 @@ export class LocalCloudFormation {
   }
 
   private forget(record: DeployedResource): void {
-    this.deployed = this.deployed.filter((r) => !(r.stack === record.stack && r.logicalId === record.logicalId));
+    this.deployed = this.deployed.filter((r) => !(sameStack(stackOf(r), stackOf(record)) && r.logicalId === record.logicalId));
     this.persist();
   }
 

@@ -61,7 +61,7 @@ function stack(dir: string, resources: Record<string, ProbeProps>, name = 'Probe
     Parameters: { BootstrapVersion: { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/cdk-bootstrap/hnb659fds/version' } },
     Resources: Object.fromEntries(local.map((r) => [r.logicalId, { Type: TYPE, Properties: r.properties, Metadata: { 'aws:cdk:path': r.path } }])),
   };
-  return { name, account: ACCOUNT, region: REGION, resources: local, template };
+  return { name, hierarchicalId: name, account: ACCOUNT, region: REGION, resources: local, template };
 }
 
 /** What each event's handler saw, in order: action, resource, the status it read, the template's resources. */
