@@ -203,6 +203,12 @@ export function readLocalState(statePath: string): { resources: DeployedResource
   return { resources: resources as DeployedResource[], stacks: stacks as DeployedStack[] };
 }
 
+/** Every stack of a state with deployed resources or a record, in the order they were first deployed. */
+export function deployedStacks(state: { resources: readonly DeployedResource[]; stacks: readonly DeployedStack[] }): StackIdentity[] {
+  const all: StackIdentity[] = [...state.stacks, ...state.resources.map(stackOf)].map(({ name, account, region }) => ({ name, account, region }));
+  return all.filter((stack, i) => all.findIndex((other) => sameStack(other, stack)) === i);
+}
+
 interface Done {
   readonly before?: DeployedResource;
   readonly after: DeployedResource;
@@ -249,8 +255,7 @@ export class LocalCloudFormation {
 
   /** Every stack with deployed resources or a record, in the order they were first deployed. */
   get deployedStacks(): StackIdentity[] {
-    const all: StackIdentity[] = [...this.stacks, ...this.deployed.map(stackOf)].map(({ name, account, region }) => ({ name, account, region }));
-    return all.filter((stack, i) => all.findIndex((other) => sameStack(other, stack)) === i);
+    return deployedStacks({ resources: this.deployed, stacks: this.stacks });
   }
 
   /** The URL of the local CloudFormation endpoint the handlers read (started on first use), answering for this instance's stacks. */
