@@ -87,15 +87,21 @@ function organizations(stacks: readonly LocalStack[], organizationAccounts: stri
 
 /**
  * The stacks `selectors` name: a stack name, a construct path as `cdk deploy` takes it
- * (`Prod/SecurityHubAdministrator`), or `ACCOUNT/REGION/NAME`; each must name at least one.
+ * (`Prod/SecurityHubAdministrator`), or `ACCOUNT/REGION/NAME`; each must name exactly one.
  *
- * @throws UsageError naming the first selector that names no stack, and the stacks there are
+ * @throws UsageError naming the first selector that names no stack, or several (the same name in
+ * two accounts or regions), and the stacks there are
  */
 function selectStacks<T extends StackIdentity & { hierarchicalId?: string }>(stacks: readonly T[], selectors: readonly string[], where: string): T[] {
   const matches = (selector: string, stack: T): boolean => selector === stack.name || selector === stack.hierarchicalId || selector === stackKey(stack);
-  const unknown = selectors.find((selector) => !stacks.some((stack) => matches(selector, stack)));
-  if (unknown !== undefined) {
-    throw new UsageError(`stack "${unknown}" is not ${where}: expected one of ${stacks.map((s) => stackRef(s, stacks)).join(', ') || '(none)'}`);
+  for (const selector of selectors) {
+    const found = stacks.filter((stack) => matches(selector, stack));
+    if (found.length === 0) {
+      throw new UsageError(`stack "${selector}" is not ${where}: expected one of ${stacks.map((s) => stackRef(s, stacks)).join(', ') || '(none)'}`);
+    }
+    if (found.length > 1) {
+      throw new UsageError(`stack "${selector}" names ${found.length} stacks ${where}, in different accounts or regions: expected one of ${found.map(stackKey).join(', ')}`);
+    }
   }
   return stacks.filter((stack) => selectors.length === 0 || selectors.some((selector) => matches(selector, stack)));
 }
