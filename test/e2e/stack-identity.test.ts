@@ -58,7 +58,7 @@ describe('an app with a nested Stage', () => {
     new SecurityHubMembers(admin, 'Members', { members: [{ accountId: A }] });
     const member = new Stack(stage, 'SecurityHubMember', { env: { account: A, region: REGION } });
     new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: ADMIN });
-    member.addDependency(admin);
+    member.addStackDependency(admin);
   };
   let stacks: LocalStack[];
   beforeAll(() => {
