@@ -2,6 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { SecurityHubMembers } from '../../lib';
 
 const root = path.join(__dirname, '..', '..');
 let stateDir: string;
@@ -142,3 +144,19 @@ describe('a corrupt state file', () => {
     expect(cli('status').stdout).toContain('The local Security Hub has no members.');
   });
 });
+
+test('npm run --silent local -- drift --json prints the JSON document alone on stdout, as the README shows', () => {
+  // The deployed app's cloud assembly, where a deploy would have left it.
+  const app = new App({ outdir: path.join(stateDir, 'cdk.out') });
+  new SecurityHubMembers(new Stack(app, 'Admin', { env: { account: '999999999999', region: 'us-east-1' } }), 'Members', { members: [{ accountId: '111111111111' }] });
+  app.synth();
+  const npm = (...args: string[]) => spawnSync('npm', args, { cwd: root, encoding: 'utf8', env: { ...process.env, SECURITYHUB_LOCAL_DIR: stateDir } });
+
+  const silent = npm('run', '--silent', 'local', '--', 'drift', '--json');
+  const banner = npm('run', 'local', '--', 'drift', '--json');
+
+  expect(silent.status).toBe(2);
+  expect(JSON.parse(silent.stdout)).toMatchObject({ inSync: false, resources: [{ stack: 'Admin', members: [{ accountId: '111111111111', status: 'NotAMember' }] }] });
+  // Without --silent, npm's banner comes first: the reason the README says --silent.
+  expect(banner.stdout).toMatch(/^\s*> cdk-securityhub-members@/);
+}, 180_000);
