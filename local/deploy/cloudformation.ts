@@ -15,7 +15,7 @@ import { CloudFormationCall, RunningCloudFormationEndpoint, StackView, startClou
 import { invokeHandler, InvocationIdentity } from './invoke';
 import { KeptAccounts, keptAccounts, resourceName } from './report';
 
-/** Which resource, in which stack, account and region (the stack is known by all three, rule R10's stack too). */
+/** Which resource, in which stack: the stack is known by its account, region and name together (docs/design.md, "Local Security Hub and local deploys"). */
 export interface ResourceIdentity {
   readonly stack: string;
   readonly account: string;
