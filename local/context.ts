@@ -5,6 +5,7 @@
  * with `-c` arrive as strings; cdk.json gives them typed.
  */
 import type { MemberAccount } from '../lib';
+import { isAccountId } from '../lib/shared/validation';
 
 /** A context value that can't be used; the message names the value and what was expected. */
 export class ContextValueError extends Error {
@@ -13,8 +14,6 @@ export class ContextValueError extends Error {
     this.name = 'ContextValueError';
   }
 }
-
-const ACCOUNT_ID = /^\d{12}$/;
 
 /**
  * The value of the context key `organizationAccounts`: the declared members that are in the
@@ -32,7 +31,7 @@ export function parseOrganizationAccounts(raw: unknown = [], name = 'organizatio
   if (!Array.isArray(raw) || !raw.every((id) => typeof id === 'string')) {
     throw new ContextValueError(`invalid ${name} ${JSON.stringify(raw)}: expected a list of account ids`);
   }
-  const bad = raw.find((id) => !ACCOUNT_ID.test(id));
+  const bad = raw.find((id) => !isAccountId(id));
   if (bad !== undefined) {
     throw new ContextValueError(`invalid ${name} account id ${JSON.stringify(bad)}: expected 12 digits, as a JSON list or separated by commas`);
   }

@@ -11,6 +11,7 @@ import { UsageError } from './cli-args';
 import { readAssembly } from './deploy/assembly';
 import { emulatorClient, emulatorEnv, RunningEmulator } from './emulator';
 import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
+import { isAccountId } from '../lib/shared/validation';
 
 const ROOT = path.join(__dirname, '..');
 /** The bundled command, as the package's `bin` runs it. */
@@ -106,7 +107,7 @@ async function eachMembership(
   verb: string,
   how: { refusal(m: Membership): string | undefined; act(m: Membership): Promise<void> },
 ): Promise<number> {
-  const malformed = accounts.find((id) => !/^\d{12}$/.test(id));
+  const malformed = accounts.find((id) => !isAccountId(id));
   if (malformed !== undefined) {
     throw new UsageError(`invalid account id "${malformed}" for ${verb}: expected 12 digits`);
   }

@@ -1,12 +1,15 @@
 /**
  * Reads a synthesized cloud assembly (cdk.out) the way CloudFormation would see it, through the
  * one cloud-assembly reader (cli/cloud-assembly.ts, nested stages included): the stacks in
- * deployment order, each known by account, region and name, and, in each, the custom resources of this library with their properties
- * resolved and the bundled handler file that a real deploy would upload.
+ * deployment order, each known by account, region and name, and, in each, the custom resources
+ * of this library with their properties resolved and the bundled handler file that a real deploy
+ * would upload.
  */
 import * as path from 'path';
 import { readCloudAssembly, StackIdentity } from '../../cli/cloud-assembly';
 import { ACCEPTER_RESOURCE_TYPE, MEMBERS_RESOURCE_TYPE } from '../../lib/shared/contract';
+import { evaluateExactly } from '../../lib/shared/template';
+import { isAccountId } from '../../lib/shared/validation';
 
 /** The resource types the local deploy runs. */
 export const LOCAL_RESOURCE_TYPES: readonly string[] = [MEMBERS_RESOURCE_TYPE, ACCEPTER_RESOURCE_TYPE];
@@ -64,7 +67,7 @@ export function readAssembly(cdkOut: string, defaults: AssemblyDefaults): LocalS
   return readCloudAssembly(cdkOut).map((artifact) => {
     const stack = {
       name: artifact.name,
-      account: artifact.account && /^\d{12}$/.test(artifact.account) ? artifact.account : defaults.account,
+      account: isAccountId(artifact.account) ? artifact.account : defaults.account,
       region: artifact.region ?? defaults.region,
     };
     const template = artifact.template as Template;
@@ -118,7 +121,7 @@ function customResources(directories: AssemblyDirectories, template: Template, s
       logicalId,
       path: String(resource.Metadata?.['aws:cdk:path'] ?? logicalId),
       type: resource.Type,
-      properties: resolve(rest, stack, `${stack.name}/${logicalId}`) as Record<string, unknown>,
+      properties: resolve(rest, stack, `${stack.name}/${logicalId}`, template) as Record<string, unknown>,
       retain: resource.DeletionPolicy === 'Retain',
       onEvent,
       isComplete: handlerOf('USER_IS_COMPLETE_FUNCTION_ARN'),
@@ -135,34 +138,12 @@ function getAttTarget(value: unknown, what: string): string {
   return getAtt[0];
 }
 
-/** Resolves the intrinsics a CDK app puts in these properties: pseudo parameters and Fn::Join. */
-export function resolve(value: unknown, stack: { name: string; account: string; region: string }, where: string): unknown {
-  if (Array.isArray(value)) {
-    return value.map((v) => resolve(v, stack, where));
-  }
-  if (value === null || typeof value !== 'object') {
-    return value;
-  }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 1 && (entries[0][0] === 'Ref' || entries[0][0].startsWith('Fn::'))) {
-    const [fn, arg] = entries[0];
-    if (fn === 'Ref') {
-      const pseudo: Record<string, string> = {
-        'AWS::AccountId': stack.account,
-        'AWS::Region': stack.region,
-        'AWS::Partition': 'aws',
-        'AWS::URLSuffix': 'amazonaws.com',
-        'AWS::StackName': stack.name,
-      };
-      if (typeof arg === 'string' && arg in pseudo) {
-        return pseudo[arg];
-      }
-    }
-    if (fn === 'Fn::Join' && Array.isArray(arg)) {
-      const [separator, parts] = arg as [string, unknown[]];
-      return (resolve(parts, stack, where) as unknown[]).join(separator);
-    }
-    throw new Error(`${where}: ${fn} ${JSON.stringify(arg)} is not supported by the local deploy: expected literal values, pseudo parameters or Fn::Join`);
-  }
-  return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v, stack, where)]));
+/**
+ * `value` with every intrinsic evaluated by the shared evaluator's exact policy: the local deploy
+ * passes no parameter values, so each parameter takes its default, as its DescribeStacks answers.
+ *
+ * @throws TemplateEvaluationError naming `where` and the intrinsic, when one can't be evaluated
+ */
+export function resolve(value: unknown, stack: { name: string; account: string; region: string }, where: string, template: unknown = {}): unknown {
+  return evaluateExactly(value, template, { region: stack.region, account: stack.account, stackName: stack.name, parameters: new Map() }, where);
 }

@@ -11,7 +11,7 @@ import * as path from 'path';
 import type { HandlerRef, LocalResource, LocalStack } from './assembly';
 import { sameStack, stackKey, StackIdentity } from '../../cli/cloud-assembly';
 import { StateFileError } from '../state-file';
-import { CloudFormationCall, RunningCloudFormationEndpoint, StackView, startCloudFormationEndpoint } from './cloudformation-endpoint';
+import { CloudFormationCall, RunningCloudFormationEndpoint, StackDescription, startCloudFormationEndpoint } from './cloudformation-endpoint';
 import { invokeHandler, InvocationIdentity } from './invoke';
 import { KeptAccounts, keptAccounts, resourceName } from './report';
 
@@ -279,7 +279,7 @@ export class LocalCloudFormation {
   }
 
   /** What DescribeStacks or GetTemplate answers about one of this instance's stacks now; the read is recorded. */
-  answer(nameOrId: string, action: string): StackView | undefined {
+  answer(nameOrId: string, action: string): StackDescription | undefined {
     const view = this.view(nameOrId);
     if (view) {
       this.cloudFormationCalls.push({ action, stackName: nameOrId, httpStatus: 200 });
@@ -544,7 +544,7 @@ export class LocalCloudFormation {
   }
 
   /** What DescribeStacks and GetTemplate answer about a stack now, found by its unique StackId, else by name. */
-  private view(nameOrId: string): StackView | undefined {
+  private view(nameOrId: string): StackDescription | undefined {
     const record = this.stacks.find((s) => s.stackId === nameOrId) ?? this.stacks.find((s) => s.name === nameOrId);
     if (!record) {
       return undefined;
