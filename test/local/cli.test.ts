@@ -74,7 +74,8 @@ describe('with members deployed locally', () => {
     }],
     organizations: { [ADMIN]: ['333333333333'] },
   };
-  const files = (): Record<string, string> => Object.fromEntries(fs.readdirSync(stateDir).map((name) => [name, fs.readFileSync(path.join(stateDir, name), 'utf8')]));
+  const files = (): Record<string, string> => Object.fromEntries(fs.readdirSync(stateDir, { withFileTypes: true })
+    .filter((entry) => entry.isFile()).map((entry) => [entry.name, fs.readFileSync(path.join(stateDir, entry.name), 'utf8')]));
   let before: Record<string, string>;
   beforeEach(() => {
     fs.writeFileSync(path.join(stateDir, 'securityhub.json'), JSON.stringify(hubState, null, 2));
@@ -98,7 +99,19 @@ describe('with members deployed locally', () => {
   ])('%j fails with one line naming it, exit 1, and the state as it was', (argv, line) => {
     expectOneLineError(cli(...argv), line);
     expect(files()).toEqual(before);
+    // Checked before a synth: nothing was synthesized.
+    expect(fs.existsSync(path.join(stateDir, 'cdk.out'))).toBe(false);
   });
+
+  test('a failed synth is one line with the construct\'s own message, exit 1, and the state as it was', () => {
+    const run = cli('deploy', '-c', 'administratorAccount=12');
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('error: cdk synth failed, so nothing was deployed and the local Security Hub is unchanged: '
+      + 'SecurityHubInvitationAccepter SecurityHubMember-111111111111/Accept: invalid administrator account id "12": expected 12 digits\n');
+    expect(run.stdout).not.toContain('Deploying');
+    expect(Object.fromEntries(Object.entries(files()).filter(([name]) => name.endsWith('.json')))).toEqual(before);
+  }, 180_000);
 });
 
 describe('a corrupt state file', () => {
