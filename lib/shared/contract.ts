@@ -97,3 +97,10 @@ export interface AccepterResourceData {
  * `declaredBy`; the local deploy reads it to say so in its output.
  */
 export const KEPT_ACCOUNTS_LOG_MESSAGE = 'kept accounts another resource declares';
+
+/**
+ * The message of the members handler's log line naming the accounts a rollback kept because they
+ * were members before the failed deploy (rule R13, docs/design.md), with fields `region` and
+ * `accountIds`; the local deploy reads it to say so in its output.
+ */
+export const KEPT_BEFORE_FAILED_DEPLOY_LOG_MESSAGE = 'kept (a member before the failed deploy)';
