@@ -81,6 +81,11 @@ export const MAX_WAIT_FOR_ACCEPTANCE_MINUTES = 50;
 export interface AccepterResourceProperties {
   /** The administrator account whose invitation the member accepts. */
   readonly AdministratorAccountId: string;
+  /**
+   * With reconcileOnEveryDeploy: a value that differs at every synth, so that every deploy sends
+   * an Update, which accepts a pending invitation again. The handler ignores its value.
+   */
+  readonly ReconcileToken?: string;
 }
 
 /** Attributes returned in the response's `Data` on Create and Update. */
