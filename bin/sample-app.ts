@@ -16,11 +16,17 @@ export function buildSampleApp(app: App): Stack[] {
   const administratorAccount = app.node.tryGetContext('administratorAccount') ?? process.env.CDK_DEFAULT_ACCOUNT;
   const region = app.node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION;
   // Values given with `-c` on the command line arrive as strings; cdk.json gives them typed.
-  const rawMembers: unknown = app.node.tryGetContext('members') ?? [];
+  const rawMembers: unknown = app.node.tryGetContext('members');
+  if (rawMembers === undefined) {
+    // A default of [] would deploy an empty declaration: a missing key must not remove the fleet.
+    throw new Error('missing context key "members": expected a list of { "accountId", "email"? } in cdk.json\'s context, or -c members=\'[...]\'; '
+      + 'to remove every member on purpose, destroy the stack');
+  }
   const members = (typeof rawMembers === 'string' ? JSON.parse(rawMembers) : rawMembers) as MemberAccount[];
   const organizationAccounts = new Set(parseOrganizationAccounts(app.node.tryGetContext('organizationAccounts')));
   const memberStacks = String(app.node.tryGetContext('memberStacks') ?? true) !== 'false';
-  // `-c reconcileOnEveryDeploy=true` shows a deploy repairing drift made outside CloudFormation.
+  // `-c reconcileOnEveryDeploy=true` shows a deploy repairing drift made outside CloudFormation:
+  // the administrator's stack re-invites, and each member stack accepts again.
   const reconcileOnEveryDeploy = String(app.node.tryGetContext('reconcileOnEveryDeploy') ?? false) === 'true';
 
   const administrator = new Stack(app, 'SecurityHubAdministrator', {
@@ -42,7 +48,7 @@ export function buildSampleApp(app: App): Stack[] {
         env: { account: accountId, region },
         description: `Security Hub member ${accountId}: accepts the invitation of administrator ${administratorAccount}`,
       });
-      new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: administratorAccount });
+      new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: administratorAccount, reconcileOnEveryDeploy });
       // The invitation the accepter needs is sent by the administrator's stack. A construct
       // dependency between stacks is a stack dependency, in every aws-cdk-lib version the library
       // supports (`addStackDependency` came after 2.200).

@@ -14,7 +14,7 @@ export interface LocalCommand {
   /** Whether every argument after the command is handed on as it is, to the command it runs (drift). */
   readonly passesOn?: boolean;
   /** The options it accepts besides `--help`. */
-  readonly options: ReadonlyArray<'verbose' | 'context'>;
+  readonly options: ReadonlyArray<'verbose' | 'context' | 'failAfter'>;
 }
 
 /** Every command, in the order the usage lists them. */
@@ -26,7 +26,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
       + 'administrator\'s stack, then the member stacks), each as its own account; or only the named stacks. '
       + 'Bundles the Lambda handlers first when their sources changed',
     takesStacks: true,
-    options: ['verbose', 'context'],
+    options: ['verbose', 'context', 'failAfter'],
   },
   {
     name: 'destroy',
@@ -94,6 +94,8 @@ export interface LocalArgs {
   readonly context: readonly string[];
   /** Whether to print the handlers' log lines. */
   readonly verbose: boolean;
+  /** deploy: make the deploy fail right after this resource succeeded (`--fail-after`). */
+  readonly failAfter?: string;
 }
 
 /** A command line that can't be run; the CLI prints it with the usage and exits 2. */
@@ -131,8 +133,9 @@ export function parseLocalArgs(argv: readonly string[]): LocalArgs {
   const stacks: string[] = [];
   const context: string[] = [];
   let verbose = false;
+  let failAfter: string | undefined;
   let help = false;
-  const allow = (option: 'verbose' | 'context', flag: string): void => {
+  const allow = (option: 'verbose' | 'context' | 'failAfter', flag: string): void => {
     if (!command.options.includes(option)) {
       throw new UsageError(`option "${flag}" does not apply to ${command.name}`);
     }
@@ -154,6 +157,13 @@ export function parseLocalArgs(argv: readonly string[]): LocalArgs {
         throw new UsageError(`option "${flag}" needs KEY=VALUE, got ${pair === undefined ? 'nothing' : `"${pair}"`}: for example -c memberStacks=false`);
       }
       context.push('--context', pair);
+    } else if (flag === '--fail-after') {
+      allow('failAfter', flag);
+      const name = inline ?? args.shift();
+      if (name === undefined || name === '' || name.startsWith('-')) {
+        throw new UsageError(`option "${flag}" needs a resource's logical id or construct path, got ${name === undefined ? 'nothing' : `"${name}"`}: for example --fail-after Members`);
+      }
+      failAfter = name;
     } else if (arg.startsWith('-')) {
       throw new UsageError(`unknown option "${arg}" for ${command.name}: expected ${optionNames(command)}`);
     } else if (command.takesStacks) {
@@ -162,7 +172,9 @@ export function parseLocalArgs(argv: readonly string[]): LocalArgs {
       throw new UsageError(`${command.name} takes no stack names or other arguments, got "${arg}"`);
     }
   }
-  return help ? { command: 'help', stacks: [], context: [], verbose: false } : { command: command.name, stacks, context, verbose };
+  return help
+    ? { command: 'help', stacks: [], context: [], verbose: false }
+    : { command: command.name, stacks, context, verbose, ...(failAfter !== undefined ? { failAfter } : {}) };
 }
 
 /**
@@ -183,6 +195,8 @@ export function localUsage(stateDir: string): string {
     '  -v, --verbose            (deploy, destroy) print the handlers\' log lines under each event',
     '  -c, --context KEY=VALUE  (deploy) context for cdk synth, as with cdk; e.g. -c memberStacks=false leaves',
     '                           the member stacks out (deploy only the administrator\'s)',
+    '  --fail-after RESOURCE    (deploy) fail the deploy right after RESOURCE (logical id or construct path)',
+    '                           succeeded, and watch CloudFormation\'s rollback keep the members that were there before',
     '  -h, --help               show this text',
     '',
     `State is kept in ${path.relative(process.cwd(), stateDir) || '.'} (set SECURITYHUB_LOCAL_DIR to move it).`,
@@ -194,7 +208,7 @@ function commandNames(): string {
 }
 
 function optionNames(command: LocalCommand): string {
-  const names = command.options.map((o) => (o === 'verbose' ? '--verbose' : '-c KEY=VALUE'));
+  const names = command.options.map((o) => (o === 'verbose' ? '--verbose' : o === 'context' ? '-c KEY=VALUE' : '--fail-after RESOURCE'));
   return [...names, '--help'].join(', ');
 }
 

@@ -10,7 +10,7 @@ import { parseOrganizationAccounts } from '../bin/sample-app';
 import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
 import { localUsage, parseLocalArgs, UsageError } from './cli-args';
 import { LocalStack, readAssembly } from './deploy/assembly';
-import { EventReport, LocalCloudFormation, readLocalState } from './deploy/cloudformation';
+import { checkFailAfter, EventReport, LocalCloudFormation, namesResource, readLocalState } from './deploy/cloudformation';
 import { changes, describeEvent, MemberSnapshot, phaseLine, resourceName, snapshot } from './deploy/report';
 import { localDrift, localRemove, localResign } from './drift';
 import { EmulatorOptions, HubStore, loadStoreFile, RunningEmulator, startEmulator } from './emulator';
@@ -106,6 +106,10 @@ function cloudFormation(emulator: RunningEmulator, verbose: boolean): { cfn: Loc
         if (verbose) {
           report.logs.forEach((line) => console.log(`      | ${line}`));
         }
+      },
+      failed: (failure) => {
+        header(failure);
+        console.log(`  FAILED          ${failure.message}`);
       },
     },
   });
@@ -205,6 +209,15 @@ async function main(argv: string[]): Promise<number> {
       }
       // Like `cdk deploy STACK`, naming stacks deploys only those, without the stacks they depend on.
       const stacks = synthesized.filter((s) => stackNames.length === 0 || stackNames.includes(s.name));
+      const failAfter = args.failAfter;
+      if (failAfter !== undefined) {
+        try {
+          checkFailAfter(stacks, failAfter);
+        } catch (error) {
+          console.log((error as Error).message);
+          return 2;
+        }
+      }
       return withHub(async (emulator) => {
         console.log(`Deploying ${stacks.length} stack${stacks.length === 1 ? '' : 's'} to the local Security Hub (state in ${path.relative(process.cwd(), HUB_STATE)})`);
         const { cfn, printSkipped } = cloudFormation(emulator, verbose);
@@ -212,7 +225,8 @@ async function main(argv: string[]): Promise<number> {
         // One stack at a time, as `cdk deploy --all` does, so that a stack needing no call is
         // reported in its place; like it, the deploy stops at the first stack that fails.
         for (const stack of stacks) {
-          const result = await cfn.deploy([stack]);
+          const fails = failAfter !== undefined && stack.resources.some((r) => namesResource(failAfter, r));
+          const result = await cfn.deploy([stack], fails ? { failAfter } : {});
           printSkipped(result.events);
           if (!result.ok) {
             ok = false;

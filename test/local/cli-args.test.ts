@@ -17,7 +17,9 @@ test.each([
   [['frobnicate'], 'unknown command "frobnicate": expected one of deploy, destroy, status, drift, resign, remove, reset, help'],
   [['--frob'], 'unknown option "--frob" before the command'],
   [['status', '--frob'], 'unknown option "--frob" for status: expected --help'],
-  [['deploy', '--verbsoe'], 'unknown option "--verbsoe" for deploy: expected --verbose, -c KEY=VALUE, --help'],
+  [['deploy', '--verbsoe'], 'unknown option "--verbsoe" for deploy: expected --verbose, -c KEY=VALUE, --fail-after RESOURCE, --help'],
+  [['deploy', '--fail-after'], 'option "--fail-after" needs a resource\'s logical id or construct path, got nothing'],
+  [['destroy', '--fail-after', 'Members'], 'option "--fail-after" does not apply to destroy'],
   [['destroy', '-c', 'a=b'], 'option "-c" does not apply to destroy'],
   [['status', '--verbose'], 'option "--verbose" does not apply to status'],
   [['deploy', '-c'], 'option "-c" needs KEY=VALUE, got nothing'],
@@ -45,4 +47,12 @@ test('the usage lists every command and option', () => {
   for (const option of ['--verbose', '--context KEY=VALUE', 'memberStacks=false', '--help']) {
     expect(usage).toContain(option);
   }
+});
+
+test('reads deploy --fail-after, as one argument or two', () => {
+  expect(parseLocalArgs(['deploy', '--fail-after', 'Members'])).toMatchObject({ command: 'deploy', failAfter: 'Members' });
+  expect(parseLocalArgs(['deploy', '--fail-after=SecurityHubAdministrator/Members', 'SecurityHubAdministrator']))
+    .toMatchObject({ command: 'deploy', failAfter: 'SecurityHubAdministrator/Members', stacks: ['SecurityHubAdministrator'] });
+  expect(parseLocalArgs(['deploy'])).not.toHaveProperty('failAfter');
+  expect(localUsage('/tmp/state')).toContain('--fail-after RESOURCE');
 });
