@@ -159,7 +159,7 @@ export function describeEvent(report: EventReport, groups: ChangeGroup[], calls:
     lines.push('    a cleanup Delete that keeps failing is skipped: the stack completes and no longer manages it');
   }
   const declared = (report.properties.Members as { AccountId?: string }[] | undefined)?.map((m) => m.AccountId) ?? [];
-  if (report.ok && report.type === MEMBERS_RESOURCE_TYPE && report.action !== 'Delete' && report.action !== 'Unchanged' && declared.length > 0) {
+  if (report.ok && report.type === MEMBERS_RESOURCE_TYPE && report.action !== 'Delete' && report.action !== 'Rollback Delete' && report.action !== 'Unchanged' && declared.length > 0) {
     const changed = new Set(groups.flatMap((g) => g.accounts));
     const unchanged = declared.filter((id) => id && !changed.has(id)).length;
     if (unchanged > 0) {
