@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import type { MemberAccount } from '../../lib';
-import { LocalCloudFormation } from '../../local/deploy/cloudformation';
+import { LocalCloudFormation, ROLLBACK_TEMPLATE_READINGS, RollbackTemplateReading } from '../../local/deploy/cloudformation';
 import type { MemberRecord, MemberStatus } from '../../local/emulator';
 import { ADMIN, Lab, REGION, SentEvent, seedUndeclared, snapshot, startLab, touchedAccounts } from './faults-helpers';
 import { FAST, LocalCloud, localCloud } from './harness';
@@ -367,6 +367,8 @@ interface RefactorScenario {
   readonly failAfter: (number | undefined)[];
   /** Whether the members accept their invitations after each successful deploy (Enabled, not Invited). */
   readonly accept: boolean;
+  /** Which template GetTemplate answers during a rollback: AWS does not document it, so both. */
+  readonly rollbackTemplate: RollbackTemplateReading;
   readonly uninvitable: string[];
   readonly errorRate: number;
   readonly lostAnswerRate: number;
@@ -392,6 +394,7 @@ const refactorScenarioArb: fc.Arbitrary<RefactorScenario> = fc.record({
   layouts: fc.array(layoutArb, { minLength: 2, maxLength: 5 }),
   failAfter: fc.array(fc.option(fc.nat(1), { nil: undefined, freq: 2 }), { minLength: 5, maxLength: 5 }),
   accept: fc.boolean(),
+  rollbackTemplate: fc.constantFrom(...ROLLBACK_TEMPLATE_READINGS),
   uninvitable: fc.oneof({ weight: 3, arbitrary: fc.constant<string[]>([]) }, { weight: 1, arbitrary: fc.subarray(STACK_POOL, { minLength: 1, maxLength: 1 }) }),
   errorRate: fc.constantFrom(0, 0.05),
   lostAnswerRate: fc.constantFrom(0, 0.05),
@@ -420,7 +423,7 @@ describe('refactorings of one stack under random faults (property)', () => {
       errorRate: scenario.errorRate, lostAnswerRate: scenario.lostAnswerRate, uninvitableAccounts: scenario.uninvitable, seed: scenario.seed,
     });
     const undeclared = seedUndeclared(emulator.store);
-    const cfn = new LocalCloudFormation({ endpoint: emulator.url, environment: FAST });
+    const cfn = new LocalCloudFormation({ endpoint: emulator.url, environment: FAST, rollbackTemplate: scenario.rollbackTemplate });
     const problems: string[] = [];
     const members = (): string[] => STACK_POOL.filter((id) => emulator.store.getMember(ADMIN, REGION, id) !== undefined);
     const statuses = (): Record<string, string> => Object.fromEntries(STACK_POOL.map((id) => [id, emulator.store.getMember(ADMIN, REGION, id)?.memberStatus ?? 'not a member']));
@@ -507,8 +510,12 @@ describe('refactorings of one stack under random faults (property)', () => {
   test('after every deploy the members are exactly what the stack declares, through renames, moves and rollbacks', async () => {
     await fc.assert(fc.asyncProperty(refactorScenarioArb, runRefactoring), { numRuns: REFACTOR_RUNS, ...(SEED !== undefined ? { seed: SEED } : {}) });
     // At the CI size, the property renamed, moved, removed, failed and kept.
-    const unexercised = (['renames', 'moves', 'removedResources', 'failed', 'failedElsewhere', 'kept', 'keptBeforeFailedDeploy'] as const).filter((key) => refactorTotals[key] === 0);
+    const unexercised = (['renames', 'moves', 'removedResources', 'failed', 'failedElsewhere', 'kept'] as const).filter((key) => refactorTotals[key] === 0);
     expect(REFACTOR_RUNS < 20 ? [] : unexercised).toEqual([]);
+    // A rollback that needs rule R13 on top of rule R10 (a move or rename failing under the "failed
+    // template" reading) comes a few times per 30 sequences: required only from 100 sequences on,
+    // so that CI's size is not flaky (test/e2e/rollbacks.test.ts covers each case deterministically).
+    expect(REFACTOR_RUNS < 100 ? 1 : refactorTotals.keptBeforeFailedDeploy).toBeGreaterThan(0);
     console.log(`refactoring property: ${JSON.stringify(refactorTotals)}`);
   }, Math.max(120_000, REFACTOR_RUNS * 5_000));
 });
