@@ -22,7 +22,8 @@ export function buildSampleApp(app: App): Stack[] {
   const members = parseMembers(app.node.tryGetContext('members'));
   const organizationAccounts = new Set(parseOrganizationAccounts(app.node.tryGetContext('organizationAccounts')));
   const memberStacks = String(app.node.tryGetContext('memberStacks') ?? true) !== 'false';
-  // `-c reconcileOnEveryDeploy=true` shows a deploy repairing drift made outside CloudFormation.
+  // `-c reconcileOnEveryDeploy=true` shows a deploy repairing drift made outside CloudFormation:
+  // the administrator's stack re-invites, and each member stack accepts again.
   const reconcileOnEveryDeploy = String(app.node.tryGetContext('reconcileOnEveryDeploy') ?? false) === 'true';
 
   const administrator = new Stack(app, 'SecurityHubAdministrator', {
@@ -44,7 +45,7 @@ export function buildSampleApp(app: App): Stack[] {
         env: { account: accountId, region },
         description: `Security Hub member ${accountId}: accepts the invitation of administrator ${administratorAccount}`,
       });
-      new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: administratorAccount });
+      new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: administratorAccount, reconcileOnEveryDeploy });
       // The invitation the accepter needs is sent by the administrator's stack. A construct
       // dependency between stacks is a stack dependency, in every aws-cdk-lib version the library
       // supports (`addStackDependency` came after 2.200).

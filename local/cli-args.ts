@@ -26,6 +26,10 @@ export const LOCAL_OPTIONS = {
     type: 'string', short: 'c', multiple: true, value: 'KEY=VALUE',
     summary: 'context for cdk synth, as with cdk; e.g. -c memberStacks=false leaves the member stacks out (deploy only the administrator\'s)',
   },
+  'fail-after': {
+    type: 'string', value: 'RESOURCE',
+    summary: 'fail the deploy right after RESOURCE (a logical id or construct path) succeeded, and watch CloudFormation\'s rollback keep the members that were there before',
+  },
   help: { type: 'boolean', short: 'h', summary: 'show this text' },
   version: { type: 'boolean', summary: 'print the package\'s version' },
 } as const satisfies Record<string, LocalOption>;
@@ -64,7 +68,7 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
       + 'administrator\'s stack, then the member stacks), each as its own account; or only the named stacks. '
       + 'Bundles the Lambda handlers first when their sources changed',
     operands: { kind: 'stack names' },
-    options: ['verbose', 'context'],
+    options: ['verbose', 'context', 'fail-after'],
   },
   {
     name: 'destroy',

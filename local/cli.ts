@@ -12,7 +12,7 @@ import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
 import { contextValue, LocalArgs, localUsage, parseLocalArgs, synthContextArgs, UsageError } from './cli-args';
 import { ContextValueError, parseMembers, parseOrganizationAccounts } from './context';
 import { LocalStack, readAssembly } from './deploy/assembly';
-import { deployedStacks, EventReport, LocalCloudFormation, readLocalState } from './deploy/cloudformation';
+import { checkFailAfter, deployedStacks, EventReport, LocalCloudFormation, namesResource, readLocalState } from './deploy/cloudformation';
 import { changes, describeEvent, MemberSnapshot, phaseLine, resourceName, snapshot } from './deploy/report';
 import { localDrift, localRemove, localResign } from './drift';
 import { EmulatorOptions, HubStore, loadStoreFile, RunningEmulator, startEmulator } from './emulator';
@@ -162,6 +162,10 @@ function cloudFormation(emulator: RunningEmulator, verbose: boolean): { cfn: Loc
           report.logs.forEach((line) => console.log(`      | ${line}`));
         }
       },
+      failed: (failure) => {
+        header(failure);
+        console.log(`  FAILED          ${failure.message}`);
+      },
     },
   });
   closeCloudFormation = () => cfn.close();
@@ -244,6 +248,14 @@ async function main(argv: string[]): Promise<number> {
       const synthesized = readAssembly(CDK_OUT, DEFAULT_ENVIRONMENT);
       // Like `cdk deploy STACK`, naming stacks deploys only those, without the stacks they depend on.
       const stacks = selectStacks(synthesized, operands, 'in the app');
+      const failAfter = args.options['fail-after'];
+      if (failAfter !== undefined) {
+        try {
+          checkFailAfter(stacks, failAfter);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+      }
       return withHub(async (emulator) => {
         console.log(`Deploying ${stacks.length} stack${stacks.length === 1 ? '' : 's'} to the local Security Hub (state in ${path.relative(process.cwd(), HUB_STATE)})`);
         const { cfn, printSkipped } = cloudFormation(emulator, verbose);
@@ -251,7 +263,8 @@ async function main(argv: string[]): Promise<number> {
         // One stack at a time, as `cdk deploy --all` does, so that a stack needing no call is
         // reported in its place; like it, the deploy stops at the first stack that fails.
         for (const stack of stacks) {
-          const result = await cfn.deploy([stack]);
+          const fails = failAfter !== undefined && stack.resources.some((r) => namesResource(failAfter, r));
+          const result = await cfn.deploy([stack], fails ? { failAfter } : {});
           printSkipped(result.events);
           if (!result.ok) {
             ok = false;

@@ -40,13 +40,18 @@ export function parseOrganizationAccounts(raw: unknown = [], name = 'organizatio
 
 /**
  * The value of the context key `members`: a JSON list (from `-c`) or a list (cdk.json) of
- * `{"accountId": "...", "email": "..."}`. Absent is none. The account ids are checked by the
+ * `{"accountId": "...", "email": "..."}`. Absent is an error, never an empty fleet. The account ids are checked by the
  * construct, which names the resource.
  *
  * @param name how the value is named in an error, e.g. `-c members`
  * @throws ContextValueError naming the value when it is not such a list
  */
-export function parseMembers(raw: unknown = [], name = 'members'): MemberAccount[] {
+export function parseMembers(raw: unknown, name = 'members'): MemberAccount[] {
+  if (raw === undefined) {
+    // A default of [] would deploy an empty declaration: a missing key must not remove the fleet.
+    throw new ContextValueError(`missing context key ${JSON.stringify(name)}: expected ${MEMBERS_SHAPE} in cdk.json's context, or -c members='[...]'; `
+      + 'to remove every member on purpose, destroy the stack');
+  }
   const list = typeof raw === 'string' ? parseJson(raw, name, MEMBERS_SHAPE) : raw;
   if (!Array.isArray(list)) {
     throw new ContextValueError(`invalid ${name} ${JSON.stringify(list)}: expected ${MEMBERS_SHAPE}`);

@@ -71,6 +71,8 @@ export interface EventReport extends ResourceIdentity {
 export interface EventObserver {
   before?(resource: { stack: string; account: string; region: string; type: string; properties: Record<string, unknown>; oldProperties?: Record<string, unknown> }, action: LocalAction): void;
   after?(report: EventReport): void;
+  /** A deploy made to fail after a resource succeeded (`failAfter`), before its rollback starts. */
+  failed?(failure: { stack: string; account: string; region: string; phase?: LocalStackStatus; message: string }): void;
 }
 
 /** Options of {@link LocalCloudFormation}. */
@@ -89,7 +91,56 @@ export interface LocalCloudFormationOptions {
   readonly isCompleteMaxPolls?: number;
   /** A cold start for every invocation. @default false */
   readonly freshContainers?: boolean;
+  /**
+   * Which template GetTemplate answers while an update rolls back: the one being rolled back to
+   * (`previous`) or the one that failed (`failed`). AWS does not document it, so the handlers must
+   * be right under both (rule R13, docs/design.md); tests run every rollback under each.
+   * @default - the `SECURITYHUB_LOCAL_ROLLBACK_TEMPLATE` environment variable, else `previous`
+   */
+  readonly rollbackTemplate?: RollbackTemplateReading;
   readonly observer?: EventObserver;
+}
+
+/** Which template GetTemplate answers during an update's rollback. */
+export type RollbackTemplateReading = 'previous' | 'failed';
+
+/** The readings of GetTemplate during a rollback, for tests that run under each. */
+export const ROLLBACK_TEMPLATE_READINGS: readonly RollbackTemplateReading[] = ['previous', 'failed'];
+
+function rollbackReading(option: RollbackTemplateReading | undefined): RollbackTemplateReading {
+  const value = option ?? process.env.SECURITYHUB_LOCAL_ROLLBACK_TEMPLATE ?? 'previous';
+  if (value !== 'previous' && value !== 'failed') {
+    throw new Error(`invalid rollback template reading ${JSON.stringify(value)} (SECURITYHUB_LOCAL_ROLLBACK_TEMPLATE): expected "previous" or "failed"`);
+  }
+  return value;
+}
+
+/** Options of one {@link LocalCloudFormation.deploy}. */
+export interface DeployOptions {
+  /**
+   * Make the deploy fail right after this resource succeeded (its logical id, its construct path,
+   * or its path as the local deploy prints it), as if another resource of its stack had failed:
+   * CloudFormation's rollback then runs (`npm run local -- deploy --fail-after`).
+   */
+  readonly failAfter?: string;
+}
+
+/** Whether `name` names the resource: its logical id, its construct path, or its printed name. */
+export function namesResource(name: string, resource: { logicalId: string; path: string }): boolean {
+  return name === resource.logicalId || name === resource.path || name === resourceName(resource.path)
+    || name === resource.path.replace(/\/Resource(\/Default)?$/, '');
+}
+
+/**
+ * Checks that `failAfter` names a custom resource of `stacks`.
+ *
+ * @throws Error naming the value and the resources it could name
+ */
+export function checkFailAfter(stacks: readonly LocalStack[], failAfter: string): void {
+  if (!stacks.some((s) => s.resources.some((r) => namesResource(failAfter, r)))) {
+    const known = stacks.flatMap((s) => s.resources.map((r) => `${r.logicalId} (${resourceName(r.path)})`));
+    throw new Error(`--fail-after ${JSON.stringify(failAfter)} names no custom resource of the stacks being deployed: expected a logical id or construct path, one of ${known.join(', ') || '(none)'}`);
+  }
 }
 
 /** The outcome of a deploy or destroy. */
@@ -214,11 +265,12 @@ interface Done {
   readonly after: DeployedResource;
 }
 
+/** The resource whose event failed; absent when the deploy was made to fail after a resource succeeded. */
 interface Failure {
   readonly before?: DeployedResource;
-  readonly target: DeployedResource;
-  readonly properties: Record<string, unknown>;
-  readonly report: EventReport;
+  readonly target?: DeployedResource;
+  readonly properties?: Record<string, unknown>;
+  readonly report?: EventReport;
 }
 
 /**
@@ -237,7 +289,11 @@ export class LocalCloudFormation {
   /** The CloudFormation reads the handlers made about this instance's stacks, oldest first. */
   readonly cloudFormationCalls: CloudFormationCall[] = [];
 
+  /** Which template GetTemplate answers while an update rolls back. */
+  private readonly rollbackTemplate: RollbackTemplateReading;
+
   constructor(private readonly options: LocalCloudFormationOptions) {
+    this.rollbackTemplate = rollbackReading(options.rollbackTemplate);
     const state = options.statePath ? readLocalState(options.statePath) : { resources: [], stacks: [] };
     this.deployed = state.resources;
     this.stacks = state.stacks;
@@ -287,11 +343,19 @@ export class LocalCloudFormation {
     return view;
   }
 
-  /** Deploys the stacks in order, stopping at the first that fails (after rolling it back). */
-  async deploy(stacks: readonly LocalStack[]): Promise<RunReport> {
+  /**
+   * Deploys the stacks in order, stopping at the first that fails (after rolling it back).
+   *
+   * @throws Error before any change when `options.failAfter` names no resource of `stacks`
+   */
+  async deploy(stacks: readonly LocalStack[], options: DeployOptions = {}): Promise<RunReport> {
+    const failAfter = options.failAfter;
+    if (failAfter !== undefined) {
+      checkFailAfter(stacks, failAfter);
+    }
     const events: EventReport[] = [];
     for (const stack of stacks) {
-      const ok = await this.deployStack(stack, events);
+      const ok = await this.deployStack(stack, events, failAfter);
       if (!ok) {
         return { ok: false, events };
       }
@@ -329,7 +393,7 @@ export class LocalCloudFormation {
     return { ok: true, events };
   }
 
-  private async deployStack(stack: LocalStack, events: EventReport[]): Promise<boolean> {
+  private async deployStack(stack: LocalStack, events: EventReport[], failAfter?: string): Promise<boolean> {
     for (const resource of stack.resources) {
       const before = this.find(stack, resource.logicalId);
       if (before && before.type !== resource.type) {
@@ -340,6 +404,10 @@ export class LocalCloudFormation {
     const record = existing ? this.stackRecord(stack) : this.createStackRecord(stack);
     const creating = !existing;
     const previousTemplate = record.template;
+    if (!creating) {
+      // CloudFormation's LastUpdatedTime is the start of the latest update (rule R13 compares with it).
+      this.restamp(record, { lastUpdatedTime: new Date().toISOString() });
+    }
     this.enter(record, creating ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS', stack.template);
 
     const done: Done[] = [];
@@ -351,6 +419,10 @@ export class LocalCloudFormation {
         // The deployed handler code is what CloudFormation keeps; only properties trigger an Update.
         this.save({ ...before, retain: resource.retain, onEvent: target.onEvent, isComplete: target.isComplete });
         events.push(this.skipped(before, 'Unchanged'));
+        if (failAfter !== undefined && namesResource(failAfter, resource)) {
+          failure = this.injectFailure(stack, resource, failAfter);
+          break;
+        }
         continue;
       }
       const report = await this.send(target, before ? 'Update' : 'Create', resource.properties, before?.properties, before?.physicalResourceId, events);
@@ -361,6 +433,10 @@ export class LocalCloudFormation {
       const after = { ...target, physicalResourceId: report.physicalResourceId!, data: report.data ?? {} };
       this.save(after);
       done.push({ before, after });
+      if (failAfter !== undefined && namesResource(failAfter, resource)) {
+        failure = this.injectFailure(stack, resource, failAfter);
+        break;
+      }
     }
 
     if (failure) {
@@ -398,7 +474,7 @@ export class LocalCloudFormation {
     // A Create that failed after onEvent succeeded (in isComplete) has a real physical id, so
     // CloudFormation's rollback sends it a Delete; the framework only ignores its own marker.
     const created = [
-      ...(failure.report.physicalResourceId ? [{ ...failure.target, physicalResourceId: failure.report.physicalResourceId }] : []),
+      ...(failure.target && failure.report?.physicalResourceId ? [{ ...failure.target, physicalResourceId: failure.report.physicalResourceId }] : []),
       ...done.map((d) => d.after).reverse(),
     ];
     for (const resource of created) {
@@ -426,15 +502,17 @@ export class LocalCloudFormation {
    * ids, and the new physical resources of replacements) are deleted.
    */
   private async rollBackUpdate(record: DeployedStack, previousTemplate: Record<string, unknown>, stack: LocalStack, done: Done[], failure: Failure, events: EventReport[]): Promise<void> {
-    this.enter(record, 'UPDATE_ROLLBACK_IN_PROGRESS', previousTemplate);
+    // Which template GetTemplate answers now is not documented: the one rolled back to, or the one that failed.
+    const answered = this.rollbackTemplate === 'failed' ? stack.template : previousTemplate;
+    this.enter(record, 'UPDATE_ROLLBACK_IN_PROGRESS', answered);
     let rollbackFailed = false;
     const created: { resource: DeployedResource; replacement: boolean }[] = [];
-    if (failure.before) {
+    if (failure.before && failure.target && failure.properties) {
       // The function is rolled back after the resources that use it: the new code runs the rollback.
       const report = await this.send({ ...failure.before, onEvent: failure.target.onEvent, isComplete: failure.target.isComplete },
         'Rollback Update', failure.before.properties, failure.properties, failure.before.physicalResourceId, events);
       rollbackFailed ||= !report.ok;
-    } else if (failure.report.physicalResourceId) {
+    } else if (failure.target && failure.report?.physicalResourceId) {
       created.push({ resource: { ...failure.target, physicalResourceId: failure.report.physicalResourceId }, replacement: false });
     }
     for (const { before, after } of [...done].reverse()) {
@@ -456,7 +534,7 @@ export class LocalCloudFormation {
       this.finish(record, 'UPDATE_ROLLBACK_FAILED', previousTemplate);
       return;
     }
-    this.enter(record, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', previousTemplate);
+    this.enter(record, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', answered);
     for (const { resource, replacement } of created) {
       if (resource.retain) {
         events.push(this.skipped(resource, 'Retained'));
@@ -529,6 +607,28 @@ export class LocalCloudFormation {
     return record;
   }
 
+  /**
+   * The failure of a deploy made to fail after `resource` succeeded, as if another resource of the
+   * stack had failed: reported to the observer, then rolled back like any other.
+   */
+  private injectFailure(stack: LocalStack, resource: LocalResource, failAfter: string): Failure {
+    this.options.observer?.failed?.({
+      stack: stack.name,
+      account: stack.account,
+      region: stack.region,
+      phase: this.live.get(stackKey(stack))?.status,
+      message: `the deploy was made to fail after ${resourceName(resource.path)} succeeded (--fail-after ${failAfter}), as if another resource of the stack had failed`,
+    });
+    return {};
+  }
+
+  /** Changes the recorded times of a stack. */
+  private restamp(record: DeployedStack, times: Pick<DeployedStack, 'lastUpdatedTime'>): void {
+    const index = this.stacks.findIndex((s) => sameStack(s, record));
+    this.stacks[index] = { ...this.stacks[index], ...times };
+    this.persist();
+  }
+
   /** Moves a stack to an in-progress status, with the template GetTemplate returns meanwhile. */
   private enter(record: DeployedStack, status: LocalStackStatus, template: Record<string, unknown>): void {
     this.live.set(stackKey(record), { status, template });
@@ -538,7 +638,7 @@ export class LocalCloudFormation {
   private finish(record: DeployedStack, status: LocalStackStatus, template: Record<string, unknown>): void {
     this.live.delete(stackKey(record));
     const index = this.stacks.findIndex((s) => sameStack(s, record));
-    const updated: DeployedStack = { ...this.stacks[index], status, template, ...(status === 'CREATE_COMPLETE' ? {} : { lastUpdatedTime: new Date().toISOString() }) };
+    const updated: DeployedStack = { ...this.stacks[index], status, template };
     this.stacks[index] = updated;
     this.persist();
   }

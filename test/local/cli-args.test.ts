@@ -31,7 +31,7 @@ test.each([
   [['frobnicate'], 'unknown command "frobnicate": expected one of deploy, destroy, status, drift, resign, remove, reset, help'],
   [['--frob'], 'unknown option "--frob": expected a command first (deploy, destroy, status, drift, resign, remove, reset, help), or --help or --version'],
   [['status', '--frob'], 'unknown option "--frob" for status: expected --help, --version'],
-  [['deploy', '--verbsoe'], 'unknown option "--verbsoe" for deploy: expected --verbose, --context KEY=VALUE, --help, --version'],
+  [['deploy', '--verbsoe'], 'unknown option "--verbsoe" for deploy: expected --verbose, --context KEY=VALUE, --fail-after RESOURCE, --help, --version'],
   [['destroy', '-c', 'a=b'], 'option "-c" does not apply to destroy: expected --verbose, --help, --version'],
   [['status', '--verbose'], 'option "--verbose" does not apply to status: expected --help, --version'],
   [['deploy', '-c'], 'option "-c" needs KEY=VALUE, got nothing: for example -c memberStacks=false'],
@@ -39,6 +39,8 @@ test.each([
   [['deploy', '-c', 'memberStacks'], 'option "-c" needs KEY=VALUE, got "memberStacks": for example -c memberStacks=false'],
   [['deploy', '--context=memberStacks'], 'option "--context" needs KEY=VALUE, got "memberStacks": for example -c memberStacks=false'],
   [['deploy', '--verbose=yes'], 'option "--verbose" takes no value: expected --verbose alone'],
+  [['destroy', '--fail-after', 'Members'], 'option "--fail-after" does not apply to destroy: expected --verbose, --help, --version'],
+  [['deploy', '--fail-after'], 'option "--fail-after" needs RESOURCE, got nothing'],
   [['status', 'Admin'], 'status takes no stack names or other arguments, got "Admin"'],
   [['reset', 'now'], 'reset takes no stack names or other arguments, got "now"'],
   [['resign'], 'resign needs account ids: expected resign ACCOUNT_ID ...'],
@@ -64,7 +66,15 @@ test('the usage lists every command and option, with the commands that take it',
   for (const name of Object.keys(LOCAL_OPTIONS)) {
     expect(usage).toMatch(new RegExp(`^  (?:-\\w, |    )--${name}\\b`, 'm'));
   }
-  expect(usage).toContain('-c, --context KEY=VALUE  (deploy) context for cdk synth');
-  expect(usage).toContain('-v, --verbose            (deploy, destroy) print the handlers\' log lines');
+  expect(usage).toMatch(/-c, --context KEY=VALUE +\(deploy\) context for cdk synth/);
+  expect(usage).toMatch(/-v, --verbose +\(deploy, destroy\) print the handlers' log lines/);
   expect(usage).toContain('memberStacks=false');
+});
+
+test('reads deploy --fail-after, as one argument or two', () => {
+  expect(parseLocalArgs(['deploy', '--fail-after', 'Members'])).toMatchObject({ command: 'deploy', options: { 'fail-after': 'Members' } });
+  expect(parseLocalArgs(['deploy', '--fail-after=SecurityHubAdministrator/Members', 'SecurityHubAdministrator']))
+    .toMatchObject({ command: 'deploy', options: { 'fail-after': 'SecurityHubAdministrator/Members' }, operands: ['SecurityHubAdministrator'] });
+  expect(parseLocalArgs(['deploy']).options).not.toHaveProperty('fail-after');
+  expect(localUsage('/tmp/state')).toContain('--fail-after RESOURCE');
 });
