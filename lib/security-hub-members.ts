@@ -7,7 +7,7 @@ import { HandlerProvider, hubArn } from './private/handler-provider';
 import { recordMembersRegions } from './private/members-registry';
 import { removalPolicyProblem } from './private/removal-policy';
 import { MAX_WAIT_FOR_ACCEPTANCE_MINUTES, MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
-import { validateMembers, validateRegions } from './shared/validation';
+import { stackRegionProblem, validateMembers, validateRegions } from './shared/validation';
 
 /** A Security Hub member account. */
 export interface MemberAccount {
@@ -162,6 +162,10 @@ export class SecurityHubMembers extends Construct {
         isUnresolved,
         quoteEmails: true,
       }));
+    }
+    const regionProblem = stackRegionProblem(stack.region, { isUnresolved });
+    if (regionProblem) {
+      problems.push(regionProblem);
     }
     problems.push(
       ...(props.regions ? validateRegions(props.regions, { isUnresolved }) : []),

@@ -81,13 +81,20 @@ export function parseAuditArgs(args: readonly string[]): { repair: boolean } | s
 /**
  * Runs each deployed audit once and prints what it measured, put and repaired.
  *
- * @returns 0 when every run completed, 1 when one failed, 2 on a bad argument
+ * @returns 0 when every run completed, 1 when one failed or an argument is unknown
  */
-export async function localAudit(emulator: RunningEmulator, paths: LocalAuditPaths, args: readonly string[], print: (line: string) => void = console.log): Promise<number> {
+export async function localAudit(
+  emulator: RunningEmulator,
+  paths: LocalAuditPaths,
+  args: readonly string[],
+  print: (line: string) => void = console.log,
+  printError: (line: string) => void = console.error,
+): Promise<number> {
   const parsed = parseAuditArgs(args);
   if (typeof parsed === 'string') {
-    print(`error: ${parsed}`);
-    return 2;
+    // One line on stderr and exit 1, as every error of the local command line.
+    printError(`error: ${parsed}`);
+    return 1;
   }
   const cfn = new LocalCloudFormation({ endpoint: emulator.url, statePath: paths.stackState });
   const audits = deployedAudits(readLocalState(paths.stackState).stacks, paths);

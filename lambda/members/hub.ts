@@ -15,10 +15,10 @@ import { chunk, mapWithConcurrency } from '../shared/batch';
 import type { RegionClients } from '../shared/client';
 import { checkDeadline } from '../shared/deadline';
 import { AccountFailure, reasonOf } from '../shared/errors';
-import { readMemberStatuses } from '../shared/fleet/reads';
+import { readMembers } from '../shared/fleet/reads';
 import { log } from '../shared/log';
 import { isInvitedOrEnabled, normalizeStatus } from '../../lib/shared/status';
-import type { InviteResult, MemberHub } from './reconcile';
+import type { InviteResult, MemberHub, MemberRead } from './reconcile';
 
 /** Pause before inviting a batch again, growing with each attempt, as the SDK's own backoff does. */
 function backoff(attempt: number): Promise<void> {
@@ -58,9 +58,14 @@ export class SdkMemberHub implements MemberHub {
     this.region = clients.region;
   }
 
-  getStatuses(accountIds: readonly string[]): Promise<Map<string, string>> {
+  async getStatuses(accountIds: readonly string[]): Promise<Map<string, string>> {
+    const members = await this.readMembers(accountIds);
+    return new Map([...members].map(([id, member]) => [id, member.status]));
+  }
+
+  readMembers(accountIds: readonly string[]): Promise<Map<string, MemberRead>> {
     // A Deleted member is not a member; keeping the map to members only keeps callers simple.
-    return readMemberStatuses(this.clients, accountIds, { deleted: 'drop' });
+    return readMembers(this.clients, accountIds, { deleted: 'drop' });
   }
 
   createMembers(members: readonly MemberInput[]): Promise<AccountFailure[]> {

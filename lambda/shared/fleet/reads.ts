@@ -22,13 +22,21 @@ export interface ReadMemberStatusesOptions {
   readonly deleted: DeletedMembers;
 }
 
+/** One member as GetMembers reports it. */
+export interface MemberRecord {
+  /** The service's status, as it spells it. */
+  readonly status: string;
+  readonly invitedAt?: Date;
+  readonly updatedAt?: Date;
+}
+
 /**
- * The raw status of each of `accountIds` that is a member, by account id: GetMembers, at most 50
- * ids a call, a bounded number in flight. A non-member (the service answers it in
- * UnprocessedAccounts) is absent. Throws when a call fails.
+ * Each of `accountIds` that is a member, by account id, as GetMembers reports it: at most 50 ids
+ * a call, a bounded number in flight. A non-member (the service answers it in UnprocessedAccounts)
+ * is absent. Throws when a call fails.
  */
-export async function readMemberStatuses(clients: RegionClients, accountIds: readonly string[], options: ReadMemberStatusesOptions): Promise<Map<string, string>> {
-  const statuses = new Map<string, string>();
+export async function readMembers(clients: RegionClients, accountIds: readonly string[], options: ReadMemberStatusesOptions): Promise<Map<string, MemberRecord>> {
+  const members = new Map<string, MemberRecord>();
   await mapWithConcurrency(chunk(accountIds, MAX_IDS_PER_CALL), clients.tuning.concurrency, async (batch) => {
     const out = await clients.client.send(new GetMembersCommand({ AccountIds: batch }));
     for (const member of out.Members ?? []) {
@@ -40,10 +48,20 @@ export async function readMemberStatuses(clients: RegionClients, accountIds: rea
       if (options.deleted === 'drop' && normalizeStatus(status) === 'NotMember') {
         continue;
       }
-      statuses.set(member.AccountId, status);
+      members.set(member.AccountId, {
+        status,
+        ...(member.InvitedAt ? { invitedAt: member.InvitedAt } : {}),
+        ...(member.UpdatedAt ? { updatedAt: member.UpdatedAt } : {}),
+      });
     }
   });
-  return statuses;
+  return members;
+}
+
+/** The raw status of each of `accountIds` that is a member, by account id ({@link readMembers}). */
+export async function readMemberStatuses(clients: RegionClients, accountIds: readonly string[], options: ReadMemberStatusesOptions): Promise<Map<string, string>> {
+  const members = await readMembers(clients, accountIds, options);
+  return new Map([...members].map(([id, member]) => [id, member.status]));
 }
 
 /** One page of a list call. */
