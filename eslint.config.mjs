@@ -23,6 +23,8 @@ export default tseslint.config(
       'jest/no-focused-tests': 'error',
       'jest/no-disabled-tests': 'error',
       'jest/no-conditional-expect': 'error',
+      // test/jsii.test.ts's pythonTest is `test`, or in a run without Python a listed `test.skip`.
+      'jest/no-standalone-expect': ['error', { additionalTestBlockFunctions: ['pythonTest'] }],
       'jest/expect-expect': ['error', { assertFunctionNames: ['expect', '**.hasResource', '**.hasResourceProperties', '**.resourceCountIs', '**.resourcePropertiesCountIs', '**.hasOutput', '**.hasMapping', '**.hasCondition', '**.hasParameter', '**.templateMatches', '**.hasError', '**.hasWarning', '**.hasInfo', '**.hasNoError', '**.hasNoWarning', '**.hasNoInfo'] }],
     },
   },
