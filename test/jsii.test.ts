@@ -12,6 +12,12 @@ import { renderApiDocs } from '../scripts/docgen';
 const ROOT = path.join(__dirname, '..');
 const BIN = path.join(ROOT, 'node_modules', '.bin');
 
+/**
+ * jsii-pacmak and jsii-docgen each load the whole assembly and its dependencies: on a busy 2-core
+ * machine that takes longer than the suite's default timeout.
+ */
+const HEAVY_TIMEOUT_MS = 300_000;
+
 /** The Python interpreter on PATH, if any. */
 const PYTHON = ['python3', 'python'].find((name) => {
   try {
@@ -67,7 +73,7 @@ describe('the jsii build', () => {
     expect(module).toMatch(/^class SecurityHubMembers\(/m);
     expect(module).toMatch(/^class SecurityHubInvitationAccepter\(/m);
     expect(module).toContain('wait_for_acceptance');
-  });
+  }, HEAVY_TIMEOUT_MS);
 
   // CI must prove that Python accepts the generated code (README, "Other languages"), so there a
   // missing interpreter fails the test; on a machine without Python it is a skip that jest lists.
@@ -79,7 +85,7 @@ describe('the jsii build', () => {
     }
     const parsed = execFileSync(PYTHON, ['-c', 'import ast, sys; ast.parse(open(sys.argv[1]).read()); print("parsed")', generatedPython()], { encoding: 'utf8' });
     expect(parsed.trim()).toBe('parsed');
-  });
+  }, HEAVY_TIMEOUT_MS);
 
   /** The generated Python module's __init__.py, generated once for the tests that read it. */
   function generatedPython(): string {
@@ -98,5 +104,5 @@ describe('the jsii build', () => {
       expect(fs.readFileSync(path.join(ROOT, file), 'utf8')).toBe(content);
     }
     expect(rendered['API.python.md']).toContain('cdk_securityhub_members.SecurityHubMembers(');
-  });
+  }, HEAVY_TIMEOUT_MS);
 });
