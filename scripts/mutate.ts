@@ -7,6 +7,7 @@
  *   npx tsx scripts/mutate.ts            every mutant
  *   npx tsx scripts/mutate.ts NAME...    the named ones (see --list)
  *   npx tsx scripts/mutate.ts --list     the mutants, with the rule each breaks
+ *   npx tsx scripts/mutate.ts --check    whether each mutant's text is still in the source, once
  *
  * Exit code 0 when every mutant run was caught, 1 when one was missed or could not be applied (its
  * text is no longer in the source: update the mutant with the code).
@@ -45,7 +46,7 @@ const MUTANTS: readonly Mutant[] = [
     name: 'blind-invite-retry',
     breaks: 'a failed InviteMembers is retried without re-reading the batch (rule R5)',
     file: 'lambda/members/hub.ts',
-    find: 'const notYet = pending.filter((id) => !isAssociated(statuses.get(id)));',
+    find: 'const notYet = pending.filter((id) => !isInvitedOrEnabled(statuses.get(id)));',
     replace: 'const notYet = [...pending];',
     tests: ['test/lambda/members/handler.test.ts'],
   },
@@ -86,7 +87,7 @@ const MUTANTS: readonly Mutant[] = [
     name: 'not-a-member-fails',
     breaks: 'a retried DisassociateMembers answering "not a member" fails the removal (rules R5 and R6)',
     file: 'lambda/members/hub.ts',
-    find: '          .filter((id) => isAssociated(statuses.get(id)))\n',
+    find: '          .filter((id) => isInvitedOrEnabled(statuses.get(id)))\n',
     replace: '          .filter(() => true)\n',
     tests: ['test/lambda/members/handler.test.ts'],
   },
@@ -145,6 +146,12 @@ function main(argv: readonly string[]): number {
   if (argv.includes('--list')) {
     MUTANTS.forEach((m) => console.log(`${m.name.padEnd(28)} ${m.breaks}`));
     return 0;
+  }
+  if (argv.includes('--check')) {
+    const stale = MUTANTS.filter((m) => fs.readFileSync(path.join(ROOT, m.file), 'utf8').split(m.find).length !== 2);
+    stale.forEach((m) => console.log(`NOT APPLICABLE ${m.name}: its text does not occur exactly once in ${m.file}`));
+    console.log(`${MUTANTS.length - stale.length} of ${MUTANTS.length} mutants apply`);
+    return stale.length === 0 ? 0 : 1;
   }
   const unknown = argv.filter((name) => !MUTANTS.some((m) => m.name === name));
   if (unknown.length > 0) {
