@@ -4,7 +4,7 @@ import type { HubStore } from '../emulator';
 import type { EventReport } from './cloudformation';
 
 
-/** Accounts a handler kept in a region because other resources of its stack declare them (DESIGN.md rule 10). */
+/** Accounts a handler kept in a region because other resources of its stack declare them (rule R10, docs/design.md). */
 export interface KeptAccounts {
   readonly region: string;
   readonly accountIds: string[];
@@ -59,7 +59,7 @@ const NONE = 'not a member';
 
 function label(from: string, to: string, organization: boolean): string {
   if (organization && to === 'Enabled') {
-    // Organization accounts are never invited: CreateMembers enables them (DESIGN.md section 11).
+    // Organization accounts are never invited: CreateMembers enables them (docs/design.md, "Organization accounts").
     return from === NONE ? 'created (organization account, Enabled)' : 're-added (organization account, Enabled)';
   }
   if (organization && to === 'Removed') {

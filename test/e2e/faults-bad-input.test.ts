@@ -1,7 +1,7 @@
 /**
- * Bad input, twice: every invalid declaration fails `cdk synth` naming the value (DESIGN.md
- * section 4), and the same values smuggled into the resource properties fail in the bundled
- * handler before any mutating call, leaving the hub exactly as it was (rule 9).
+ * Bad input, twice: every invalid declaration fails `cdk synth` naming the value (docs/design.md,
+ * "Validation"), and the same values smuggled into the resource properties fail in the bundled
+ * handler before any mutating call, leaving the hub exactly as it was (rule R9).
  */
 import { App, Stack } from 'aws-cdk-lib';
 import { MemberAccount, SecurityHubMembers } from '../../lib';
