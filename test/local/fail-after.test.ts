@@ -58,7 +58,8 @@ test('a first deploy that fails after the members resource keeps the members inv
 test('--fail-after naming no resource of the app fails before anything is deployed', () => {
   const run = cli('deploy', '-c', 'memberStacks=false', '--fail-after', 'Bucket');
 
-  expect(run.status).toBe(2);
-  expect(run.stdout).toContain('--fail-after "Bucket" names no custom resource of the stacks being deployed');
+  // A usage error, like every local CLI error: one line on stderr, exit 1.
+  expect(run.status).toBe(1);
+  expect(run.stderr).toContain('--fail-after "Bucket" names no custom resource of the stacks being deployed');
   expect(fs.existsSync(path.join(stateDir, 'stacks.json'))).toBe(false);
 });
