@@ -6,9 +6,11 @@
  * resources is removed by one Update while the other adds it. Without this, each of those deploys
  * would end with declared accounts removed.
  *
- * The template reading is pure (tested without I/O); {@link keepSiblingAccounts} does the one read.
+ * The template is read by the shared evaluator (lib/shared/template.ts) under its over-approximating
+ * policy; {@link keepSiblingAccounts} does the one read of the stack.
  */
-import { KEPT_ACCOUNTS_LOG_MESSAGE, MEMBERS_RESOURCE_TYPE } from '../../lib/shared/contract';
+import { KEPT_ACCOUNTS_LOG_MESSAGE } from '../../lib/shared/contract';
+import { isReadable, readMembersResources, TemplateContext } from '../../lib/shared/template';
 import type { CustomResourceEvent } from '../shared/cfn';
 import { reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
@@ -33,178 +35,24 @@ export interface SiblingClaim {
   readonly nonLiteral: readonly string[];
 }
 
-/** Where the template is read: values the template refers to. */
-export interface TemplateContext {
-  /** The stack's region (from the StackId): no `Regions`, or `Ref AWS::Region`, means this one. */
-  readonly region: string;
-  /** The stack's account, for `Ref AWS::AccountId`. */
-  readonly account?: string;
-  /** The stack's parameter values, from DescribeStacks. */
-  readonly parameters: ReadonlyMap<string, string>;
-}
-
-/** The value of `Ref AWS::NoValue`: the property, or list element, is absent. */
-const NO_VALUE = Symbol('AWS::NoValue');
-
-/** The values a template node may take: an exact list of candidates, or anything. */
-type Possible = { readonly any: false; readonly values: readonly unknown[] } | { readonly any: true };
-
-const ANY: Possible = { any: true };
-const exactly = (...values: unknown[]): Possible => ({ any: false, values });
-
-interface Evaluation {
-  readonly ctx: TemplateContext;
-  readonly parameterTypes: ReadonlyMap<string, string>;
-  readonly notes: string[];
-}
-
-function isIntrinsic(node: unknown): node is Record<string, unknown> {
-  if (node === null || typeof node !== 'object' || Array.isArray(node)) {
-    return false;
-  }
-  const keys = Object.keys(node);
-  return keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'));
-}
+/** Where the template is read: the stack's region, account and parameter values. */
+export type { TemplateContext };
 
 /**
- * The candidates of one node. Literal values are themselves; `Ref AWS::Region` is the stack's
- * region. Narrowed exactly where that is possible: a `Ref` to a parameter is its value, and
- * `Fn::If` is the union of both branches. Any other intrinsic may be anything.
- */
-function possible(node: unknown, ev: Evaluation): Possible {
-  if (!isIntrinsic(node)) {
-    return exactly(node);
-  }
-  const [key, arg] = Object.entries(node)[0];
-  if (key === 'Ref') {
-    if (arg === 'AWS::Region') {
-      return exactly(ev.ctx.region);
-    }
-    ev.notes.push(`Ref ${String(arg)}`);
-    if (arg === 'AWS::NoValue') {
-      return exactly(NO_VALUE);
-    }
-    if (arg === 'AWS::AccountId' && ev.ctx.account) {
-      return exactly(ev.ctx.account);
-    }
-    const value = typeof arg === 'string' ? ev.ctx.parameters.get(arg) : undefined;
-    // DescribeStacks masks NoEcho parameters with asterisks: their value is unknown.
-    if (value === undefined || /^\*+$/.test(value)) {
-      return ANY;
-    }
-    const list = /List/.test(ev.parameterTypes.get(arg as string) ?? '');
-    return exactly(list ? value.split(',').map((v) => v.trim()).filter((v) => v !== '') : value);
-  }
-  ev.notes.push(key);
-  if (key === 'Fn::If' && Array.isArray(arg) && arg.length === 3) {
-    const whenTrue = possible(arg[1], ev);
-    const whenFalse = possible(arg[2], ev);
-    return whenTrue.any || whenFalse.any ? ANY : exactly(...whenTrue.values, ...whenFalse.values);
-  }
-  return ANY;
-}
-
-/** Every candidate of `node` that is a list, each element evaluated; undefined when any may be anything. */
-function strings(node: unknown, ev: Evaluation, absent: () => string[]): string[] | undefined {
-  const lists = possible(node, ev);
-  if (lists.any) {
-    return undefined;
-  }
-  const out: string[] = [];
-  for (const list of lists.values) {
-    if (list === NO_VALUE || list === undefined) {
-      out.push(...absent());
-      continue;
-    }
-    for (const element of Array.isArray(list) ? list : [list]) {
-      const values = possible(element, ev);
-      if (values.any) {
-        return undefined;
-      }
-      // CloudFormation hands every scalar to the sibling's handler as a string: 111111111111 is "111111111111".
-      out.push(...values.values.filter((v): v is string | number => typeof v === 'string' || typeof v === 'number').map(String));
-    }
-  }
-  return out;
-}
-
-function accountsOf(members: unknown, ev: Evaluation): string[] | undefined {
-  const lists = possible(members, ev);
-  if (lists.any) {
-    return undefined;
-  }
-  const out: string[] = [];
-  for (const list of lists.values) {
-    if (!Array.isArray(list)) {
-      // Absent (NoValue) declares nothing; a scalar is no list of members the handler would accept.
-      continue;
-    }
-    for (const entry of list) {
-      const candidates = possible(entry, ev);
-      if (candidates.any) {
-        return undefined;
-      }
-      for (const member of candidates.values) {
-        if (member === null || typeof member !== 'object') {
-          continue;
-        }
-        const ids = strings((member as Record<string, unknown>).AccountId, ev, () => []);
-        if (ids === undefined) {
-          return undefined;
-        }
-        out.push(...ids);
-      }
-    }
-  }
-  return out;
-}
-
-/**
- * What every `Custom::SecurityHubMembers` of `template` other than `ownLogicalId` may declare.
- * With `countOwnLogicalId` (a Delete in a cleanup phase) the resource with the event's own logical
- * id counts too: it is the replacement, not the resource being deleted.
+ * What every `Custom::SecurityHubMembers` of `template` other than `ownLogicalId` may declare, read
+ * by the shared evaluator's over-approximating policy: a value it can't read exactly may be any
+ * account or region. With `countOwnLogicalId` (a Delete in a cleanup phase) the resource with the
+ * event's own logical id counts too: it is the replacement, not the resource being deleted.
  */
 export function siblingClaims(template: unknown, ctx: TemplateContext, ownLogicalId: string | undefined, countOwnLogicalId: boolean): SiblingClaim[] {
-  const root = (template ?? {}) as { Resources?: Record<string, unknown>; Parameters?: Record<string, unknown> };
-  const parameterTypes = new Map(Object.entries(root.Parameters ?? {}).map(([key, p]) => [key, String((p as { Type?: unknown } | null)?.Type ?? '')]));
-  const claims: SiblingClaim[] = [];
-  for (const [logicalId, raw] of Object.entries(root.Resources ?? {})) {
-    const resource = (raw ?? {}) as { Type?: unknown; Properties?: unknown; Condition?: unknown };
-    if (resource.Type !== MEMBERS_RESOURCE_TYPE || (logicalId === ownLogicalId && !countOwnLogicalId)) {
-      continue;
-    }
-    const ev: Evaluation = { ctx, parameterTypes, notes: [] };
-    if (resource.Condition !== undefined) {
-      // It exists only when the condition holds; keeping what it would declare is the safe side.
-      ev.notes.push(`Condition ${String(resource.Condition)}`);
-    }
-    const accounts = new Set<string>();
-    const regions = new Set<string>();
-    let anyAccount = false;
-    let anyRegion = false;
-    const properties = possible(resource.Properties, ev);
-    for (const props of properties.any ? [undefined] : properties.values) {
-      if (props === undefined || props === NO_VALUE || typeof props !== 'object' || props === null) {
-        anyAccount ||= properties.any;
-        anyRegion ||= properties.any;
-        continue;
-      }
-      const p = props as Record<string, unknown>;
-      const ids = accountsOf(p.Members, ev);
-      const where = p.Regions === undefined ? [ctx.region] : strings(p.Regions, ev, () => [ctx.region]);
-      anyAccount ||= ids === undefined;
-      anyRegion ||= where === undefined;
-      ids?.forEach((id) => accounts.add(id));
-      where?.forEach((r) => regions.add(r));
-    }
-    claims.push({
-      logicalId,
-      accounts: anyAccount ? 'any' : accounts,
-      regions: anyRegion ? 'any' : regions,
-      nonLiteral: [...new Set(ev.notes)],
-    });
-  }
-  return claims;
+  return readMembersResources(template, ctx, { policy: 'over-approximating' })
+    .filter((reading) => reading.logicalId !== ownLogicalId || countOwnLogicalId)
+    .map((reading) => ({
+      logicalId: reading.logicalId,
+      accounts: isReadable(reading.accountIds) ? new Set(reading.accountIds.value) : 'any',
+      regions: isReadable(reading.regions) ? new Set(reading.regions.value) : 'any',
+      nonLiteral: reading.notes,
+    }));
 }
 
 /** The resources among `claims` that may declare `accountId` in `region`. */
@@ -258,6 +106,7 @@ export async function keepSiblingAccounts(plans: readonly RegionPlan[], event: C
   const ctx: TemplateContext = {
     region: regionOfStackId(view.stackId) ?? plans[0].region,
     account: accountOfStackId(view.stackId),
+    stackId: view.stackId,
     parameters: view.parameters,
   };
   const claims = siblingClaims(template, ctx, event.LogicalResourceId, ownLogicalIdIsAnother(event.RequestType, view.status));
