@@ -1,7 +1,7 @@
 /**
  * The metadata registries and construct catalogs index: the service's current name (and the
- * README's first mention of it), the
- * `awscdk` keyword (Construct Hub's), and an `npm run package` that builds every language.
+ * README's first mention of it), the `awscdk` keyword (Construct Hub's), and an
+ * `npm run package` that builds every language.
  */
 import * as fs from 'fs';
 import * as path from 'path';
