@@ -12,7 +12,7 @@ import { MemberAccount, SecurityHubMembers } from '../lib';
 import { MAX_MEMBERS, MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
 import { LocalResource, readAssembly } from '../local/deploy/assembly';
 import { asCloudFormationSends } from '../local/deploy/cloudformation';
-import { RunningCloudFormationEndpoint, StackView, startCloudFormationEndpoint } from '../local/deploy/cloudformation-endpoint';
+import { RunningCloudFormationEndpoint, StackDescription, startCloudFormationEndpoint } from '../local/deploy/cloudformation-endpoint';
 import { invokeHandler } from '../local/deploy/invoke';
 import { callsOf, Measurement, RATE_PER_SECOND } from './measure';
 import { ADMIN, checkEndState, EmulatorSettings, prepare, REGION, Scenario, startBenchEmulator } from './scenario';
@@ -110,7 +110,7 @@ interface BenchStack {
 }
 
 async function benchStack(): Promise<BenchStack> {
-  let view: StackView | undefined;
+  let view: StackDescription | undefined;
   const endpoint: RunningCloudFormationEndpoint = await startCloudFormationEndpoint((nameOrId) => (nameOrId === STACK_ID || nameOrId === STACK ? view : undefined));
   return {
     environment: { AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint.url },

@@ -1,6 +1,6 @@
 /** The command line of `cdk-securityhub-members`. */
 import { parseArgs } from 'node:util';
-import { UsageError } from './errors';
+import { CommandError } from './errors';
 
 /** The command's name, as installed by the package's `bin` entry. */
 export const COMMAND = 'cdk-securityhub-members';
@@ -49,14 +49,14 @@ const OPTIONS = {
  * Reads the command line.
  *
  * @param argv the arguments after the command's name
- * @throws UsageError naming the unknown command, the unknown flag or the bad value
+ * @throws CommandError naming the unknown command, the unknown flag or the bad value
  */
 export function parseCommandLine(argv: readonly string[]): Command {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
   try {
     parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new UsageError(describeParseError(error as Error & { code?: string }));
+    throw new CommandError(describeParseError(error as Error & { code?: string }));
   }
   const { values, positionals } = parsed;
   if (values.help || positionals[0] === 'help') {
@@ -64,21 +64,21 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
   const [command, ...extra] = positionals;
   if (command === undefined) {
-    throw new UsageError(`missing command: expected "${COMMAND} drift" (see --help)`);
+    throw new CommandError(`missing command: expected "${COMMAND} drift" (see --help)`);
   }
   if (command !== 'drift') {
-    throw new UsageError(`unknown command "${command}": expected drift`);
+    throw new CommandError(`unknown command "${command}": expected drift`);
   }
   if (extra.length > 0) {
-    throw new UsageError(`unexpected argument "${extra[0]}": drift takes only flags (see --help)`);
+    throw new CommandError(`unexpected argument "${extra[0]}": drift takes only flags (see --help)`);
   }
   const roleArnTemplate = values['role-arn-template'];
   if (roleArnTemplate !== undefined && (!roleArnTemplate.startsWith('arn:') || !roleArnTemplate.includes('{account}'))) {
-    throw new UsageError(`invalid --role-arn-template "${roleArnTemplate}": expected an IAM role ARN with {account} in it, e.g. arn:aws:iam::{account}:role/SecurityHubAudit`);
+    throw new CommandError(`invalid --role-arn-template "${roleArnTemplate}": expected an IAM role ARN with {account} in it, e.g. arn:aws:iam::{account}:role/SecurityHubAudit`);
   }
   const app = values.app ?? 'cdk.out';
   if (app === '') {
-    throw new UsageError('invalid --app "": expected the directory cdk synth wrote, e.g. cdk.out');
+    throw new CommandError('invalid --app "": expected the directory cdk synth wrote, e.g. cdk.out');
   }
   return {
     command: 'drift',
@@ -94,13 +94,13 @@ const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 /**
  * Seconds in a duration such as `90s`, `30m`, `1h` or `1h30m`.
  *
- * @throws UsageError naming the value
+ * @throws CommandError naming the value
  */
 export function parseDuration(raw: string): number {
   const match = DURATION.exec(raw.trim());
   const seconds = match && raw.trim() !== '' ? Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0) : NaN;
   if (!(seconds > 0)) {
-    throw new UsageError(`invalid --wait "${raw}": expected a duration such as 90s, 30m or 1h30m`);
+    throw new CommandError(`invalid --wait "${raw}": expected a duration such as 90s, 30m or 1h30m`);
   }
   return seconds;
 }

@@ -1,10 +1,10 @@
 /**
  * Compares the declarations of a cloud assembly with what Security Hub reports, read-only.
  */
-import { normalizeStatus } from '../lambda/members/planner';
+import { normalizeStatus } from '../lib/shared/status';
 import { reasonOf } from '../lambda/shared/errors';
 import type { DeclaredResource } from './assembly';
-import { UsageError } from './errors';
+import { CommandError } from './errors';
 import type { HubReader, HubState } from './hub-reader';
 
 /** The status reported for a declared account that is not a member at all. */
@@ -138,7 +138,7 @@ export class FleetAudit {
   /**
    * Calls DescribeHub once per credentials and region.
    *
-   * @throws UsageError naming the account and region whose hub could not be read
+   * @throws CommandError naming the account and region whose hub could not be read
    */
   async prepare(): Promise<void> {
     const readers = new Map<string, { reader: HubReader; roleAccount?: string; declaredFor: string; state?: HubState }>();
@@ -162,7 +162,7 @@ export class FleetAudit {
         entry.state = await entry.reader.describeHub();
       } catch (error) {
         const how = entry.roleAccount ? 'the role from --role-arn-template' : 'the default credentials';
-        throw new UsageError(`cannot read Security Hub of ${entry.declaredFor} in ${entry.reader.region} with ${how}: ${oneLine(reasonOf(error))}`);
+        throw new CommandError(`cannot read Security Hub of ${entry.declaredFor} in ${entry.reader.region} with ${how}: ${oneLine(reasonOf(error))}`);
       }
     }));
     // The credentials' account, from any region where Security Hub is enabled.
@@ -214,7 +214,7 @@ export class FleetAudit {
       try {
         group.statuses = await group.reader.getStatuses([...group.declared]);
       } catch (error) {
-        throw new UsageError(`cannot read the members of administrator ${group.admin} in ${group.region}: ${oneLine(reasonOf(error))}`);
+        throw new CommandError(`cannot read the members of administrator ${group.admin} in ${group.region}: ${oneLine(reasonOf(error))}`);
       }
     }));
   }
@@ -226,7 +226,7 @@ export class FleetAudit {
       try {
         members = await group.reader.listMembers();
       } catch (error) {
-        throw new UsageError(`cannot list the members of administrator ${group.admin} in ${group.region}: ${oneLine(reasonOf(error))}`);
+        throw new CommandError(`cannot list the members of administrator ${group.admin} in ${group.region}: ${oneLine(reasonOf(error))}`);
       }
       const undeclared = new Map([...members].filter(([id]) => !group.declared.has(id)).sort(([a], [b]) => a.localeCompare(b)));
       this.undeclared.set(group, undeclared);

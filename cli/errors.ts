@@ -3,9 +3,9 @@
  * assembly, refused credentials. Anything else is a bug, and is reported the same way, without a
  * stack trace, but with its name.
  */
-export class UsageError extends Error {
+export class CommandError extends Error {
   constructor(message: string) {
     super(message);
-    this.name = 'UsageError';
+    this.name = 'CommandError';
   }
 }

@@ -6,6 +6,7 @@ import { DescribeHubCommand, GetMembersCommand, ListMembersCommand, SecurityHubC
 import { MAX_IDS_PER_CALL } from '../lib/shared/contract';
 import { chunk, mapWithConcurrency } from '../lambda/shared/batch';
 import type { RegionClients } from '../lambda/shared/client';
+import { accountOfArn } from '../lambda/shared/cfn';
 import { isNotSubscribed } from '../lambda/shared/errors';
 
 /** What DescribeHub tells about the caller in one region. */
@@ -39,8 +40,8 @@ export class SdkHubReader implements HubReader {
     try {
       const out = await this.client.send(new DescribeHubCommand({}));
       // arn:<partition>:securityhub:<region>:<account>:hub/default
-      const account = out.HubArn?.split(':')[4];
-      if (!account || !/^\d{12}$/.test(account)) {
+      const account = accountOfArn(out.HubArn);
+      if (!account) {
         throw new Error(`DescribeHub answered HubArn ${JSON.stringify(out.HubArn)}: expected arn:<partition>:securityhub:<region>:<account>:hub/default`);
       }
       return { enabled: true, account };

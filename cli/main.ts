@@ -9,7 +9,7 @@ import { reasonOf } from '../lambda/shared/errors';
 import { parseCommandLine, USAGE } from './args';
 import { readDeclarations } from './assembly';
 import { FleetAudit, ReaderFactory, toDocument } from './audit';
-import { UsageError } from './errors';
+import { CommandError } from './errors';
 import { SdkHubReader } from './hub-reader';
 import { renderTable } from './render';
 
@@ -48,7 +48,7 @@ export async function run(argv: readonly string[], deps: CliDeps): Promise<numbe
     return await runCommand(argv, deps, clients);
   } catch (error) {
     // One line, never a stack trace: a pipeline's log shows it as it is.
-    const message = error instanceof UsageError ? error.message : `unexpected error: ${reasonOf(error)}`;
+    const message = error instanceof CommandError ? error.message : `unexpected error: ${reasonOf(error)}`;
     deps.stderr(message.replace(/\s*\n\s*/g, ' '));
     return EXIT.error;
   } finally {
@@ -70,13 +70,13 @@ async function runCommand(argv: readonly string[], deps: CliDeps, clients: Regio
   const resources = readDeclarations(command.app, {
     defaultRegion: () => {
       if (!defaultRegion) {
-        throw new UsageError(`--app "${command.app}" has an environment-agnostic stack and no default region is set: expected AWS_REGION, as for cdk deploy`);
+        throw new CommandError(`--app "${command.app}" has an environment-agnostic stack and no default region is set: expected AWS_REGION, as for cdk deploy`);
       }
       return defaultRegion;
     },
   });
   if (resources.length === 0) {
-    throw new UsageError(`--app "${command.app}" has no Custom::SecurityHubMembers resource: expected the cloud assembly of an app that uses SecurityHubMembers`);
+    throw new CommandError(`--app "${command.app}" has no Custom::SecurityHubMembers resource: expected the cloud assembly of an app that uses SecurityHubMembers`);
   }
   const readerFor = deps.readerFor ?? sdkReaders(command.roleArnTemplate, clients);
   const waiting = command.waitSeconds !== undefined;
@@ -96,7 +96,7 @@ async function runCommand(argv: readonly string[], deps: CliDeps, clients: Regio
   const result = audit.result();
   if (result.resources.length === 0 && result.skipped.length > 0) {
     // Nothing audited is not "in sync": most likely the pipeline runs with the wrong credentials.
-    throw new UsageError(`every SecurityHubMembers resource belongs to another administrator (${result.skipped[0].reason}): expected the administrator's credentials, or --role-arn-template`);
+    throw new CommandError(`every SecurityHubMembers resource belongs to another administrator (${result.skipped[0].reason}): expected the administrator's credentials, or --role-arn-template`);
   }
   const document = toDocument(result);
   if (command.json) {

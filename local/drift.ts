@@ -10,6 +10,7 @@ import { DeclineInvitationsCommand, DisassociateFromAdministratorAccountCommand,
 import { readAssembly } from './deploy/assembly';
 import { emulatorClient, emulatorEnv, RunningEmulator } from './emulator';
 import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
+import { isAccountId } from '../lib/shared/validation';
 
 const ROOT = path.join(__dirname, '..');
 /** The bundled command, as the package's `bin` runs it. */
@@ -86,7 +87,7 @@ async function eachMembership(
   verb: string,
   act: (m: Membership) => Promise<string | undefined>,
 ): Promise<number> {
-  if (accounts.length === 0 || accounts.some((id) => !/^\d{12}$/.test(id))) {
+  if (accounts.length === 0 || accounts.some((id) => !isAccountId(id))) {
     console.log(`Usage: npm run local -- ${verb} ACCOUNT_ID [...]: expected 12-digit member account ids, got ${JSON.stringify(accounts.join(' '))}`);
     return 2;
   }

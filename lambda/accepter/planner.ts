@@ -3,6 +3,7 @@
  * account's current administrator and its pending invitations, which calls to make, or why to
  * fail. No SDK imports, so every branch is tested without I/O.
  */
+import { isEnabledStatus } from '../../lib/shared/status';
 
 /** The member's current administrator as GetAdministratorAccount reports it. */
 export interface AdministratorRelationship {
@@ -69,18 +70,9 @@ export class AccepterError extends Error {
   }
 }
 
-/**
- * True when the status means the account is an active member of its administrator:
- * case-insensitive, with the legacy `Associated` meaning `Enabled`.
- */
-export function isAssociatedStatus(status: string | undefined): boolean {
-  const normalized = status?.toLowerCase();
-  return normalized === 'enabled' || normalized === 'associated';
-}
-
 /** The administrator the account is an active member of, or undefined when none. */
 export function associatedAdministrator(current: AdministratorRelationship): string | undefined {
-  return current.administratorId && isAssociatedStatus(current.memberStatus) ? current.administratorId : undefined;
+  return current.administratorId && isEnabledStatus(current.memberStatus) ? current.administratorId : undefined;
 }
 
 /**

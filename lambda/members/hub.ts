@@ -17,7 +17,7 @@ import type { RegionClients } from '../shared/client';
 import { checkDeadline } from '../shared/deadline';
 import { AccountFailure, reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
-import { isAssociated, normalizeStatus } from './planner';
+import { isInvitedOrEnabled, normalizeStatus } from '../../lib/shared/status';
 import type { InviteResult, MemberHub } from './reconcile';
 
 /** Pause before inviting a batch again, growing with each attempt, as the SDK's own backoff does. */
@@ -100,8 +100,8 @@ export class SdkMemberHub implements MemberHub {
         } catch (error) {
           // The invitation may have gone out although the answer was lost: look before inviting again.
           const statuses = await this.getStatuses(pending);
-          pending.filter((id) => isAssociated(statuses.get(id))).forEach((id) => reread.set(id, statuses.get(id)!));
-          const notYet = pending.filter((id) => !isAssociated(statuses.get(id)));
+          pending.filter((id) => isInvitedOrEnabled(statuses.get(id))).forEach((id) => reread.set(id, statuses.get(id)!));
+          const notYet = pending.filter((id) => !isInvitedOrEnabled(statuses.get(id)));
           log('WARN', 'InviteMembers failed; re-read statuses before retrying', {
             region: this.region, attempt, error: reasonOf(error), accounts: pending.length, stillToInvite: notYet.length,
           });
@@ -129,7 +129,7 @@ export class SdkMemberHub implements MemberHub {
   private async verifyRefusedInvitations(refused: AccountFailure[], reread: Map<string, string>): Promise<AccountFailure[]> {
     let recheck: Awaited<ReturnType<SdkMemberHub['recheckRefusals']>>;
     try {
-      recheck = await this.recheckRefusals(refused, isAssociated);
+      recheck = await this.recheckRefusals(refused, isInvitedOrEnabled);
     } catch (error) {
       log('WARN', 'could not re-read the accounts InviteMembers refused; they count as failed', { region: this.region, error: reasonOf(error) });
       return refused;
@@ -151,7 +151,7 @@ export class SdkMemberHub implements MemberHub {
         // "Not a member" on a retry is success: only accounts still associated have failed.
         const statuses = await this.getStatuses(batch);
         return batch
-          .filter((id) => isAssociated(statuses.get(id)))
+          .filter((id) => isInvitedOrEnabled(statuses.get(id)))
           .map((id) => this.failure(id, reasonOf(error)));
       }
     });
@@ -164,7 +164,7 @@ export class SdkMemberHub implements MemberHub {
       // "Not a member" (a retried delete, or one already gone) is success. So is a refused account
       // that is no longer associated: the service deletes only members that joined by invitation,
       // and an organization account, once disassociated, is as removed as it can be (section 11).
-      const { failures, done, statuses } = await this.recheckRefusals(this.toFailures(out.UnprocessedAccounts), (status) => !isAssociated(status));
+      const { failures, done, statuses } = await this.recheckRefusals(this.toFailures(out.UnprocessedAccounts), (status) => !isInvitedOrEnabled(status));
       const kept = done.filter((f) => statuses.has(f.accountId));
       if (kept.length > 0) {
         logGrouped('WARN', 'DeleteMembers refused accounts that are disassociated; they count as removed (organization accounts cannot be deleted)', this.region, kept);

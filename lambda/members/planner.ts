@@ -2,41 +2,8 @@
  * Pure planning: from what is declared and what the service reports, what to do. No SDK imports,
  * so every row of the status tables in DESIGN.md section 3 is tested here without I/O.
  */
+import { MemberState, normalizeStatus } from '../../lib/shared/status';
 import type { MemberInput } from '../../lib/shared/validation';
-
-/** A member status reduced to what the plan depends on. */
-export type MemberState = 'NotMember' | 'Created' | 'Invited' | 'Enabled' | 'Removed' | 'Resigned' | 'Other';
-
-/**
- * Reduces a service status: case-insensitive, the legacy `Associated` is `Enabled`, a `Deleted` or
- * absent member is not a member, and anything else (AccountSuspended, a status added later) is
- * `Other`, which the handler leaves alone.
- */
-export function normalizeStatus(raw: string | undefined): MemberState {
-  switch (raw?.toLowerCase()) {
-    case undefined:
-    case 'deleted':
-      return 'NotMember';
-    case 'created':
-      return 'Created';
-    case 'invited':
-      return 'Invited';
-    case 'enabled':
-    case 'associated':
-      return 'Enabled';
-    case 'removed':
-      return 'Removed';
-    case 'resigned':
-      return 'Resigned';
-    default:
-      return 'Other';
-  }
-}
-
-/** Whether a raw status is Invited or Enabled: associated with the administrator, or about to be. */
-export function isAssociated(raw: string | undefined): boolean {
-  return ['Invited', 'Enabled'].includes(normalizeStatus(raw));
-}
 
 /** What to do for one declared account. */
 export interface DeclaredAction {

@@ -7,7 +7,8 @@ import type { MemberInput } from '../../lib/shared/validation';
 import { clearDeadline } from '../shared/deadline';
 import { AccountFailure, failureGroups, FULL_LIST_IN_LOG, isNotSubscribed, listAccounts, MemberOperationError, reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
-import { accountsOf, isAssociated, normalizeStatus, planRegion, planRemovals, RegionPlan, RegionTarget, StatusMap } from './planner';
+import { isInvitedOrEnabled, normalizeStatus } from '../../lib/shared/status';
+import { accountsOf, planRegion, planRemovals, RegionPlan, RegionTarget, StatusMap } from './planner';
 
 /**
  * The Security Hub calls of one region. Every method does its own batching and reports per-account
@@ -191,7 +192,7 @@ async function reAddRemoved(run: RegionRun, invited: InviteResult): Promise<Acco
     log('WARN', 'could not read the re-added accounts again', { region: hub.region, error: reasonOf(error) });
     return new Map<string, string>();
   });
-  const reAdded = new Set([...removed].filter((id) => isAssociated(after.get(id))));
+  const reAdded = new Set([...removed].filter((id) => isInvitedOrEnabled(after.get(id))));
   reAdded.forEach((id) => states.set(id, after.get(id)!));
   log(reAdded.size === removed.size ? 'INFO' : 'WARN', 'InviteMembers refused Removed accounts; added them back with CreateMembers where the service allows it', {
     region: hub.region, accountIds: [...removed], reAdded: reAdded.size,

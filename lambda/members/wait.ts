@@ -5,7 +5,8 @@
  */
 import { deflateRawSync, inflateRawSync } from 'zlib';
 import type { MemberInput } from '../../lib/shared/validation';
-import { normalizeStatus, StatusMap } from './planner';
+import { normalizeStatus } from '../../lib/shared/status';
+import type { StatusMap } from './planner';
 
 /**
  * Most characters of the encoded record. The Provider framework sends onEvent's Data in every

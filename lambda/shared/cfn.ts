@@ -2,6 +2,7 @@
  * The parts of a CloudFormation custom resource event that the handlers read, as the aws-cdk-lib
  * Provider framework passes them. Declared here so the bundle needs no CDK types.
  */
+import { isAccountId } from '../../lib/shared/validation';
 export interface CustomResourceEvent<P = Record<string, unknown>> {
   readonly RequestType: 'Create' | 'Update' | 'Delete';
   readonly RequestId?: string;
@@ -41,30 +42,19 @@ export interface LambdaContext {
   getRemainingTimeInMillis?(): number;
 }
 
-/** The account id in a Lambda function ARN (`arn:aws:lambda:region:account:function:name`). */
+/**
+ * The account id in an ARN (`arn:partition:service:region:account:...`): a Lambda function's, a
+ * stack id, a hub's. Undefined when the ARN has no 12-digit account there.
+ */
 export function accountOfArn(arn: string | undefined): string | undefined {
   const account = arn?.split(':')[4];
-  return account && /^\d{12}$/.test(account) ? account : undefined;
+  return isAccountId(account) ? account : undefined;
 }
 
 /** A physical id that stays the same for a resource however often its Create is re-run. */
 export function stablePhysicalId(prefix: string, event: CustomResourceEvent<unknown>): string {
   const stackName = event.StackId?.split('/')[1] ?? 'stack';
   return `${prefix}-${stackName}-${event.LogicalResourceId ?? 'resource'}`;
-}
-
-/** Reads a boolean that CloudFormation may have turned into a string. */
-export function parseBoolean(value: unknown, name: string, fallback: boolean): boolean | string {
-  if (value === undefined) {
-    return fallback;
-  }
-  if (value === true || value === 'true') {
-    return true;
-  }
-  if (value === false || value === 'false') {
-    return false;
-  }
-  return `invalid ${name} ${JSON.stringify(value)}: expected true or false`;
 }
 
 /** The function's region, as Lambda sets it in the environment. */

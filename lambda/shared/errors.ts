@@ -36,7 +36,8 @@ function clipMiddle(text: string, max: number): string {
   return `${text.slice(0, max - tail - 3)}...${text.slice(text.length - tail)}`;
 }
 
-function describeProblems(problems: readonly string[]): string {
+/** Every problem in one message, clipped to what CloudFormation shows, with a count of those left out. */
+export function describeProblems(problems: readonly string[]): string {
   const full = problems.join('; ');
   if (full.length <= ACCOUNT_LIST_BUDGET) {
     return full;

@@ -6,6 +6,7 @@
  */
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
+import { accountOfArn } from './cfn';
 import { reasonOf } from './errors';
 import { tuningFromEnv } from './client';
 
@@ -44,8 +45,7 @@ export function regionOfStackId(stackId: string): string | undefined {
 
 /** The account in a stack id. */
 export function accountOfStackId(stackId: string): string | undefined {
-  const account = stackId.split(':')[4];
-  return account && /^\d{12}$/.test(account) ? account : undefined;
+  return accountOfArn(stackId);
 }
 
 const clients = new Map<string, CloudFormationClient>();

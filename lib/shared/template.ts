@@ -59,6 +59,14 @@ export function isReadable<T>(r: Readable<T>): r is { readonly value: T } {
   return 'value' in r;
 }
 
+/** One declared member, as the handler receives it. */
+export interface DeclaredMember {
+  /** The account id, as a string. */
+  readonly accountId: string;
+  /** The email address, when declared. */
+  readonly email?: string;
+}
+
 /** What one `Custom::SecurityHubMembers` of a template declares, as the policy reads it. */
 export interface MembersResourceReading {
   /** The resource's logical id. */
@@ -68,6 +76,11 @@ export interface MembersResourceReading {
    * to the handler as a string). Under `over-approximating`, every id it may declare.
    */
   readonly accountIds: Readable<string[]>;
+  /**
+   * The declared members with their emails, in declaration order: unreadable also when an email
+   * can't be read (which {@link accountIds} ignores, an email never changes who is declared).
+   */
+  readonly members: Readable<DeclaredMember[]>;
   /** The `Invite` property as declared, undefined when absent. */
   readonly invite: Readable<unknown>;
   /** The regions whose hubs hold the members; the stack's region when `Regions` is absent. */
@@ -109,7 +122,7 @@ export function readMembersResources(template: unknown, ctx: TemplateContext, op
       }
       if (deployed !== true) {
         const unreadable = { unreadable: deployed.unknown };
-        readings.push({ logicalId, accountIds: unreadable, invite: unreadable, regions: unreadable, notes: ev.notesList() });
+        readings.push({ logicalId, accountIds: unreadable, members: unreadable, invite: unreadable, regions: unreadable, notes: ev.notesList() });
         continue;
       }
     }
@@ -221,6 +234,17 @@ class Evaluator {
 
   notesList(): string[] {
     return [...this.notes];
+  }
+
+  /** `read()`, its intrinsics not noted: for values that can't change what a resource declares. */
+  quietly<T>(read: () => T): T {
+    const before = new Set(this.notes);
+    try {
+      return read();
+    } finally {
+      this.notes.clear();
+      before.forEach((note) => this.notes.add(note));
+    }
   }
 
   /** A value that can't be read: unknown, or under the exact policy an error naming it and the resource. */
@@ -528,22 +552,27 @@ const EXPECTED_ARGUMENTS: Record<string, string> = {
 };
 
 /** The declaration of one resource: account ids, Invite and Regions, read under the evaluator's policy. */
-function readDeclaration(properties: unknown, ev: Evaluator): Pick<MembersResourceReading, 'accountIds' | 'invite' | 'regions'> {
+function readDeclaration(properties: unknown, ev: Evaluator): Pick<MembersResourceReading, 'accountIds' | 'members' | 'invite' | 'regions'> {
   const over = ev.policy === 'over-approximating';
   const cannot = (path: string, node: unknown, what: string): { unreadable: string } => ({ unreadable: `${path} is ${show(node)}, not a literal ${what}` });
   const props = ev.shallow(properties);
   if (isUnknown(props)) {
-    return { accountIds: unreadableOf(props), invite: unreadableOf(props), regions: unreadableOf(props) };
+    const unreadable = unreadableOf(props);
+    return { accountIds: unreadable, members: unreadable, invite: unreadable, regions: unreadable };
   }
-  const accountIds: string[] = [];
+  const members: DeclaredMember[] = [];
   const regions: string[] = [];
   const invites: unknown[] = [];
-  let accountsUnreadable: { unreadable: string } | undefined;
+  const membersUnreadable: MembersUnreadable = {};
   let regionsUnreadable: { unreadable: string } | undefined;
   let inviteUnreadable: { unreadable: string } | undefined;
   for (const candidate of props.values) {
     const p = isPlainObject(candidate) ? candidate : {};
-    accountsUnreadable ??= readAccountIds(p.Members, ev, over, cannot, accountIds);
+    if (!membersUnreadable.accounts) {
+      const found = readMembers(p.Members, ev, over, cannot, members);
+      membersUnreadable.accounts = found.accounts;
+      membersUnreadable.emails ??= found.emails;
+    }
     regionsUnreadable ??= readRegions(p.Regions, ev, over, cannot, regions);
     const invite = ev.deep(p.Invite);
     if (isUnknown(invite) || invite.values.some((v) => v !== null && typeof v === 'object')) {
@@ -557,7 +586,8 @@ function readDeclaration(properties: unknown, ev: Evaluator): Pick<MembersResour
     inviteUnreadable = { unreadable: `Invite may be any of ${show(distinctInvites)}` };
   }
   return {
-    accountIds: accountsUnreadable ?? { value: accountIds },
+    accountIds: membersUnreadable.accounts ?? { value: members.map((m) => m.accountId) },
+    members: membersUnreadable.accounts ?? membersUnreadable.emails ?? { value: members },
     invite: inviteUnreadable ?? { value: distinctInvites[0] },
     regions: regionsUnreadable ?? { value: over ? [...new Set(regions)] : regions },
   };
@@ -567,24 +597,31 @@ const unreadableOf = (u: Unknown): { unreadable: string } => ({ unreadable: u.un
 
 type Cannot = (path: string, node: unknown, what: string) => { unreadable: string };
 
-/** Appends to `out` the account ids `members` declares; returns why they can't be read, if so. */
-function readAccountIds(members: unknown, ev: Evaluator, over: boolean, cannot: Cannot, out: string[]): { unreadable: string } | undefined {
+/** Why the members' account ids, or their emails, can't be read. */
+interface MembersUnreadable {
+  accounts?: { unreadable: string };
+  emails?: { unreadable: string };
+}
+
+/** Appends to `out` the members `members` declares; returns why their account ids or emails can't be read, if so. */
+function readMembers(members: unknown, ev: Evaluator, over: boolean, cannot: Cannot, out: DeclaredMember[]): MembersUnreadable {
   const lists = ev.shallow(members);
   if (isUnknown(lists)) {
-    return over ? unreadableOf(lists) : cannot('Members', members, 'list');
+    return { accounts: over ? unreadableOf(lists) : cannot('Members', members, 'list') };
   }
+  const result: MembersUnreadable = {};
   for (const list of lists.values) {
     if (!Array.isArray(list)) {
       // Absent (NoValue) declares nothing; a scalar is no list of members the handler would accept.
       if (over) {
         continue;
       }
-      return cannot('Members', members, 'list');
+      return { accounts: cannot('Members', members, 'list') };
     }
     for (const [i, entry] of list.entries()) {
       const candidates = ev.shallow(entry);
       if (isUnknown(candidates)) {
-        return over ? unreadableOf(candidates) : cannot(`Members[${i}]`, entry, 'member');
+        return { accounts: over ? unreadableOf(candidates) : cannot(`Members[${i}]`, entry, 'member') };
       }
       for (const member of candidates.values) {
         if (member === NO_VALUE || (over && !isPlainObject(member))) {
@@ -593,20 +630,44 @@ function readAccountIds(members: unknown, ev: Evaluator, over: boolean, cannot: 
         const raw = isPlainObject(member) ? member.AccountId : undefined;
         const ids = ev.shallow(raw);
         if (isUnknown(ids)) {
-          return over ? unreadableOf(ids) : cannot(`Members[${i}].AccountId`, raw, 'account id');
+          return { accounts: over ? unreadableOf(ids) : cannot(`Members[${i}].AccountId`, raw, 'account id') };
+        }
+        const rawEmail = isPlainObject(member) ? member.Email : undefined;
+        const email = readEmail(rawEmail, ev);
+        if (email === undefined) {
+          result.emails ??= cannot(`Members[${i}].Email`, rawEmail, 'email');
         }
         for (const id of ids.values) {
           if (typeof id === 'string' || typeof id === 'number') {
             // CloudFormation hands every scalar to the handler as a string: 111111111111 is "111111111111".
-            out.push(String(id));
+            out.push({ accountId: String(id), ...email });
           } else if (!over) {
-            return cannot(`Members[${i}].AccountId`, raw, 'account id');
+            return { accounts: cannot(`Members[${i}].AccountId`, raw, 'account id') };
           }
         }
       }
     }
   }
-  return undefined;
+  return result;
+}
+
+/**
+ * One member's email, `{}` when absent (or `AWS::NoValue`); undefined when it can't be read. Its
+ * intrinsics are not noted: an email never changes who is declared.
+ */
+function readEmail(rawEmail: unknown, ev: Evaluator): { email?: string } | undefined {
+  if (rawEmail === undefined) {
+    return {};
+  }
+  const emails = ev.quietly(() => ev.deep(rawEmail));
+  if (isUnknown(emails) || emails.values.length !== 1) {
+    return undefined;
+  }
+  const [email] = emails.values;
+  if (email === NO_VALUE) {
+    return {};
+  }
+  return typeof email === 'string' ? { email } : undefined;
 }
 
 /** Appends to `out` the regions `regions` declares (the stack's when absent); returns why they can't be read, if so. */

@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ACCEPTER_RESOURCE_TYPE, MEMBERS_RESOURCE_TYPE } from '../../lib/shared/contract';
+import { evaluateExactly } from '../../lib/shared/template';
 
 /** The resource types the local deploy runs. */
 export const LOCAL_RESOURCE_TYPES: readonly string[] = [MEMBERS_RESOURCE_TYPE, ACCEPTER_RESOURCE_TYPE];
@@ -124,7 +125,7 @@ function customResources(cdkOut: string, template: Template, stack: { name: stri
       logicalId,
       path: String(resource.Metadata?.['aws:cdk:path'] ?? logicalId),
       type: resource.Type,
-      properties: resolve(rest, stack, `${stack.name}/${logicalId}`) as Record<string, unknown>,
+      properties: resolve(rest, stack, `${stack.name}/${logicalId}`, template) as Record<string, unknown>,
       retain: resource.DeletionPolicy === 'Retain',
       onEvent,
       isComplete: handlerOf('USER_IS_COMPLETE_FUNCTION_ARN'),
@@ -141,34 +142,12 @@ function getAttTarget(value: unknown, what: string): string {
   return getAtt[0];
 }
 
-/** Resolves the intrinsics a CDK app puts in these properties: pseudo parameters and Fn::Join. */
-export function resolve(value: unknown, stack: { name: string; account: string; region: string }, where: string): unknown {
-  if (Array.isArray(value)) {
-    return value.map((v) => resolve(v, stack, where));
-  }
-  if (value === null || typeof value !== 'object') {
-    return value;
-  }
-  const entries = Object.entries(value as Record<string, unknown>);
-  if (entries.length === 1 && (entries[0][0] === 'Ref' || entries[0][0].startsWith('Fn::'))) {
-    const [fn, arg] = entries[0];
-    if (fn === 'Ref') {
-      const pseudo: Record<string, string> = {
-        'AWS::AccountId': stack.account,
-        'AWS::Region': stack.region,
-        'AWS::Partition': 'aws',
-        'AWS::URLSuffix': 'amazonaws.com',
-        'AWS::StackName': stack.name,
-      };
-      if (typeof arg === 'string' && arg in pseudo) {
-        return pseudo[arg];
-      }
-    }
-    if (fn === 'Fn::Join' && Array.isArray(arg)) {
-      const [separator, parts] = arg as [string, unknown[]];
-      return (resolve(parts, stack, where) as unknown[]).join(separator);
-    }
-    throw new Error(`${where}: ${fn} ${JSON.stringify(arg)} is not supported by the local deploy: expected literal values, pseudo parameters or Fn::Join`);
-  }
-  return Object.fromEntries(entries.map(([k, v]) => [k, resolve(v, stack, where)]));
+/**
+ * `value` with every intrinsic evaluated by the shared evaluator's exact policy: the local deploy
+ * passes no parameter values, so each parameter takes its default, as its DescribeStacks answers.
+ *
+ * @throws TemplateEvaluationError naming `where` and the intrinsic, when one can't be evaluated
+ */
+export function resolve(value: unknown, stack: { name: string; account: string; region: string }, where: string, template: unknown = {}): unknown {
+  return evaluateExactly(value, template, { region: stack.region, account: stack.account, stackName: stack.name, parameters: new Map() }, where);
 }

@@ -10,7 +10,7 @@ import { createServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** What CloudFormation would report about a stack at this moment. */
-export interface StackView {
+export interface StackDescription {
   readonly stackName: string;
   /** `arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID`. */
   readonly stackId: string;
@@ -44,7 +44,7 @@ export interface RunningCloudFormationEndpoint {
 }
 
 /** Finds a stack by the StackName a request carries (its name or its stack id), for the named action. */
-export type StackLookup = (nameOrId: string, action: string) => StackView | undefined;
+export type StackLookup = (nameOrId: string, action: string) => StackDescription | undefined;
 
 const NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 
@@ -68,7 +68,7 @@ function time(date: Date): string {
   return date.toISOString();
 }
 
-function describeStacks(view: StackView): string {
+function describeStacks(view: StackDescription): string {
   const parameters = Object.entries(view.parameters)
     .map(([key, value]) => `<member>${element('ParameterKey', xml(key))}${element('ParameterValue', xml(value))}</member>`)
     .join('');
@@ -84,7 +84,7 @@ function describeStacks(view: StackView): string {
   return `<DescribeStacksResult><Stacks><member>${stack}</member></Stacks></DescribeStacksResult>`;
 }
 
-function getTemplate(view: StackView): string {
+function getTemplate(view: StackDescription): string {
   const stages = '<member>Original</member><member>Processed</member>';
   return `<GetTemplateResult>${element('TemplateBody', xml(JSON.stringify(view.template)))}${element('StagesAvailable', stages)}</GetTemplateResult>`;
 }

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { HandlerRef, LocalResource, LocalStack } from './assembly';
 import { StateFileError } from '../state-file';
-import { CloudFormationCall, RunningCloudFormationEndpoint, StackView, startCloudFormationEndpoint } from './cloudformation-endpoint';
+import { CloudFormationCall, RunningCloudFormationEndpoint, StackDescription, startCloudFormationEndpoint } from './cloudformation-endpoint';
 import { invokeHandler, InvocationIdentity } from './invoke';
 import { KeptAccounts, keptAccounts, resourceName } from './report';
 
@@ -253,7 +253,7 @@ export class LocalCloudFormation {
   }
 
   /** What DescribeStacks or GetTemplate answers about one of this instance's stacks now; the read is recorded. */
-  answer(nameOrId: string, action: string): StackView | undefined {
+  answer(nameOrId: string, action: string): StackDescription | undefined {
     const view = this.view(nameOrId);
     if (view) {
       this.cloudFormationCalls.push({ action, stackName: nameOrId, httpStatus: 200 });
@@ -515,7 +515,7 @@ export class LocalCloudFormation {
   }
 
   /** What DescribeStacks and GetTemplate answer about a stack now. */
-  private view(nameOrId: string): StackView | undefined {
+  private view(nameOrId: string): StackDescription | undefined {
     const record = this.stacks.find((s) => s.name === nameOrId || s.stackId === nameOrId);
     if (!record) {
       return undefined;

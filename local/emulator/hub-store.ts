@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { isAccountId } from '../../lib/shared/validation';
 import { ServiceError } from './errors';
 
 /**
@@ -200,7 +201,6 @@ export const PROCESSING_RESULTS = {
 /** The most account ids one call may carry. */
 export const MAX_IDS_PER_CALL = 50;
 
-const ACCOUNT_ID = /^\d{12}$/;
 
 interface MutableMember {
   accountId: string;
@@ -213,7 +213,8 @@ interface MutableMember {
   reportedStatus?: string;
 }
 
-interface HubState {
+/** One emulated hub: an account's Security Hub in one region, with its members and the invitations it sent. */
+interface EmulatedHub {
   readonly account: string;
   readonly region: string;
   enabled: boolean;
@@ -277,7 +278,7 @@ export class HubStore {
     return store;
   }
 
-  private readonly hubs = new Map<string, Map<string, HubState>>();
+  private readonly hubs = new Map<string, Map<string, EmulatedHub>>();
   private readonly now: () => Date;
   private readonly memberQuota: number;
   private readonly organizations = new Map<string, ReadonlySet<string>>();
@@ -415,7 +416,7 @@ export class HubStore {
    */
   setOrganization(adminAccount: string, accountIds: readonly string[]): void {
     for (const id of [adminAccount, ...accountIds]) {
-      if (!ACCOUNT_ID.test(id)) {
+      if (!isAccountId(id)) {
         throw new Error(`invalid organization account id "${id}": expected 12 digits`);
       }
     }
@@ -520,7 +521,7 @@ export class HubStore {
     const hub = this.hubFor(adminAccount, region);
     const unprocessed: UnprocessedAccount[] = [];
     for (const { accountId, email } of details) {
-      if (!ACCOUNT_ID.test(accountId)) {
+      if (!isAccountId(accountId)) {
         unprocessed.push({ accountId, processingResult: PROCESSING_RESULTS.invalidAccountId });
       } else if (accountId === adminAccount) {
         unprocessed.push({ accountId, processingResult: PROCESSING_RESULTS.self });
@@ -849,7 +850,7 @@ export class HubStore {
    *
    * @returns the reason it was not processed, if it was not
    */
-  private addOrganizationMember(hub: HubState, accountId: string, email: string | undefined): string | undefined {
+  private addOrganizationMember(hub: EmulatedHub, accountId: string, email: string | undefined): string | undefined {
     const member = hub.members.get(accountId);
     if (member && member.memberStatus !== 'Removed' && member.memberStatus !== 'Resigned') {
       return PROCESSING_RESULTS.alreadyMember;
@@ -872,7 +873,7 @@ export class HubStore {
   }
 
   /** Members that count against the invitation quota: organization accounts have their own. */
-  private invitationMembers(hub: HubState): number {
+  private invitationMembers(hub: EmulatedHub): number {
     let count = 0;
     for (const accountId of hub.members.keys()) {
       if (!this.isOrganizationAccount(hub.account, accountId)) {
@@ -926,15 +927,15 @@ export class HubStore {
     return undefined;
   }
 
-  private hubsIn(region: string): Iterable<HubState> {
+  private hubsIn(region: string): Iterable<EmulatedHub> {
     return this.hubs.get(region)?.values() ?? [];
   }
 
-  private findHub(account: string, region: string): HubState | undefined {
+  private findHub(account: string, region: string): EmulatedHub | undefined {
     return this.hubs.get(region)?.get(account);
   }
 
-  private hubFor(account: string, region: string): HubState {
+  private hubFor(account: string, region: string): EmulatedHub {
     let accounts = this.hubs.get(region);
     if (!accounts) {
       accounts = new Map();
@@ -948,7 +949,7 @@ export class HubStore {
     return hub;
   }
 
-  private hubRecord(hub: HubState): HubRecord {
+  private hubRecord(hub: EmulatedHub): HubRecord {
     return {
       account: hub.account,
       region: hub.region,

@@ -1,4 +1,5 @@
 import { SERVICE_RATE_LIMIT } from './rate-limit';
+import { isAccountId } from '../../lib/shared/validation';
 import { EmulatorOptions, ROUTES, RunningEmulator, startEmulator } from './server';
 
 /** The usage text of `npm run emulator`, ending with the operations it serves (from {@link ROUTES}). */
@@ -116,11 +117,12 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         break;
       case '--organization': {
         const raw = value(flag);
-        const match = /^(\d{12})=(\d{12}(?:,\d{12})*)$/.exec(raw.replace(/\s+/g, ''));
-        if (!match) {
+        const [administrator, list, ...rest] = raw.replace(/\s+/g, '').split('=');
+        const accounts = list?.split(',') ?? [];
+        if (rest.length > 0 || !isAccountId(administrator) || accounts.length === 0 || !accounts.every(isAccountId)) {
           throw new Error(`invalid --organization "${raw}": expected ADMIN=ID,ID... with 12-digit account ids`);
         }
-        options.organizations = { ...options.organizations, [match[1]]: match[2].split(',') };
+        options.organizations = { ...options.organizations, [administrator]: accounts };
         break;
       }
       case '--no-auto-enable':

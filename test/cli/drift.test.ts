@@ -5,7 +5,7 @@
  */
 import { createServer } from 'http';
 import type { AddressInfo } from 'net';
-import { CfnParameter, CfnResource, Stack, Stage } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnParameter, CfnResource, Fn, Stack, Stage } from 'aws-cdk-lib';
 import { SecurityHubMembers } from '../../lib';
 import { MUTATING_OPERATIONS, RunningEmulator, startEmulator } from '../../local/emulator';
 import { drift, startLocalSts, synth, useEmulator } from './helpers';
@@ -265,6 +265,23 @@ describe('drift', () => {
 
     expect(result.code).toBe(0);
     expect(parse(result.stdout).resources.map((r) => [r.stack, r.account, r.region])).toEqual([['Prod-Admin', ADMIN, REGION]]);
+  });
+
+  test('reads what the template evaluates to exactly: Fn::Join of literals, and a Condition decided by the region', async () => {
+    const app = synth((a) => {
+      const stack = new Stack(a, 'Admin', { env: { account: ADMIN, region: REGION } });
+      new SecurityHubMembers(stack, 'Joined', { members: [{ accountId: Fn.join('', ['1111', '11111111']) }] });
+      const elsewhere = new SecurityHubMembers(stack, 'OnlyInEurope', { members: [{ accountId: B }] });
+      const inEurope = new CfnCondition(stack, 'InEurope', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+      (elsewhere.node.findChild('Resource').node.defaultChild as CfnResource).cfnOptions.condition = inEurope;
+    });
+    seed(A, 'Enabled');
+
+    const result = await drift(['drift', '--app', app, '--json']);
+
+    // The resource whose Condition is false in us-east-1 is not deployed there: it is not audited.
+    expect(result.code).toBe(0);
+    expect(parse(result.stdout).resources.map((r) => [r.logicalId.replace(/[0-9A-F]{8}$/, ''), r.members])).toEqual([['Joined', [{ accountId: A, status: 'Enabled', inSync: true }]]]);
   });
 
   test('audits an environment-agnostic stack in the caller\'s account and default region', async () => {

@@ -10,7 +10,7 @@
 import type { MemberAccount } from '../../lib';
 import type { HandlerRef } from '../../local/deploy/assembly';
 import { asCloudFormationSends } from '../../local/deploy/cloudformation';
-import { StackView, startCloudFormationEndpoint } from '../../local/deploy/cloudformation-endpoint';
+import { StackDescription, startCloudFormationEndpoint } from '../../local/deploy/cloudformation-endpoint';
 import { invokeHandler } from '../../local/deploy/invoke';
 import {
   CallLog,
@@ -115,7 +115,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   const emulator = await startEmulator(options.emulator);
   // The lab's stack holds this one resource: before removing, the handler reads it (rule 10) and
   // finds no other resource, so every removal goes ahead; a Delete is the stack's deletion.
-  let stackView: StackView | undefined;
+  let stackView: StackDescription | undefined;
   const cloudFormation = await startCloudFormationEndpoint((nameOrId) => (nameOrId === STACK_ID || nameOrId === 'Admin' ? stackView : undefined));
   const environment = { ...(options.environment ?? FAST), AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.url };
   let physicalId: string | undefined;

@@ -3,7 +3,6 @@ import {
   AccepterSituation,
   associatedAdministrator,
   InvitationSummary,
-  isAssociatedStatus,
   needsInvitations,
   pendingInvitationFrom,
   planAccepter,
@@ -19,25 +18,6 @@ const invitation = (administratorId: string, invitationId: string, extra: Partia
   ({ administratorId, invitationId, memberStatus: 'Invited', ...extra });
 const disassociate = (administratorId: string) => ({ call: 'DisassociateFromAdministratorAccount', administratorId });
 const accept = (administratorId: string, invitationId: string) => ({ call: 'AcceptAdministratorInvitation', administratorId, invitationId });
-
-describe('isAssociatedStatus', () => {
-  test.each([
-    ['Enabled', true],
-    ['ENABLED', true],
-    ['enabled', true],
-    ['Associated', true],
-    ['ASSOCIATED', true],
-    ['Invited', false],
-    ['Created', false],
-    ['Removed', false],
-    ['Resigned', false],
-    ['Deleted', false],
-    ['AccountSuspended', false],
-    [undefined, false],
-  ])('%s is %s', (status, expected) => {
-    expect(isAssociatedStatus(status)).toBe(expected);
-  });
-});
 
 describe('associatedAdministrator', () => {
   test.each([

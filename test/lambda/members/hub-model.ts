@@ -26,14 +26,14 @@ export const ORGANIZATION_DELETE = 'Organization accounts cannot be deleted: dis
  * The hub's state: member status by account id, the accounts InviteMembers refuses, with the
  * reason, and the accounts of the administrator's organization (DESIGN.md section 11).
  */
-export interface HubState {
+export interface HubFixture {
   readonly state: Map<string, string>;
   readonly refuseInvite: Map<string, string>;
   readonly organization?: ReadonlySet<string>;
 }
 
 /** The answer of each member operation over the state `current()` returns when called. */
-export function hubModels(current: () => HubState): Map<unknown, Fake> {
+export function hubModels(current: () => HubFixture): Map<unknown, Fake> {
   const models = new Map<unknown, Fake>();
   models.set(GetMembersCommand, ({ AccountIds }: { AccountIds: string[] }) => ({
     Members: AccountIds.filter((id) => current().state.has(id)).map((id) => ({ AccountId: id, MemberStatus: current().state.get(id) })),
@@ -103,7 +103,7 @@ export interface RegionCall {
  * Wires `hub` to a model of each region's hub, built on first use over `current(region)`; any
  * command other than the five member operations fails the test. `onCall` sees every call first.
  */
-export function wireRegionHubs(hub: AwsClientStub<SecurityHubClient>, current: (region: string) => HubState, onCall: (call: RegionCall) => void = () => undefined): void {
+export function wireRegionHubs(hub: AwsClientStub<SecurityHubClient>, current: (region: string) => HubFixture, onCall: (call: RegionCall) => void = () => undefined): void {
   hub.reset();
   hub.onAnyCommand().rejects(new Error('unexpected command'));
   const perRegion = new Map<string, Map<unknown, Fake>>();

@@ -1,32 +1,11 @@
 import {
   eventTargets,
-  MemberState,
-  normalizeStatus,
   planDeclared,
   planRegion,
   planRemoval,
   planRemovals,
 } from '../../../lambda/members/planner';
-
-describe('normalizeStatus', () => {
-  test.each([
-    [undefined, 'NotMember'],
-    ['Deleted', 'NotMember'],
-    ['Created', 'Created'],
-    ['CREATED', 'Created'],
-    ['Invited', 'Invited'],
-    ['invited', 'Invited'],
-    ['Enabled', 'Enabled'],
-    ['Associated', 'Enabled'],
-    ['ASSOCIATED', 'Enabled'],
-    ['Removed', 'Removed'],
-    ['Resigned', 'Resigned'],
-    ['AccountSuspended', 'Other'],
-    ['SomethingNew', 'Other'],
-  ])('%s is %s', (raw, expected) => {
-    expect(normalizeStatus(raw)).toBe(expected);
-  });
-});
+import { MemberState, normalizeStatus } from '../../../lib/shared/status';
 
 describe('planDeclared: every row of the declared-account table', () => {
   test.each<[MemberState, boolean, { create: boolean; invite: boolean; skip: boolean }]>([

@@ -42,7 +42,7 @@ const resource = (properties: unknown, extra: Record<string, unknown> = {}): unk
  * One resource's reading, compact: account ids and regions as lists or `unreadable: <reason>`;
  * `absent` when the policy leaves the resource out (its Condition is false).
  */
-type Summary = 'absent' | { accountIds: string[] | string; regions: string[] | string; invite?: unknown; notes?: string[] };
+type Summary = 'absent' | { accountIds: string[] | string; members?: unknown; regions: string[] | string; invite?: unknown; notes?: string[] };
 /** Under `exact`, a summary or the error it throws. */
 type ExactResult = Summary | { throws: RegExp };
 
@@ -60,8 +60,16 @@ const same = (summary: Summary): Pick<Row, 'exact' | 'over-approximating' | 'str
 const TABLE: Row[] = [
   {
     name: 'literal members, and Ref AWS::Region as a region',
-    resource: resource({ Members: members(A, B), Regions: ['eu-west-1', { Ref: 'AWS::Region' }], Invite: 'false' }),
-    ...same({ accountIds: [A, B], regions: ['eu-west-1', 'us-east-1'], invite: 'false', notes: [] }),
+    resource: resource({ Members: [{ AccountId: A, Email: 'a@example.com' }, { AccountId: B }], Regions: ['eu-west-1', { Ref: 'AWS::Region' }], Invite: 'false' }),
+    ...same({ accountIds: [A, B], members: [{ accountId: A, email: 'a@example.com' }, { accountId: B }], regions: ['eu-west-1', 'us-east-1'], invite: 'false', notes: [] }),
+  },
+  {
+    name: 'an email from a parameter without a value: who is declared is still read',
+    resource: resource({ Members: [{ AccountId: A, Email: { Ref: 'Unset' } }] }),
+    'exact': { throws: /^Fleet: parameter Unset has no known value: expected/ },
+    // An email never changes who is declared: nothing noted, so rule R10 warns of nothing.
+    'over-approximating': { accountIds: [A], members: 'unreadable: Members[0].Email is {"Ref":"Unset"}, not a literal email', regions: ['us-east-1'], notes: [] },
+    'strict': { accountIds: [A], members: 'unreadable: Members[0].Email is {"Ref":"Unset"}, not a literal email', regions: ['us-east-1'] },
   },
   {
     name: 'no Regions: the stack\'s region; a number is the string CloudFormation hands the handler',
@@ -172,6 +180,9 @@ function summarize(readings: MembersResourceReading[], expected: Summary): Summa
   const [reading] = readings;
   const show = <T>(r: { value: T } | { unreadable: string }): T | string => ('value' in r ? r.value : `unreadable: ${r.unreadable}`);
   const result: Exclude<Summary, 'absent'> = { accountIds: show(reading.accountIds), regions: show(reading.regions) };
+  if (expected !== 'absent' && 'members' in expected) {
+    result.members = show(reading.members);
+  }
   if (expected !== 'absent' && 'invite' in expected) {
     result.invite = show(reading.invite);
   }

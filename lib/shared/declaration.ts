@@ -1,0 +1,111 @@
+/**
+ * Reads the properties of `Custom::SecurityHubMembers` as its handler receives them: the one
+ * reading of a declaration, used by the handler (lambda/members/properties.ts) and by the drift
+ * command and the audit, which read declarations from templates. No imports beyond lib/shared, so
+ * that every side can use it.
+ */
+import type { MembersResourceProperties } from './contract';
+import { isAccountId, MemberInput, validateMembers, validateRegions } from './validation';
+
+/** A declaration after parsing. */
+export interface MembersDeclaration {
+  readonly members: MemberInput[];
+  readonly invite: boolean;
+  readonly regions: string[];
+  /** How long to wait for every invited member to be Enabled; undefined: do not wait. */
+  readonly waitForAcceptanceSeconds?: number;
+}
+
+/** Where the declaration applies: the default region and the account that may never be a member. */
+export interface DeclarationEnvironment {
+  /** The region when `Regions` is absent: the handler's (the stack's) region. */
+  readonly region: string;
+  /** The administrator's own account, when known. */
+  readonly ownAccount?: string;
+}
+
+/** A declaration, or every problem with it, in declaration order. */
+export type DeclarationReading = { readonly declaration: MembersDeclaration } | { readonly problems: string[] };
+
+/**
+ * Parses and validates the declaration of a Create or Update, reporting every bad value; the
+ * handler refuses it before any call is made (rule R9 (docs/design.md)).
+ */
+export function readDeclaration(raw: unknown, env: DeclarationEnvironment): DeclarationReading {
+  const props = (raw ?? {}) as Partial<Record<keyof MembersResourceProperties, unknown>>;
+  const problems: string[] = [];
+  const members: MemberInput[] = [];
+  if (!Array.isArray(props.Members)) {
+    problems.push(`invalid Members ${JSON.stringify(props.Members)}: expected a list of { AccountId, Email? }`);
+  } else {
+    for (const entry of props.Members as unknown[]) {
+      const item = (entry ?? {}) as Record<string, unknown>;
+      members.push({ accountId: item.AccountId as string, ...(item.Email !== undefined ? { email: item.Email as string } : {}) });
+    }
+    problems.push(...validateMembers(members, { ownAccount: env.ownAccount }));
+  }
+  const invite = parseCfnBoolean(props.Invite, 'Invite', true);
+  if (typeof invite === 'string') {
+    problems.push(invite);
+  }
+  const regions = parseRegions(props.Regions, env, problems);
+  let waitForAcceptanceSeconds: number | undefined;
+  if (props.WaitForAcceptanceSeconds !== undefined) {
+    waitForAcceptanceSeconds = Number(props.WaitForAcceptanceSeconds);
+    if (!Number.isFinite(waitForAcceptanceSeconds) || waitForAcceptanceSeconds <= 0) {
+      problems.push(`invalid WaitForAcceptanceSeconds ${JSON.stringify(props.WaitForAcceptanceSeconds)}: expected a positive number of seconds`);
+    }
+  }
+  if (problems.length > 0) {
+    return { problems };
+  }
+  return { declaration: { members, invite: invite as boolean, regions, ...(waitForAcceptanceSeconds !== undefined ? { waitForAcceptanceSeconds } : {}) } };
+}
+
+/**
+ * Reads a declaration that was deployed before (the old properties of an Update, or the
+ * properties of a Delete) without failing: a rollback or a stack deletion must never be blocked
+ * by a value that was rejected when it was new. Values that could not have become members are
+ * left out.
+ */
+export function readPreviousDeclaration(raw: unknown, env: DeclarationEnvironment): { accountIds: string[]; regions: string[] } {
+  const props = (raw ?? {}) as Partial<Record<keyof MembersResourceProperties, unknown>>;
+  const accountIds = Array.isArray(props.Members)
+    ? [...new Set((props.Members as unknown[])
+      .map((entry) => ((entry ?? {}) as Record<string, unknown>).AccountId)
+      .filter((id): id is string => isAccountId(id) && id !== env.ownAccount))]
+    : [];
+  const problems: string[] = [];
+  let regions = parseRegions(props.Regions, env, problems);
+  if (problems.length > 0) {
+    regions = Array.isArray(props.Regions) ? [...new Set((props.Regions as unknown[]).filter((r): r is string => typeof r === 'string' && validateRegions([r]).length === 0))] : [env.region];
+  }
+  return { accountIds, regions };
+}
+
+/** A boolean that CloudFormation may have turned into a string, or the problem with it. */
+function parseCfnBoolean(value: unknown, name: string, fallback: boolean): boolean | string {
+  if (value === undefined) {
+    return fallback;
+  }
+  if (value === true || value === 'true') {
+    return true;
+  }
+  if (value === false || value === 'false') {
+    return false;
+  }
+  return `invalid ${name} ${JSON.stringify(value)}: expected true or false`;
+}
+
+function parseRegions(raw: unknown, env: DeclarationEnvironment, problems: string[]): string[] {
+  if (raw === undefined) {
+    return [env.region];
+  }
+  if (!Array.isArray(raw)) {
+    problems.push(`invalid Regions ${JSON.stringify(raw)}: expected a list of region names`);
+    return [];
+  }
+  const regionProblems = validateRegions(raw as string[]);
+  problems.push(...regionProblems);
+  return raw as string[];
+}
