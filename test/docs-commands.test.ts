@@ -60,8 +60,8 @@ describe('local commands in README.md and docs/', () => {
     for (const file of markdownFiles()) {
       for (const use of localInvocations(fs.readFileSync(path.join(ROOT, file), 'utf8'))) {
         count++;
-        // `<command>` and the like stand for any command.
-        const known = /^<.*>$/.test(use.command) || (use.command.startsWith('-') ? options.has(use.command) : commands.has(use.command));
+        // `<command>`, `…` and the like stand for any command.
+        const known = /^(<.*>|…|\.\.\.)$/.test(use.command) || (use.command.startsWith('-') ? options.has(use.command) : commands.has(use.command));
         if (!known) {
           wrong.push(`${file}:${use.line}: npm run local -- ${use.command}: not in the help`);
         }
