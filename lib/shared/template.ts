@@ -96,13 +96,19 @@ export interface MembersResourceReading {
 export interface ReadMembersOptions {
   /** How values that can't be read exactly are treated. */
   readonly policy: EvaluationPolicy;
-  /** Names the template in `exact` errors, e.g. the stack's name. @default - the logical id alone */
+  /**
+   * Names the template in `exact` errors, e.g. the stack's name.
+   * @default - the logical id alone
+   */
   readonly where?: string;
 }
 
 /**
  * Every `Custom::SecurityHubMembers` of `template`, in template order, read under `options.policy`.
  * Under `exact` and `strict`, a resource whose `Condition` is false is not deployed and left out.
+ * A value of the wrong shape (`Regions` that is no list) is unreadable under `exact` and `strict`,
+ * not thrown: it is the handler's to reject, not the evaluator's; `over-approximating` keeps what
+ * it might mean (a scalar region as that region).
  *
  * @throws TemplateEvaluationError under `exact`, when a value can't be evaluated
  */

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ACCEPTER_RESOURCE_TYPE, MEMBERS_RESOURCE_TYPE } from '../../lib/shared/contract';
-import { evaluateExactly } from '../../lib/shared/template';
+import { evaluateExactly, isDeployedExactly, TemplateContext } from '../../lib/shared/template';
 
 /** The resource types the local deploy runs. */
 export const LOCAL_RESOURCE_TYPES: readonly string[] = [MEMBERS_RESOURCE_TYPE, ACCEPTER_RESOURCE_TYPE];
@@ -95,7 +95,8 @@ function customResources(cdkOut: string, template: Template, stack: { name: stri
   const resources = template.Resources ?? {};
   const result: LocalResource[] = [];
   for (const [logicalId, resource] of Object.entries(resources)) {
-    if (!LOCAL_RESOURCE_TYPES.includes(resource.Type)) {
+    // A resource whose Condition is false is not created, as in CloudFormation.
+    if (!LOCAL_RESOURCE_TYPES.includes(resource.Type) || !isDeployedExactly(template, logicalId, localContext(stack))) {
       continue;
     }
     const { ServiceToken: serviceToken, ...rest } = resource.Properties ?? {};
@@ -149,5 +150,10 @@ function getAttTarget(value: unknown, what: string): string {
  * @throws TemplateEvaluationError naming `where` and the intrinsic, when one can't be evaluated
  */
 export function resolve(value: unknown, stack: { name: string; account: string; region: string }, where: string, template: unknown = {}): unknown {
-  return evaluateExactly(value, template, { region: stack.region, account: stack.account, stackName: stack.name, parameters: new Map() }, where);
+  return evaluateExactly(value, template, localContext(stack), where);
+}
+
+/** The values a template takes in a local deploy: no parameter values are passed, so each parameter has its default. */
+function localContext(stack: { name: string; account: string; region: string }): TemplateContext {
+  return { region: stack.region, account: stack.account, stackName: stack.name, parameters: new Map() };
 }

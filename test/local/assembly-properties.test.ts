@@ -1,5 +1,10 @@
-import { resolve } from '../../local/deploy/assembly';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { App, Aws, CfnCondition, CfnResource, Fn, Stack } from 'aws-cdk-lib';
+import { SecurityHubMembers } from '../../lib';
 import { TemplateEvaluationError } from '../../lib/shared/template';
+import { readAssembly, resolve } from '../../local/deploy/assembly';
 
 const stack = { name: 'Admin', account: '999999999999', region: 'eu-west-1' };
 
@@ -30,5 +35,24 @@ describe('the local deploy\'s property resolution (the exact policy)', () => {
   test('fails on a parameter without a default, which the local deploy has no value for', () => {
     const template = { Parameters: { Account: { Type: 'String' } } };
     expect(() => resolve({ AccountId: { Ref: 'Account' } }, stack, 'Admin/Members', template)).toThrow(/^Admin\/Members: parameter Account has no known value: expected/);
+  });
+});
+
+describe('the local deploy\'s resources', () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shm-local-assembly-'));
+  afterAll(() => fs.rmSync(outdir, { recursive: true, force: true }));
+
+  test('a resource whose Condition is false is not deployed, as in CloudFormation', () => {
+    const app = new App({ outdir });
+    const admin = new Stack(app, 'Admin', { env: { account: '999999999999', region: 'us-east-1' } });
+    new SecurityHubMembers(admin, 'Always', { members: [{ accountId: '111111111111' }] });
+    const elsewhere = new SecurityHubMembers(admin, 'OnlyInEurope', { members: [{ accountId: '222222222222' }] });
+    const inEurope = new CfnCondition(admin, 'InEurope', { expression: Fn.conditionEquals(Aws.REGION, 'eu-west-1') });
+    (elsewhere.node.findChild('Resource').node.defaultChild as CfnResource).cfnOptions.condition = inEurope;
+    app.synth();
+
+    const [stack] = readAssembly(outdir, { account: '999999999999', region: 'us-east-1' });
+
+    expect(stack.resources.map((r) => [r.logicalId.replace(/[0-9A-F]{8}$/, ''), r.properties.Members])).toEqual([['Always', [{ AccountId: '111111111111' }]]]);
   });
 });
