@@ -9,18 +9,21 @@
  * deploys them elsewhere.
  */
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
-import { MemberAccount, SecurityHubInvitationAccepter, SecurityHubMembers } from '../lib';
+import { SecurityHubInvitationAccepter, SecurityHubMembers } from '../lib';
+import { parseMembers, parseOrganizationAccounts } from '../local/context';
+
+// The context parsing is shared with the local deploy, which checks the values before a synth.
+export { parseOrganizationAccounts } from '../local/context';
 
 /** Adds the sample's stacks to `app`, configured from its context. */
 export function buildSampleApp(app: App): Stack[] {
   const administratorAccount = app.node.tryGetContext('administratorAccount') ?? process.env.CDK_DEFAULT_ACCOUNT;
   const region = app.node.tryGetContext('region') ?? process.env.CDK_DEFAULT_REGION;
-  // Values given with `-c` on the command line arrive as strings; cdk.json gives them typed.
-  const rawMembers: unknown = app.node.tryGetContext('members') ?? [];
-  const members = (typeof rawMembers === 'string' ? JSON.parse(rawMembers) : rawMembers) as MemberAccount[];
+  const members = parseMembers(app.node.tryGetContext('members'));
   const organizationAccounts = new Set(parseOrganizationAccounts(app.node.tryGetContext('organizationAccounts')));
   const memberStacks = String(app.node.tryGetContext('memberStacks') ?? true) !== 'false';
-  // `-c reconcileOnEveryDeploy=true` shows a deploy repairing drift made outside CloudFormation.
+  // `-c reconcileOnEveryDeploy=true` shows a deploy repairing drift made outside CloudFormation:
+  // the administrator's stack re-invites, and each member stack accepts again.
   const reconcileOnEveryDeploy = String(app.node.tryGetContext('reconcileOnEveryDeploy') ?? false) === 'true';
 
   const administrator = new Stack(app, 'SecurityHubAdministrator', {
@@ -42,7 +45,7 @@ export function buildSampleApp(app: App): Stack[] {
         env: { account: accountId, region },
         description: `Security Hub member ${accountId}: accepts the invitation of administrator ${administratorAccount}`,
       });
-      new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: administratorAccount });
+      new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: administratorAccount, reconcileOnEveryDeploy });
       // The invitation the accepter needs is sent by the administrator's stack. A construct
       // dependency between stacks is a stack dependency, in every aws-cdk-lib version the library
       // supports (`addStackDependency` came after 2.200).
@@ -51,19 +54,4 @@ export function buildSampleApp(app: App): Stack[] {
     }
   }
   return stacks;
-}
-
-/**
- * The value of the context key `organizationAccounts`: the declared members that are in the
- * administrator's organization, as a list (cdk.json) or, from `-c` on the command line, a JSON list
- * or comma-separated ids. Absent is none.
- */
-export function parseOrganizationAccounts(raw: unknown = []): string[] {
-  if (typeof raw === 'string') {
-    return raw.trim().startsWith('[') ? parseOrganizationAccounts(JSON.parse(raw)) : raw.split(',').map((id) => id.trim()).filter((id) => id !== '');
-  }
-  if (!Array.isArray(raw) || !raw.every((id) => typeof id === 'string')) {
-    throw new Error(`invalid organizationAccounts ${JSON.stringify(raw)}: expected a list of account ids`);
-  }
-  return raw;
 }

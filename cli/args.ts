@@ -7,6 +7,7 @@ export const COMMAND = 'cdk-securityhub-members';
 
 /** The usage text of `--help`. */
 export const USAGE = `Usage: ${COMMAND} drift [--app DIR] [--json] [--wait DURATION] [--role-arn-template ARN]
+       ${COMMAND} --version
 
 Tells whether Security Hub matches the SecurityHubMembers declarations of a synthesized CDK app,
 without changing anything (read-only calls: DescribeHub, GetMembers, ListMembers).
@@ -18,6 +19,7 @@ Options:
                              when the time runs out, report the drift and exit 2
   --role-arn-template ARN    read each administrator account with a role assumed in it,
                              e.g. arn:aws:iam::{account}:role/SecurityHubAudit
+  --version                  print the package's version
   --help                     show this text
 
 Exit codes: 0 every declared account is in sync, 2 drift, 1 error (bad input, unreadable
@@ -26,6 +28,7 @@ declaration, refused credentials).`;
 /** What the command line asks for. */
 export type Command =
   | { readonly command: 'help' }
+  | { readonly command: 'version' }
   | {
     readonly command: 'drift';
     /** The cloud assembly directory. */
@@ -43,6 +46,7 @@ const OPTIONS = {
   wait: { type: 'string' },
   'role-arn-template': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const;
 
 /**
@@ -61,6 +65,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const { values, positionals } = parsed;
   if (values.help || positionals[0] === 'help') {
     return { command: 'help' };
+  }
+  if (values.version) {
+    return { command: 'version' };
   }
   const [command, ...extra] = positionals;
   if (command === undefined) {
@@ -110,7 +117,7 @@ function describeParseError(error: Error & { code?: string }): string {
   const flag = /'([^']+)'/.exec(error.message)?.[1]?.split(/[ ,]/)[0] ?? '';
   switch (error.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown flag "${flag}": expected --app, --json, --wait, --role-arn-template or --help`;
+      return `unknown flag "${flag}": expected --app, --json, --wait, --role-arn-template, --version or --help`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return /argument missing/.test(error.message)
         ? `flag "${flag}" needs a value: expected ${flag} VALUE`

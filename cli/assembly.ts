@@ -1,13 +1,14 @@
 /**
- * Reads the `Custom::SecurityHubMembers` declarations of a synthesized cloud assembly with
- * aws-cdk-lib's own cloud-assembly API, nested assemblies (CDK Pipelines stages) included, and the
- * templates with the shared evaluator's strict policy (lib/shared/template.ts).
+ * Reads the `Custom::SecurityHubMembers` declarations of a synthesized cloud assembly with the one
+ * cloud-assembly reader (cli/cloud-assembly.ts: aws-cdk-lib's own API, nested assemblies such as
+ * CDK Pipelines stages included), and the templates with the shared evaluator's strict policy
+ * (lib/shared/template.ts).
  */
-import { CloudAssembly, CloudFormationStackArtifact } from 'aws-cdk-lib/cx-api';
 import { describeProblems } from '../lambda/shared/errors';
 import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
 import { readDeclaration } from '../lib/shared/declaration';
 import { isReadable, MembersResourceReading, readMembersResources } from '../lib/shared/template';
+import { AssemblyStack, NotACloudAssembly, readCloudAssembly } from './cloud-assembly';
 import { CommandError } from './errors';
 
 /** What a readable resource declares. */
@@ -45,9 +46,6 @@ export interface ReadOptions {
   readonly defaultRegion: () => string;
 }
 
-const UNKNOWN_ACCOUNT = 'unknown-account';
-const UNKNOWN_REGION = 'unknown-region';
-
 /**
  * Every `Custom::SecurityHubMembers` resource of the cloud assembly in `dir`, in the assembly's
  * order, stacks of nested assemblies after those of the assembly that holds them.
@@ -55,32 +53,29 @@ const UNKNOWN_REGION = 'unknown-region';
  * @throws CommandError when `dir` is not a cloud assembly
  */
 export function readDeclarations(dir: string, options: ReadOptions): DeclaredResource[] {
-  let assembly: CloudAssembly;
+  let stacks: AssemblyStack[];
   try {
-    // Only templates are read: an assembly written by a newer or older aws-cdk-lib is fine.
-    assembly = new CloudAssembly(dir, { skipVersionCheck: true, skipEnumCheck: true });
+    stacks = readCloudAssembly(dir);
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new CommandError(`--app "${dir}" is not a cloud assembly (${reason}): expected a directory written by cdk synth, with a manifest.json`);
+    if (error instanceof NotACloudAssembly) {
+      throw new CommandError(`--app ${error.message}`);
+    }
+    throw error;
   }
-  return stacksOf(assembly).flatMap((stack) => resourcesOf(stack, options));
+  return stacks.flatMap((stack) => resourcesOf(stack, options));
 }
 
-function stacksOf(assembly: CloudAssembly): CloudFormationStackArtifact[] {
-  return [...assembly.stacks, ...assembly.nestedAssemblies.flatMap((nested) => stacksOf(nested.nestedAssembly))];
-}
-
-function resourcesOf(stack: CloudFormationStackArtifact, options: ReadOptions): DeclaredResource[] {
+function resourcesOf(stack: AssemblyStack, options: ReadOptions): DeclaredResource[] {
   const template = stack.template as { Resources?: Record<string, { Type?: string } | null> };
   if (!Object.values(template.Resources ?? {}).some((resource) => resource?.Type === MEMBERS_RESOURCE_TYPE)) {
     return [];
   }
-  const account = stack.environment.account === UNKNOWN_ACCOUNT ? undefined : stack.environment.account;
-  const region = stack.environment.region === UNKNOWN_REGION ? options.defaultRegion() : stack.environment.region;
+  const account = stack.account;
+  const region = stack.region ?? options.defaultRegion();
   // Strict: what can't be read without guessing (a parameter, an attribute, an undecided Condition) is unreadable.
-  const readings = readMembersResources(template, { region, account, stackName: stack.stackName }, { policy: 'strict' });
+  const readings = readMembersResources(template, { region, account, stackName: stack.name }, { policy: 'strict' });
   return readings.map((reading) => {
-    const base = { stack: stack.stackName, displayName: stack.displayName, logicalId: reading.logicalId, ...(account ? { account } : {}) };
+    const base = { stack: stack.name, displayName: stack.displayName, logicalId: reading.logicalId, ...(account ? { account } : {}) };
     const declaration = declarationOf(reading, account);
     return typeof declaration === 'string' ? { ...base, unreadable: declaration } : { ...base, declaration };
   });

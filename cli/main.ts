@@ -12,6 +12,7 @@ import { FleetAudit, ReaderFactory, toDocument } from './audit';
 import { CommandError } from './errors';
 import { SdkHubReader } from './hub-reader';
 import { renderTable } from './render';
+import { VERSION } from './version';
 
 /** Exit codes: each means one thing. */
 export const EXIT = { inSync: 0, error: 1, drift: 2 } as const;
@@ -64,6 +65,10 @@ async function runCommand(argv: readonly string[], deps: CliDeps, clients: Regio
   const command = parseCommandLine(argv);
   if (command.command === 'help') {
     USAGE.split('\n').forEach((line) => deps.stdout(line));
+    return EXIT.inSync;
+  }
+  if (command.command === 'version') {
+    deps.stdout(VERSION);
     return EXIT.inSync;
   }
   const defaultRegion = await (deps.defaultRegion ?? sdkDefaultRegion)();

@@ -1,10 +1,11 @@
+import { randomUUID } from 'crypto';
 import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { HandlerProvider, hubArn } from './private/handler-provider';
 import { removalPolicyProblem } from './private/removal-policy';
 import { ACCEPTER_RESOURCE_TYPE, AccepterResourceProperties } from './shared/contract';
-import { administratorProblem } from './shared/validation';
+import { administratorProblem, stackRegionProblem } from './shared/validation';
 
 /** Properties of {@link SecurityHubInvitationAccepter}. */
 export interface SecurityHubInvitationAccepterProps {
@@ -16,6 +17,18 @@ export interface SecurityHubInvitationAccepterProps {
    * @default RemovalPolicy.DESTROY
    */
   readonly removalPolicy?: RemovalPolicy;
+  /**
+   * Send the resource an Update on every deploy, so that each deploy of this stack accepts a
+   * pending invitation from the administrator when the account is not associated with it: after
+   * the administrator re-invited a Removed or Resigned member (`SecurityHubMembers` with
+   * `reconcileOnEveryDeploy`, or the audit's repair) or created a deleted one again. An account
+   * already associated with the administrator is left as it is, without a call; one associated
+   * with another administrator fails the deploy, naming both. `cdk diff` shows the resource's
+   * `ReconcileToken` property changing at every synth.
+   * @default false - the resource is updated only when its declaration changes, and a re-invited
+   * member stays Invited until the accepter's declaration changes
+   */
+  readonly reconcileOnEveryDeploy?: boolean;
 }
 
 /** Stack -> path of the accepter it holds. */
@@ -60,6 +73,8 @@ export class SecurityHubInvitationAccepter extends Construct {
 
     const properties: AccepterResourceProperties = {
       AdministratorAccountId: props.administratorAccountId,
+      // Random rather than the synth time: two synths in the same millisecond must differ too.
+      ...(props.reconcileOnEveryDeploy ? { ReconcileToken: randomUUID() } : {}),
     };
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -79,6 +94,10 @@ export class SecurityHubInvitationAccepter extends Construct {
       if (problem) {
         problems.push(problem);
       }
+    }
+    const regionProblem = stackRegionProblem(stack.region, { isUnresolved: (value) => Token.isUnresolved(value) });
+    if (regionProblem) {
+      problems.push(regionProblem);
     }
     const removal = removalPolicyProblem(props.removalPolicy);
     if (removal) {

@@ -6,7 +6,7 @@ import { acknowledge } from './private/compat';
 import { HandlerProvider, hubArn } from './private/handler-provider';
 import { removalPolicyProblem } from './private/removal-policy';
 import { MAX_WAIT_FOR_ACCEPTANCE_MINUTES, MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
-import { validateMembers, validateRegions } from './shared/validation';
+import { stackRegionProblem, validateMembers, validateRegions } from './shared/validation';
 
 /** A member account of AWS Security Hub CSPM (formerly AWS Security Hub). */
 export interface MemberAccount {
@@ -163,6 +163,10 @@ export class SecurityHubMembers extends Construct {
         isUnresolved,
         quoteEmails: true,
       }));
+    }
+    const regionProblem = stackRegionProblem(stack.region, { isUnresolved });
+    if (regionProblem) {
+      problems.push(regionProblem);
     }
     problems.push(
       ...(props.regions ? validateRegions(props.regions, { isUnresolved }) : []),

@@ -1,5 +1,44 @@
-/** The command line of `npm run local`: its commands, their options, and the usage text. */
+/**
+ * The command line of `npm run local`: its commands, their options, and the usage text, read with
+ * Node's `util.parseArgs` as the drift command's is (cli/args.ts). Adding an option is one entry
+ * in {@link LOCAL_OPTIONS} and its name in the commands that take it; adding a command is one
+ * entry in {@link LOCAL_COMMANDS} (and its case in local/cli.ts).
+ */
 import * as path from 'path';
+import { parseArgs } from 'node:util';
+
+/** One option of `npm run local`. */
+interface LocalOption {
+  readonly type: 'boolean' | 'string';
+  readonly short?: string;
+  /** Whether it may be given more than once, each value kept. */
+  readonly multiple?: boolean;
+  /** The value's placeholder in the usage, for an option that takes one. */
+  readonly value?: string;
+  /** What it does, for the usage. */
+  readonly summary: string;
+}
+
+/** Every option, in the order the usage lists them; `help` and `version` apply to every command. */
+export const LOCAL_OPTIONS = {
+  verbose: { type: 'boolean', short: 'v', summary: 'print the handlers\' log lines under each event' },
+  context: {
+    type: 'string', short: 'c', multiple: true, value: 'KEY=VALUE',
+    summary: 'context for cdk synth, as with cdk; e.g. -c memberStacks=false leaves the member stacks out (deploy only the administrator\'s)',
+  },
+  'fail-after': {
+    type: 'string', value: 'RESOURCE',
+    summary: 'fail the deploy right after RESOURCE (a logical id or construct path) succeeded, and watch CloudFormation\'s rollback keep the members that were there before',
+  },
+  help: { type: 'boolean', short: 'h', summary: 'show this text' },
+  version: { type: 'boolean', summary: 'print the package\'s version' },
+} as const satisfies Record<string, LocalOption>;
+
+/** The name of an option, as `--NAME`. */
+export type LocalOptionName = keyof typeof LOCAL_OPTIONS;
+
+/** The options every command takes. */
+const GLOBAL_OPTIONS: readonly LocalOptionName[] = ['help', 'version'];
 
 /** One command of `npm run local`. */
 export interface LocalCommand {
@@ -9,12 +48,15 @@ export interface LocalCommand {
   readonly synopsis: string;
   /** What it does, for the usage. */
   readonly summary: string;
-  /** Whether it takes operands: stack names (deploy, destroy), or member account ids (resign, remove). */
-  readonly takesStacks: boolean;
+  /**
+   * What its operands are: stack names (deploy, destroy), member account ids (resign, remove), at
+   * least one of them when `required`; none when absent.
+   */
+  readonly operands?: { readonly kind: 'stack names' | 'account ids'; readonly required?: boolean };
   /** Whether every argument after the command is handed on as it is, to the command it runs (drift). */
   readonly passesOn?: boolean;
-  /** The options it accepts besides `--help`. */
-  readonly options: ReadonlyArray<'verbose' | 'context'>;
+  /** The options it accepts besides `--help` and `--version`. */
+  readonly options: readonly LocalOptionName[];
 }
 
 /** Every command, in the order the usage lists them. */
@@ -25,30 +67,29 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     summary: 'synthesize bin/app.ts and deploy its stacks to the local Security Hub, in dependency order (the '
       + 'administrator\'s stack, then the member stacks), each as its own account; or only the named stacks. '
       + 'Bundles the Lambda handlers first when their sources changed',
-    takesStacks: true,
-    options: ['verbose', 'context'],
+    operands: { kind: 'stack names' },
+    options: ['verbose', 'context', 'fail-after'],
   },
   {
     name: 'destroy',
     synopsis: 'destroy [STACK ...]',
     summary: 'delete what deploy created, the last deployed stack first, or only the named stacks '
-      + '(resources with removalPolicy RETAIN are left as they are)',
-    takesStacks: true,
+      + '(resources with removalPolicy RETAIN are left as they are); a stack is named by its name, or '
+      + 'as ACCOUNT/REGION/NAME when stacks of that name are deployed in several accounts or regions',
+    operands: { kind: 'stack names' },
     options: ['verbose'],
   },
   {
     name: 'status',
     synopsis: 'status',
     summary: 'print every member\'s status, per administrator and region',
-    takesStacks: false,
     options: [],
   },
   {
     name: 'drift',
     synopsis: 'drift [FLAG ...]',
     summary: 'run `cdk-securityhub-members drift` (the bundled command) on the deployed app as its administrator; '
-      + 'its flags are passed on, e.g. --json or --wait 2m',
-    takesStacks: false,
+      + 'its flags are passed on, e.g. --json or --wait 2m (use `npm run --silent local -- drift --json` for JSON alone)',
     passesOn: true,
     options: [],
   },
@@ -56,47 +97,49 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     name: 'resign',
     synopsis: 'resign ACCOUNT_ID ...',
     summary: 'make the member account leave its administrator, as the member would (status Resigned): drift to see with drift',
-    takesStacks: true,
+    operands: { kind: 'account ids', required: true },
     options: [],
   },
   {
     name: 'remove',
     synopsis: 'remove ACCOUNT_ID ...',
     summary: 'make the administrator disassociate the member account, as in the console (status Removed): drift to see with drift',
-    takesStacks: true,
+    operands: { kind: 'account ids', required: true },
     options: [],
   },
   {
     name: 'reset',
     synopsis: 'reset',
     summary: 'delete the local state (the local Security Hub, the deployed stacks, the synthesized app) to start over',
-    takesStacks: false,
     options: [],
   },
   {
     name: 'help',
     synopsis: 'help',
     summary: 'show this text',
-    takesStacks: false,
     options: [],
   },
 ];
 
+/** The values of the options given; an option not given is absent. */
+export type LocalOptionValues = {
+  readonly [K in LocalOptionName]?: (typeof LOCAL_OPTIONS)[K] extends { multiple: true } ? readonly string[]
+    : (typeof LOCAL_OPTIONS)[K]['type'] extends 'string' ? string : boolean;
+};
+
 /** What the command line asks for. */
 export interface LocalArgs {
-  /** The command, or `help` when none was given or `--help` was. */
+  /** The command, `help` when none was given or `--help` was, `version` for `--version`. */
   readonly command: string;
   /** The stack names given (deploy and destroy), or the account ids (resign and remove). */
-  readonly stacks: readonly string[];
+  readonly operands: readonly string[];
   /** The arguments handed on as they are (drift). */
   readonly rest?: readonly string[];
-  /** Context for `cdk synth`, as `--context KEY=VALUE` pairs ready to pass on. */
-  readonly context: readonly string[];
-  /** Whether to print the handlers' log lines. */
-  readonly verbose: boolean;
+  /** The options given. */
+  readonly options: LocalOptionValues;
 }
 
-/** A command line that can't be run; the CLI prints it with the usage and exits 2. */
+/** A command line that can't be run; the CLI prints its message as one line and exits 1. */
 export class UsageError extends Error {
   constructor(message: string) {
     super(message);
@@ -104,65 +147,74 @@ export class UsageError extends Error {
   }
 }
 
+const PARSE_OPTIONS = Object.fromEntries(Object.entries(LOCAL_OPTIONS).map(([name, o]) => [name, {
+  type: o.type,
+  ...('short' in o ? { short: o.short } : {}),
+  ...('multiple' in o ? { multiple: o.multiple } : {}),
+}])) as Record<LocalOptionName, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }>;
+
 /**
  * Reads the arguments after `npm run local --`.
  *
  * @throws UsageError naming an unknown command, an unknown option, an option the command does not
- * take, a malformed `-c`, or stack names given to a command that takes none
+ * take, a malformed `-c`, operands given to a command that takes none, or missing ones
  */
 export function parseLocalArgs(argv: readonly string[]): LocalArgs {
-  const args = [...argv];
-  const first = args.shift();
-  if (first === undefined || first === '--help' || first === '-h') {
-    return { command: 'help', stacks: [], context: [], verbose: false };
-  }
-  const command = LOCAL_COMMANDS.find((c) => c.name === first);
-  if (!command) {
-    throw new UsageError(first.startsWith('-')
-      ? `unknown option "${first}" before the command: expected a command first (${commandNames()})`
-      : `unknown command "${first}": expected one of ${commandNames()}`);
-  }
-  if (command.passesOn) {
+  const passOn = LOCAL_COMMANDS.find((c) => c.passesOn && c.name === argv[0]);
+  if (passOn) {
     // The command it runs reads them, and names what it does not know.
-    return args.some((a) => a === '--help' || a === '-h') && args.length === 1
-      ? { command: 'help', stacks: [], context: [], verbose: false }
-      : { command: command.name, stacks: [], context: [], verbose: false, rest: args };
+    const rest = argv.slice(1);
+    return rest.length === 1 && (rest[0] === '--help' || rest[0] === '-h')
+      ? { command: 'help', operands: [], options: {} }
+      : { command: passOn.name, operands: [], rest, options: {} };
   }
-  const stacks: string[] = [];
-  const context: string[] = [];
-  let verbose = false;
-  let help = false;
-  const allow = (option: 'verbose' | 'context', flag: string): void => {
-    if (!command.options.includes(option)) {
-      throw new UsageError(`option "${flag}" does not apply to ${command.name}`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: [...argv], options: PARSE_OPTIONS, allowPositionals: true, strict: true, tokens: true });
+  } catch (error) {
+    throw new UsageError(describeParseError(error as Error & { code?: string }, argv));
+  }
+  const options = parsed.values as LocalOptionValues;
+  const [name, ...operands] = parsed.positionals;
+  if (options.version && !options.help) {
+    return { command: 'version', operands: [], options: {} };
+  }
+  if (options.help || name === undefined || name === 'help') {
+    return { command: 'help', operands: [], options: {} };
+  }
+  const command = LOCAL_COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    throw new UsageError(`unknown command "${name}": expected one of ${LOCAL_COMMANDS.map((c) => c.name).join(', ')}`);
+  }
+  for (const token of parsed.tokens) {
+    if (token.kind !== 'option') {
+      continue;
     }
-  };
-  while (args.length > 0) {
-    const arg = args.shift()!;
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=')
-      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
-      : [arg, undefined];
-    if (flag === '--help' || flag === '-h') {
-      help = true;
-    } else if (flag === '--verbose' || flag === '-v') {
-      allow('verbose', flag);
-      verbose = true;
-    } else if (flag === '--context' || flag === '-c') {
-      allow('context', flag);
-      const pair = inline ?? args.shift();
-      if (pair === undefined || !/^[^=\s]+=/.test(pair)) {
-        throw new UsageError(`option "${flag}" needs KEY=VALUE, got ${pair === undefined ? 'nothing' : `"${pair}"`}: for example -c memberStacks=false`);
-      }
-      context.push('--context', pair);
-    } else if (arg.startsWith('-')) {
-      throw new UsageError(`unknown option "${arg}" for ${command.name}: expected ${optionNames(command)}`);
-    } else if (command.takesStacks) {
-      stacks.push(arg);
-    } else {
-      throw new UsageError(`${command.name} takes no stack names or other arguments, got "${arg}"`);
+    if (!GLOBAL_OPTIONS.includes(token.name as LocalOptionName) && !command.options.includes(token.name as LocalOptionName)) {
+      throw new UsageError(`option "${token.rawName}" does not apply to ${command.name}: expected ${optionNames(command)}`);
+    }
+    if (token.name === 'context' && !/^[^=\s]+=/.test(token.value ?? '')) {
+      throw new UsageError(`option "${token.rawName}" needs KEY=VALUE, got "${token.value}": for example -c memberStacks=false`);
     }
   }
-  return help ? { command: 'help', stacks: [], context: [], verbose: false } : { command: command.name, stacks, context, verbose };
+  if (!command.operands && operands.length > 0) {
+    throw new UsageError(`${command.name} takes no stack names or other arguments, got "${operands[0]}"`);
+  }
+  if (command.operands?.required && operands.length === 0) {
+    throw new UsageError(`${command.name} needs ${command.operands.kind}: expected ${command.synopsis}`);
+  }
+  return { command: command.name, operands, options };
+}
+
+/** The context pairs given with `-c`, as `cdk synth` takes them: `--context KEY=VALUE ...`. */
+export function synthContextArgs(args: LocalArgs): string[] {
+  return (args.options.context ?? []).flatMap((pair) => ['--context', pair]);
+}
+
+/** The value given with `-c KEY=...` for `key`, the last one when given twice (as cdk takes it); undefined when not given. */
+export function contextValue(args: LocalArgs, key: string): string | undefined {
+  const pair = [...(args.options.context ?? [])].reverse().find((p) => p.startsWith(`${key}=`));
+  return pair?.slice(key.length + 1);
 }
 
 /**
@@ -173,6 +225,12 @@ export function parseLocalArgs(argv: readonly string[]): LocalArgs {
 export function localUsage(stateDir: string): string {
   const width = Math.max(...LOCAL_COMMANDS.map((c) => c.synopsis.length));
   const commands = LOCAL_COMMANDS.map((c) => `  ${c.synopsis.padEnd(width)}  ${wrap(c.summary, 100 - width - 4).join(`\n  ${' '.repeat(width)}  `)}`);
+  const flags = (Object.entries(LOCAL_OPTIONS) as [LocalOptionName, LocalOption][]).map(([name, o]) => {
+    const spelled = `${'short' in o && o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ` ${o.value}` : ''}`;
+    const users = LOCAL_COMMANDS.filter((c) => c.options.includes(name)).map((c) => c.name);
+    return [spelled, `${users.length > 0 ? `(${users.join(', ')}) ` : ''}${o.summary}`] as const;
+  });
+  const flagWidth = Math.max(...flags.map(([spelled]) => spelled.length));
   return [
     'Usage: npm run local -- <command> [options]',
     '',
@@ -180,22 +238,44 @@ export function localUsage(stateDir: string): string {
     ...commands,
     '',
     'Options:',
-    '  -v, --verbose            (deploy, destroy) print the handlers\' log lines under each event',
-    '  -c, --context KEY=VALUE  (deploy) context for cdk synth, as with cdk; e.g. -c memberStacks=false leaves',
-    '                           the member stacks out (deploy only the administrator\'s)',
-    '  -h, --help               show this text',
+    ...flags.map(([spelled, summary]) => `  ${spelled.padEnd(flagWidth)}  ${wrap(summary, 100 - flagWidth - 4).join(`\n  ${' '.repeat(flagWidth)}  `)}`),
     '',
     `State is kept in ${path.relative(process.cwd(), stateDir) || '.'} (set SECURITYHUB_LOCAL_DIR to move it).`,
   ].join('\n');
 }
 
-function commandNames(): string {
-  return LOCAL_COMMANDS.map((c) => c.name).join(', ');
+/** The options a command takes, as the user would type them. */
+function optionNames(command: LocalCommand): string {
+  return [...command.options, ...GLOBAL_OPTIONS].map((name) => {
+    const option: LocalOption = LOCAL_OPTIONS[name];
+    return `--${name}${option.value ? ` ${option.value}` : ''}`;
+  }).join(', ');
 }
 
-function optionNames(command: LocalCommand): string {
-  const names = command.options.map((o) => (o === 'verbose' ? '--verbose' : '-c KEY=VALUE'));
-  return [...names, '--help'].join(', ');
+/** Node's parseArgs messages, in this command line's words, naming the option. */
+function describeParseError(error: Error & { code?: string }, argv: readonly string[]): string {
+  const command = LOCAL_COMMANDS.find((c) => argv.includes(c.name));
+  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? '';
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const flag = quoted.split('=')[0];
+      return command
+        ? `unknown option "${flag}" for ${command.name}: expected ${optionNames(command)}`
+        : `unknown option "${flag}": expected a command first (${LOCAL_COMMANDS.map((c) => c.name).join(', ')}), or --help or --version`;
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      // The message spells the option as "-c, --context <value>"; name it as it was typed.
+      const spellings = quoted.split(/[ ,]+/).filter((s) => s.startsWith('-'));
+      const flag = [...argv].reverse().map((a) => a.split('=')[0]).find((a) => spellings.includes(a)) ?? spellings[0] ?? quoted;
+      const name = spellings.map((s) => s.replace(/^-+/, '')).find((s): s is LocalOptionName => s in LOCAL_OPTIONS);
+      const option: LocalOption | undefined = name ? LOCAL_OPTIONS[name] : undefined;
+      return option?.type === 'string'
+        ? `option "${flag}" needs ${option.value ?? 'a value'}, got nothing${name === 'context' ? ': for example -c memberStacks=false' : ''}`
+        : `option "${flag}" takes no value: expected ${flag} alone`;
+    }
+    default:
+      return error.message.split('\n')[0];
+  }
 }
 
 function wrap(text: string, width: number): string[] {

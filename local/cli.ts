@@ -6,11 +6,13 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseOrganizationAccounts } from '../bin/sample-app';
+import { NotACloudAssembly, sameStack, stackKey, StackIdentity } from '../cli/cloud-assembly';
+import { VERSION } from '../cli/version';
 import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
-import { localUsage, parseLocalArgs, UsageError } from './cli-args';
+import { contextValue, LocalArgs, localUsage, parseLocalArgs, synthContextArgs, UsageError } from './cli-args';
+import { ContextValueError, parseMembers, parseOrganizationAccounts } from './context';
 import { LocalStack, readAssembly } from './deploy/assembly';
-import { EventReport, LocalCloudFormation, readLocalState } from './deploy/cloudformation';
+import { checkFailAfter, deployedStacks, EventReport, LocalCloudFormation, namesResource, readLocalState } from './deploy/cloudformation';
 import { changes, describeEvent, MemberSnapshot, phaseLine, resourceName, snapshot } from './deploy/report';
 import { localDrift, localRemove, localResign } from './drift';
 import { EmulatorOptions, HubStore, loadStoreFile, RunningEmulator, startEmulator } from './emulator';
@@ -30,6 +32,8 @@ const CDK_OUT = path.join(STATE_DIR, 'cdk.out');
 
 const ASSETS_COPY = path.join(STATE_DIR, 'assets');
 const USAGE = localUsage(STATE_DIR);
+/** Where an environment-agnostic stack of the app deploys. */
+const DEFAULT_ENVIRONMENT = { account: '999999999999', region: 'us-east-1' };
 
 function synthesize(contextArgs: string[]): void {
   const cdk = path.join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
@@ -37,23 +41,74 @@ function synthesize(contextArgs: string[]): void {
   if (result.status !== 0) {
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
     // The construct's own message is what matters; the stack trace below it is noise here.
-    const message = /^(?:\w*Error): (.+)$/m.exec(output)?.[1];
+    // aws-cdk-lib prints its own errors as `«ValidationError» message`, others as `Error: message`.
+    const message = /^(?:\w*Error: |\s*«\w+» )(.+)$/m.exec(output)?.[1];
     throw new SynthError(message ?? (output.trim() || `cdk synth exited with ${result.status}`));
   }
 }
 
 class SynthError extends Error {}
 
-/**
- * The sample app's organization (context key `organizationAccounts`, from `-c` or cdk.json) for
- * each administrator that declares members: the local Security Hub plays that organization.
- */
-function organizations(stacks: readonly LocalStack[], contextArgs: readonly string[]): Record<string, string[]> {
-  const given = contextArgs.map((arg) => /^organizationAccounts=(.*)$/s.exec(arg)?.[1]).filter((v) => v !== undefined).pop();
+/** The sample app's context, from `-c` or else cdk.json, as the app reads it. */
+function sampleContext(args: LocalArgs, key: string): { value: unknown; name: string } {
+  const given = contextValue(args, key);
+  if (given !== undefined) {
+    return { value: given, name: `-c ${key}` };
+  }
   const cdkJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
-  const accounts = parseOrganizationAccounts(given ?? cdkJson.context?.organizationAccounts);
+  return { value: cdkJson.context?.[key], name: `cdk.json context ${key}` };
+}
+
+/**
+ * The organization accounts of the sample app's context, after checking the values the app reads
+ * as JSON, so that a bad one is named as the option it came from, before a synth.
+ *
+ * @throws UsageError naming the option and the value
+ */
+function checkSampleContext(args: LocalArgs): string[] {
+  try {
+    const members = sampleContext(args, 'members');
+    parseMembers(members.value, members.name);
+    const organizationAccounts = sampleContext(args, 'organizationAccounts');
+    return parseOrganizationAccounts(organizationAccounts.value, organizationAccounts.name);
+  } catch (error) {
+    throw error instanceof ContextValueError ? new UsageError(error.message) : error;
+  }
+}
+
+/**
+ * The sample app's organization (context key `organizationAccounts`) for each administrator that
+ * declares members: the local Security Hub plays that organization.
+ */
+function organizations(stacks: readonly LocalStack[], organizationAccounts: string[]): Record<string, string[]> {
   const administrators = stacks.filter((s) => s.resources.some((r) => r.type === MEMBERS_RESOURCE_TYPE)).map((s) => s.account);
-  return Object.fromEntries(administrators.map((administrator) => [administrator, accounts]));
+  return Object.fromEntries(administrators.map((administrator) => [administrator, organizationAccounts]));
+}
+
+/**
+ * The stacks `selectors` name: a stack name, a construct path as `cdk deploy` takes it
+ * (`Prod/SecurityHubAdministrator`), or `ACCOUNT/REGION/NAME`; each must name exactly one.
+ *
+ * @throws UsageError naming the first selector that names no stack, or several (the same name in
+ * two accounts or regions), and the stacks there are
+ */
+function selectStacks<T extends StackIdentity & { hierarchicalId?: string }>(stacks: readonly T[], selectors: readonly string[], where: string): T[] {
+  const matches = (selector: string, stack: T): boolean => selector === stack.name || selector === stack.hierarchicalId || selector === stackKey(stack);
+  for (const selector of selectors) {
+    const found = stacks.filter((stack) => matches(selector, stack));
+    if (found.length === 0) {
+      throw new UsageError(`stack "${selector}" is not ${where}: expected one of ${stacks.map((s) => stackRef(s, stacks)).join(', ') || '(none)'}`);
+    }
+    if (found.length > 1) {
+      throw new UsageError(`stack "${selector}" names ${found.length} stacks ${where}, in different accounts or regions: expected one of ${found.map(stackKey).join(', ')}`);
+    }
+  }
+  return stacks.filter((stack) => selectors.length === 0 || selectors.some((selector) => matches(selector, stack)));
+}
+
+/** How a command line names the stack: its name, or `ACCOUNT/REGION/NAME` when another stack has the same name. */
+function stackRef(stack: StackIdentity, among: readonly StackIdentity[]): string {
+  return among.some((other) => other.name === stack.name && !sameStack(other, stack)) ? stackKey(stack) : stack.name;
 }
 
 /** Stops the local CloudFormation endpoint the current command started, if any. */
@@ -107,6 +162,10 @@ function cloudFormation(emulator: RunningEmulator, verbose: boolean): { cfn: Loc
           report.logs.forEach((line) => console.log(`      | ${line}`));
         }
       },
+      failed: (failure) => {
+        header(failure);
+        console.log(`  FAILED          ${failure.message}`);
+      },
     },
   });
   closeCloudFormation = () => cfn.close();
@@ -119,11 +178,6 @@ function cloudFormation(emulator: RunningEmulator, verbose: boolean): { cfn: Loc
     }
   };
   return { cfn, printSkipped };
-}
-
-/** The names of the stacks with deployed resources, in the order they were first deployed. */
-function deployedStacks(cfn: LocalCloudFormation): string[] {
-  return [...new Set(cfn.resources.map((r) => r.stack))];
 }
 
 function printStatus(store: HubStore): void {
@@ -171,40 +225,37 @@ function reset(): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let args;
-  try {
-    args = parseLocalArgs(argv);
-  } catch (err) {
-    if (err instanceof UsageError) {
-      console.error(`error: ${err.message}\n\n${USAGE}`);
-      return 2;
-    }
-    throw err;
-  }
-  const { command, verbose } = args;
-  const contextArgs = [...args.context];
-  const stackNames = [...args.stacks];
+  const args = parseLocalArgs(argv);
+  const { command, operands } = args;
+  const verbose = args.options.verbose ?? false;
   switch (command) {
     case 'help':
       console.log(USAGE);
+      return 0;
+    case 'version':
+      console.log(VERSION);
       return 0;
     case 'reset':
       return reset();
     case 'deploy': {
       const started = Date.now();
       checkStateFiles();
+      const organizationAccounts = checkSampleContext(args);
       // Only deploy runs the handlers, so only deploy needs them bundled, and only when they changed.
       ensureBundles(ROOT, (line) => console.log(line));
       console.log('Synthesizing bin/app.ts ...');
-      synthesize(contextArgs);
-      const synthesized = readAssembly(CDK_OUT, { account: '999999999999', region: 'us-east-1' });
-      const unknown = stackNames.filter((name) => !synthesized.some((s) => s.name === name));
-      if (unknown.length > 0) {
-        console.log(`Not in the app: ${unknown.join(', ')}. Expected one of: ${synthesized.map((s) => s.name).join(', ')}`);
-        return 2;
-      }
+      synthesize(synthContextArgs(args));
+      const synthesized = readAssembly(CDK_OUT, DEFAULT_ENVIRONMENT);
       // Like `cdk deploy STACK`, naming stacks deploys only those, without the stacks they depend on.
-      const stacks = synthesized.filter((s) => stackNames.length === 0 || stackNames.includes(s.name));
+      const stacks = selectStacks(synthesized, operands, 'in the app');
+      const failAfter = args.options['fail-after'];
+      if (failAfter !== undefined) {
+        try {
+          checkFailAfter(stacks, failAfter);
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+      }
       return withHub(async (emulator) => {
         console.log(`Deploying ${stacks.length} stack${stacks.length === 1 ? '' : 's'} to the local Security Hub (state in ${path.relative(process.cwd(), HUB_STATE)})`);
         const { cfn, printSkipped } = cloudFormation(emulator, verbose);
@@ -212,7 +263,8 @@ async function main(argv: string[]): Promise<number> {
         // One stack at a time, as `cdk deploy --all` does, so that a stack needing no call is
         // reported in its place; like it, the deploy stops at the first stack that fails.
         for (const stack of stacks) {
-          const result = await cfn.deploy([stack]);
+          const fails = failAfter !== undefined && stack.resources.some((r) => namesResource(failAfter, r));
+          const result = await cfn.deploy([stack], fails ? { failAfter } : {});
           printSkipped(result.events);
           if (!result.ok) {
             ok = false;
@@ -224,35 +276,33 @@ async function main(argv: string[]): Promise<number> {
           console.log(`\nDeploy failed after ${seconds} s; CloudFormation's rollback was applied (see above).`);
           return 1;
         }
-        // `cdk deploy` never deletes a stack that left the app (a member taken out of cdk.json).
-        const gone = deployedStacks(cfn).filter((name) => !synthesized.some((s) => s.name === name));
+        // `cdk deploy` never deletes a stack that left the app (a member taken out of cdk.json), nor
+        // the stack it deployed before to another account or region: to CloudFormation that is another stack.
+        const deployed = cfn.deployedStacks;
+        const gone = deployed.filter((stack) => !synthesized.some((s) => sameStack(s, stack)));
         if (gone.length > 0) {
-          console.log(`\nNo longer in the app, still deployed (as \`cdk deploy\` would leave them): ${gone.join(', ')}`);
-          console.log(`Delete ${gone.length === 1 ? 'it' : 'them'} with: npm run local -- destroy ${gone.join(' ')}`);
+          const refs = gone.map((stack) => stackRef(stack, deployed));
+          console.log(`\nNo longer in the app, still deployed (as \`cdk deploy\` would leave them): ${gone.map((g) => `${g.name} (account ${g.account}, ${g.region})`).join(', ')}`);
+          console.log(`Delete ${gone.length === 1 ? 'it' : 'them'} with: npm run local -- destroy ${refs.join(' ')}`);
         }
         console.log(`\nDeployed in ${seconds} s. See every member with: npm run local -- status`);
         return 0;
-      }, { organizations: organizations(stacks, contextArgs) });
+      }, { organizations: organizations(stacks, organizationAccounts) });
     }
-    case 'destroy':
+    case 'destroy': {
       checkStateFiles();
+      const deployed = deployedStacks(readLocalState(STACK_STATE));
+      const targets = selectStacks(deployed, operands, 'deployed locally');
+      if (deployed.length === 0) {
+        console.log('Nothing is deployed locally.');
+        return 0;
+      }
       return withHub(async (emulator) => {
         const { cfn, printSkipped } = cloudFormation(emulator, verbose);
-        const deployed = deployedStacks(cfn);
-        const unknown = stackNames.filter((name) => !deployed.includes(name));
-        if (unknown.length > 0) {
-          console.log(`Not deployed locally: ${unknown.join(', ')}. Expected one of: ${deployed.join(', ') || '(none)'}`);
-          return 2;
-        }
-        if (deployed.length === 0) {
-          console.log('Nothing is deployed locally.');
-          return 0;
-        }
         // The member stacks were deployed after the administrator's, so their accepters go first.
-        const targets = deployed.reverse().filter((name) => stackNames.length === 0 || stackNames.includes(name));
         console.log(`Destroying ${targets.length} stack${targets.length === 1 ? '' : 's'} in the local Security Hub, the last deployed first`);
-        for (const name of targets) {
-          const result = await cfn.destroy([name]);
+        for (const target of [...targets].reverse()) {
+          const result = await cfn.destroy([target]);
           printSkipped(result.events);
           if (!result.ok) {
             console.log('\nDestroy failed (see above); the remaining resources are still recorded.');
@@ -262,24 +312,44 @@ async function main(argv: string[]): Promise<number> {
         console.log('\nDestroyed.');
         return 0;
       });
+    }
     case 'status':
       // Reading the state file is enough: no server, no build.
       printStatus(loadStoreFile(HUB_STATE));
       return 0;
     case 'drift':
-      // The command is bundled with the handlers, from the same shared sources.
+      // The command is bundled with the handlers, from the same shared sources. Its output may be
+      // JSON (--json), so this command's own lines go to stderr.
       checkStateFiles();
-      ensureBundles(ROOT, (line) => console.log(line));
+      ensureBundles(ROOT, (line) => console.error(line));
       return withHub((emulator) => localDrift(emulator, CDK_OUT, args.rest ?? []));
     case 'resign':
       checkStateFiles();
-      return withHub((emulator) => localResign(emulator, stackNames));
+      return withHub((emulator) => localResign(emulator, operands));
     case 'remove':
       checkStateFiles();
-      return withHub((emulator) => localRemove(emulator, stackNames));
+      return withHub((emulator) => localRemove(emulator, operands));
     default:
       throw new Error(`command "${command}" is in the usage but has no implementation`);
   }
+}
+
+/** The error as one line, naming what is wrong and, for a state file, the way out. */
+function errorLine(error: unknown): string {
+  if (error instanceof UsageError) {
+    return `error: ${error.message}`;
+  }
+  if (error instanceof SynthError) {
+    return `error: cdk synth failed, so nothing was deployed and the local Security Hub is unchanged: ${error.message}`;
+  }
+  if (error instanceof NotACloudAssembly) {
+    return `error: the synthesized app ${error.message}`;
+  }
+  if (error instanceof StateFileError) {
+    const problem = error.message.split(error.path).join(path.relative(process.cwd(), error.path));
+    return `error: ${problem}. The file was left as it is: repair it, or start over with \`npm run local -- reset\`, which deletes the local state`;
+  }
+  return `error: unexpected ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
 }
 
 main(process.argv.slice(2)).then(
@@ -287,15 +357,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    if (error instanceof SynthError) {
-      console.error(`\ncdk synth failed; nothing was deployed and the local Security Hub is unchanged:\n${error.message}`);
-    } else if (error instanceof StateFileError) {
-      // One line, whatever the parser's message holds (it may quote the file, newlines included).
-      const problem = error.message.split(error.path).join(path.relative(process.cwd(), error.path)).replace(/\s+/g, ' ').trim();
-      console.error(`error: ${problem}. The file was left as it is: repair it, or start over with \`npm run local -- reset\`, which deletes the local state`);
-    } else {
-      console.error(error instanceof Error ? error.stack : error);
-    }
+    // One line, whatever the message holds (a parser's may quote a file, newlines included), and
+    // no stack trace: every error names the option, the account or the file, and what was expected.
+    console.error(errorLine(error).replace(/\s+/g, ' ').trim());
     process.exitCode = 1;
   },
 );

@@ -7,6 +7,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { DeclineInvitationsCommand, DisassociateFromAdministratorAccountCommand, DisassociateMembersCommand } from '@aws-sdk/client-securityhub';
+import { UsageError } from './cli-args';
 import { readAssembly } from './deploy/assembly';
 import { emulatorClient, emulatorEnv, RunningEmulator } from './emulator';
 import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
@@ -26,8 +27,7 @@ const DEFAULTS = { account: '999999999999', region: 'us-east-1' };
  */
 export async function localDrift(emulator: RunningEmulator, cdkOut: string, args: readonly string[]): Promise<number> {
   if (!fs.existsSync(path.join(cdkOut, 'manifest.json'))) {
-    console.log('Nothing was deployed locally yet: run `npm run local -- deploy` first.');
-    return 1;
+    throw new UsageError('nothing was deployed locally yet: expected `npm run local -- deploy` first');
   }
   // The sample app has one administrator; its credentials read its hubs, as in a pipeline.
   const administrators = [...new Set(readAssembly(cdkOut, DEFAULTS)
@@ -47,30 +47,45 @@ export async function localDrift(emulator: RunningEmulator, cdkOut: string, args
 
 /**
  * Makes `account` leave its administrators in every region where it is a member: an Enabled member
- * disassociates itself, an Invited one declines. Either way its status becomes Resigned.
+ * disassociates itself, an Invited one declines. Either way its status becomes Resigned. An
+ * organization account can't: only its administrator can disassociate it (`remove`).
+ *
+ * @throws UsageError naming an account that can resign nowhere, before anything changes
  */
 export async function localResign(emulator: RunningEmulator, accounts: readonly string[]): Promise<number> {
-  return eachMembership(emulator, accounts, 'resign', async ({ admin, region, account, status }) => {
-    const client = emulatorClient(emulator.url, account, region);
-    if (status === 'Enabled') {
-      await client.send(new DisassociateFromAdministratorAccountCommand({}));
-    } else if (status === 'Invited') {
-      await client.send(new DeclineInvitationsCommand({ AccountIds: [admin] }));
-    } else {
-      return `is ${status} at administrator ${admin} in ${region}: only an Invited or Enabled member can resign`;
-    }
-    return undefined;
+  return eachMembership(emulator, accounts, 'resign', {
+    refusal: ({ admin, region, account, status }) => {
+      if (emulator.store.isOrganizationAccount(admin, account)) {
+        return `cannot resign from administrator ${admin} in ${region}: it is in that administrator's organization, where only the administrator can disassociate it: expected \`npm run local -- remove ${account}\``;
+      }
+      return status === 'Enabled' || status === 'Invited'
+        ? undefined
+        : `is ${status} at administrator ${admin} in ${region}: only an Invited or Enabled member can resign`;
+    },
+    act: async ({ admin, region, account, status }) => {
+      const client = emulatorClient(emulator.url, account, region);
+      if (status === 'Enabled') {
+        await client.send(new DisassociateFromAdministratorAccountCommand({}));
+      } else {
+        await client.send(new DeclineInvitationsCommand({ AccountIds: [admin] }));
+      }
+    },
   });
 }
 
-/** Makes each administrator of `account` disassociate it, as someone in the console would: Removed. */
+/**
+ * Makes each administrator of `account` disassociate it, as someone in the console would: Removed.
+ *
+ * @throws UsageError naming an account that can be removed nowhere, before anything changes
+ */
 export async function localRemove(emulator: RunningEmulator, accounts: readonly string[]): Promise<number> {
-  return eachMembership(emulator, accounts, 'remove', async ({ admin, region, account, status }) => {
-    if (status !== 'Enabled' && status !== 'Invited') {
-      return `is ${status} at administrator ${admin} in ${region}: only an Invited or Enabled member can be removed`;
-    }
-    await emulatorClient(emulator.url, admin, region).send(new DisassociateMembersCommand({ AccountIds: [account] }));
-    return undefined;
+  return eachMembership(emulator, accounts, 'remove', {
+    refusal: ({ admin, region, status }) => (status === 'Enabled' || status === 'Invited'
+      ? undefined
+      : `is ${status} at administrator ${admin} in ${region}: only an Invited or Enabled member can be removed`),
+    act: async ({ admin, region, account }) => {
+      await emulatorClient(emulator.url, admin, region).send(new DisassociateMembersCommand({ AccountIds: [account] }));
+    },
   });
 }
 
@@ -81,40 +96,45 @@ interface Membership {
   readonly status: string;
 }
 
+/**
+ * Acts on every membership of each account that the command may change, after checking them all:
+ * an account id that is not 12 digits, an account that is a member nowhere, or one whose every
+ * membership refuses the command fails the command before anything changes.
+ */
 async function eachMembership(
   emulator: RunningEmulator,
   accounts: readonly string[],
   verb: string,
-  act: (m: Membership) => Promise<string | undefined>,
+  how: { refusal(m: Membership): string | undefined; act(m: Membership): Promise<void> },
 ): Promise<number> {
-  if (accounts.length === 0 || accounts.some((id) => !isAccountId(id))) {
-    console.log(`Usage: npm run local -- ${verb} ACCOUNT_ID [...]: expected 12-digit member account ids, got ${JSON.stringify(accounts.join(' '))}`);
-    return 2;
+  const malformed = accounts.find((id) => !isAccountId(id));
+  if (malformed !== undefined) {
+    throw new UsageError(`invalid account id "${malformed}" for ${verb}: expected 12 digits`);
   }
-  let changed = 0;
-  for (const account of accounts) {
-    const memberships = emulator.store.hubList().flatMap((hub) => {
+  const plan = accounts.map((account) => {
+    const memberships: Membership[] = emulator.store.hubList().flatMap((hub) => {
       const member = emulator.store.getMember(hub.account, hub.region, account);
       return member ? [{ admin: hub.account, region: hub.region, account, status: member.memberStatus }] : [];
     });
     if (memberships.length === 0) {
-      console.log(`${account} is not a member of any administrator in the local Security Hub.`);
+      throw new UsageError(`${account} is not a member of any administrator in the local Security Hub: expected a member account, as \`npm run local -- status\` lists them`);
+    }
+    const refusals = memberships.map((m) => how.refusal(m));
+    if (refusals.every((r) => r !== undefined)) {
+      throw new UsageError(`${account} ${refusals[0]}`);
+    }
+    return memberships.map((membership, i) => ({ membership, refusal: refusals[i] }));
+  });
+  for (const { membership, refusal } of plan.flat()) {
+    if (refusal) {
+      console.log(`${membership.account} ${refusal}: left as it is.`);
       continue;
     }
-    for (const membership of memberships) {
-      const refused = await act(membership);
-      if (refused) {
-        console.log(`${account} ${refused}.`);
-        continue;
-      }
-      const now = emulator.store.getMember(membership.admin, membership.region, account)?.memberStatus ?? 'gone';
-      console.log(`${account} at administrator ${membership.admin} in ${membership.region}: ${membership.status} -> ${now}`);
-      changed++;
-    }
+    await how.act(membership);
+    const now = emulator.store.getMember(membership.admin, membership.region, membership.account)?.memberStatus ?? 'gone';
+    console.log(`${membership.account} at administrator ${membership.admin} in ${membership.region}: ${membership.status} -> ${now}`);
   }
-  if (changed > 0) {
-    console.log('\nSee the drift with: npm run local -- drift');
-    console.log('Repair it with a deploy of the resource with reconcileOnEveryDeploy: npm run local -- deploy -c reconcileOnEveryDeploy=true');
-  }
+  console.log('\nSee the drift with: npm run local -- drift');
+  console.log('Repair it with a deploy of the resource with reconcileOnEveryDeploy: npm run local -- deploy -c reconcileOnEveryDeploy=true');
   return 0;
 }

@@ -44,7 +44,8 @@ export class AdministratorStage extends Stage {
   constructor(scope: Construct, id: string, props: StageProps & { readonly members: MemberAccount[]; readonly auditorAccount: string }) {
     super(scope, id, props);
     const stack = new Stack(this, 'SecurityHubAdministrator');
-    new SecurityHubMembers(stack, 'Members', { members: props.members });
+    // Every pipeline run repairs drift: Removed and Resigned members are invited again ...
+    new SecurityHubMembers(stack, 'Members', { members: props.members, reconcileOnEveryDeploy: true });
     // Only the three read actions of the audit, on this account's hub.
     const audit = new Role(stack, 'AuditRole', { roleName: AUDIT_ROLE_NAME, assumedBy: new AccountPrincipal(props.auditorAccount) });
     audit.addToPolicy(new PolicyStatement({
@@ -59,7 +60,8 @@ export class MemberStage extends Stage {
   constructor(scope: Construct, id: string, props: StageProps & { readonly administratorAccountId: string }) {
     super(scope, id, props);
     const stack = new Stack(this, 'SecurityHubMember');
-    new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: props.administratorAccountId });
+    // ... and each member stage accepts again, so the drift audit after the wave finds every member Enabled.
+    new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: props.administratorAccountId, reconcileOnEveryDeploy: true });
   }
 }
 

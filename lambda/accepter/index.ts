@@ -7,7 +7,7 @@
 import type { AccepterResourceData, AccepterResourceProperties } from '../../lib/shared/contract';
 import { accountOfArn, CustomResourceEvent, LambdaContext, OnEventResult, regionFromEnvironment, requirePhysicalId, stablePhysicalId } from '../shared/cfn';
 import { clientsFor } from '../shared/client';
-import { reasonOf } from '../shared/errors';
+import { isNotSubscribed, reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
 import { AccepterHub, SdkAccepterHub } from './hub';
 import { AccepterError, AccepterSituation, AdministratorRelationship, AccepterStep, associatedAdministrator, needsInvitations, planAccepter } from './planner';
@@ -86,26 +86,40 @@ async function run(situation: Omit<AccepterSituation, 'current' | 'invitations'>
     throw new AccepterError(plan.failure.kind, plan.failure.message);
   }
   for (const step of plan.steps) {
-    if (step.call === 'DisassociateFromAdministratorAccount') {
-      await hub.disassociateFrom(step.administratorId);
-    } else {
-      await hub.acceptInvitation(step.administratorId, step.invitationId);
+    try {
+      if (step.call === 'DisassociateFromAdministratorAccount') {
+        await hub.disassociateFrom(step.administratorId);
+      } else {
+        await hub.acceptInvitation(step.administratorId, step.invitationId);
+      }
+    } catch (error) {
+      // Name the action and the account, so a refused permission says whose role lacks what.
+      const account = situation.memberAccount ? `account ${situation.memberAccount}` : 'this account';
+      throw new AccepterError('call-failed', `securityhub:${step.call} for ${account}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
     log('INFO', 'done', { region: situation.region, step: describeStep(step) });
   }
 }
 
-async function readAdministrator(hub: AccepterHub, situation: Pick<AccepterSituation, 'requestType' | 'region'>): Promise<AdministratorRelationship> {
+async function readAdministrator(hub: AccepterHub, situation: Pick<AccepterSituation, 'requestType' | 'region' | 'memberAccount'>): Promise<AdministratorRelationship> {
   try {
     return await hub.getAdministrator();
   } catch (error) {
+    if (situation.requestType !== 'Delete') {
+      throw error;
+    }
     // A hub that is not enabled ("not subscribed to AWS Security Hub") has no administrator, so a
     // deletion has nothing left to undo; Create and Update report it, since the user must enable it.
-    if (situation.requestType === 'Delete' && (error as { name?: unknown } | undefined)?.name === 'InvalidAccessException') {
+    // The same error type without those words is a refused permission: succeeding then would leave
+    // the account associated while CloudFormation records the accepter as deleted.
+    if (isNotSubscribed(error)) {
       log('WARN', 'Security Hub is not enabled; nothing to disassociate', { region: situation.region, error: reasonOf(error) });
       return {};
     }
-    throw error;
+    throw new AccepterError('call-failed',
+      `securityhub:GetAdministratorAccount failed for ${situation.memberAccount ? `account ${situation.memberAccount}` : 'this account'} in ${situation.region}, `
+      + `so its membership was left as it is: ${reasonOf(error)}; expected the handler's role to allow it, or Security Hub to be disabled`,
+      { cause: error });
   }
 }
 

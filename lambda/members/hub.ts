@@ -18,7 +18,7 @@ import { checkDeadline } from '../shared/deadline';
 import { AccountFailure, reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
 import { isInvitedOrEnabled, normalizeStatus } from '../../lib/shared/status';
-import type { InviteResult, MemberHub } from './reconcile';
+import type { InviteResult, MemberHub, MemberRead } from './reconcile';
 
 /** Pause before inviting a batch again, growing with each attempt, as the SDK's own backoff does. */
 function backoff(attempt: number): Promise<void> {
@@ -59,22 +59,31 @@ export class SdkMemberHub implements MemberHub {
   }
 
   async getStatuses(accountIds: readonly string[]): Promise<Map<string, string>> {
-    const statuses = new Map<string, string>();
+    const members = await this.readMembers(accountIds);
+    return new Map([...members].map(([id, member]) => [id, member.status]));
+  }
+
+  async readMembers(accountIds: readonly string[]): Promise<Map<string, MemberRead>> {
+    const members = new Map<string, MemberRead>();
     await this.eachBatch(accountIds, async (batch) => {
       const out = await this.clients.client.send(new GetMembersCommand({ AccountIds: batch }));
       for (const member of out.Members ?? []) {
         if (member.AccountId && batch.includes(member.AccountId)) {
-          statuses.set(member.AccountId, member.MemberStatus ?? 'unknown');
+          members.set(member.AccountId, {
+            status: member.MemberStatus ?? 'unknown',
+            ...(member.InvitedAt ? { invitedAt: member.InvitedAt } : {}),
+            ...(member.UpdatedAt ? { updatedAt: member.UpdatedAt } : {}),
+          });
         }
       }
     });
     // A Deleted member is not a member; keeping the map to members only keeps callers simple.
-    for (const [id, status] of statuses) {
-      if (normalizeStatus(status) === 'NotMember') {
-        statuses.delete(id);
+    for (const [id, member] of members) {
+      if (normalizeStatus(member.status) === 'NotMember') {
+        members.delete(id);
       }
     }
-    return statuses;
+    return members;
   }
 
   createMembers(members: readonly MemberInput[]): Promise<AccountFailure[]> {

@@ -13,12 +13,12 @@ import { checkAcceptance, timeoutMessage } from './acceptance';
 import { SdkMemberHub } from './hub';
 import { eventTargets } from './planner';
 import { HandlerEnvironment, MembersDeclaration, parseDeclaration, parsePreviousDeclaration } from './properties';
-import type { RegionPlan } from './planner';
-import { MemberHub, reconcile, RegionOutcome, undoCreations } from './reconcile';
+import { MemberHub, reconcile, ReconcileOptions, RegionOutcome, undoCreations } from './reconcile';
+import { keepMembersBeforeFailedDeploy } from './rollback';
 import { keepSiblingAccounts } from './ownership';
 import { CREATED_UNKNOWN, decodeCreated, encodeCreated } from './wait';
 import { fittedError } from '../shared/response';
-import { SdkStackReader, StackReader } from '../shared/stack';
+import { SdkStackReader, StackReader, StackView } from '../shared/stack';
 
 /** The prefix of every physical id this handler returns; it never changes after Create. */
 const PHYSICAL_ID_PREFIX = 'securityhub-members';
@@ -46,15 +46,35 @@ function stackReaderFor(): StackReader {
  * Takes the accounts another resource of the stack declares out of the removals (rule 10), and
  * counts them for the response's KeptCount.
  */
-function ownership(event: CustomResourceEvent): { filterRemovals: (plans: readonly RegionPlan[]) => Promise<RegionPlan[]>; kept: () => number } {
+function ownership(event: CustomResourceEvent): { filterRemovals: NonNullable<ReconcileOptions['filterRemovals']>; kept: () => number } {
   let kept = 0;
   return {
-    filterRemovals: async (plans) => {
-      const result = await keepSiblingAccounts(plans, event, stackReaderFor());
-      kept = result.kept;
-      return result.plans;
+    filterRemovals: async (plans, members) => {
+      // One DescribeStacks and one GetTemplate serve both rules.
+      const reader = readOnce(stackReaderFor());
+      const siblings = await keepSiblingAccounts(plans, event, reader);
+      // Rule R13: a rollback removes only what the failed deploy added, whatever the template says.
+      const rollback = await keepMembersBeforeFailedDeploy(siblings.plans, members, event, reader);
+      kept = siblings.kept + rollback.kept;
+      return rollback.plans;
     },
     kept: () => kept,
+  };
+}
+
+/** A reader that reads each stack once and answers the same view after that. */
+function readOnce(reader: StackReader): StackReader {
+  const views = new Map<string, Promise<StackView>>();
+  return {
+    read: (stackId) => {
+      let view = views.get(stackId);
+      if (!view) {
+        view = reader.read(stackId);
+        views.set(stackId, view);
+      }
+      return view;
+    },
+    status: (stackId) => reader.status(stackId),
   };
 }
 

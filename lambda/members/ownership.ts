@@ -21,10 +21,13 @@ import type { RegionPlan } from './planner';
 const STACK_GOING_AWAY = new Set(['DELETE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS']);
 
 /**
- * Cleanup phases: a Delete then is for a resource that was replaced or dropped, so the template's
- * resource with the same logical id is another resource (the replacement), not this one.
+ * The cleanup phase of an update: a Delete then is for a resource that was replaced or dropped, so
+ * the template's resource with the same logical id is another resource (the replacement), not this
+ * one. Not the rollback's cleanup: a resource is never replaced by this handler (rule R4), so there
+ * a template resource with its own logical id is itself (GetTemplate may answer the failed
+ * template), and counting it would keep what the failed deploy added (rule R10, docs/design.md).
  */
-const CLEANUP_PHASES = new Set(['UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS']);
+const CLEANUP_PHASES = new Set(['UPDATE_COMPLETE_CLEANUP_IN_PROGRESS']);
 
 /** What another resource of the template may declare; `'any'` where it cannot be read exactly. */
 export interface SiblingClaim {

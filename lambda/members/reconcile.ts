@@ -9,6 +9,7 @@ import { AccountFailure, failureGroups, FULL_LIST_IN_LOG, isNotSubscribed, listA
 import { log } from '../shared/log';
 import { isInvitedOrEnabled, normalizeStatus } from '../../lib/shared/status';
 import { accountsOf, planRegion, planRemovals, RegionPlan, RegionTarget, StatusMap } from './planner';
+import type { MemberTimes } from './rollback';
 
 /**
  * The Security Hub calls of one region. Every method does its own batching and reports per-account
@@ -18,6 +19,8 @@ export interface MemberHub {
   readonly region: string;
   /** Raw member status by account id; accounts that are not members are absent. Throws when the read fails. */
   getStatuses(accountIds: readonly string[]): Promise<Map<string, string>>;
+  /** The same GetMembers read, with each member's timestamps (rule R13, docs/design.md). */
+  readMembers(accountIds: readonly string[]): Promise<Map<string, MemberRead>>;
   /** CreateMembers; an account that turns out to be a member already counts as done. */
   createMembers(members: readonly MemberInput[]): Promise<AccountFailure[]>;
   /**
@@ -32,6 +35,11 @@ export interface MemberHub {
    * service refuses to delete that is no longer Invited or Enabled (an organization account).
    */
   deleteMembers(accountIds: readonly string[]): Promise<AccountFailure[]>;
+}
+
+/** One member as GetMembers reports it: its raw status and the service's timestamps. */
+export interface MemberRead extends MemberTimes {
+  readonly status: string;
 }
 
 /** What InviteMembers did. */
@@ -63,9 +71,10 @@ export interface ReconcileOptions {
   /**
    * Given every region's plan after the reads, returns the plans to run: it may take accounts out
    * of the removals (rule 10, ownership across the stack). Runs before any change; when it throws,
-   * the event fails with nothing changed.
+   * the event fails with nothing changed. `members` holds, for each plan, what the first read
+   * found (timestamps included), so that no other read is needed.
    */
-  readonly filterRemovals?: (plans: readonly RegionPlan[]) => Promise<RegionPlan[]>;
+  readonly filterRemovals?: (plans: readonly RegionPlan[], members: readonly ReadonlyMap<string, MemberTimes>[]) => Promise<RegionPlan[]>;
 }
 
 interface RegionRun {
@@ -83,9 +92,10 @@ const ROLLBACK_LIST_BUDGET = 500;
 /** Brings every region of `targets` from its previous declaration to its declared one. */
 export async function reconcile(targets: readonly RegionTarget[], hubFor: (region: string) => MemberHub, options: ReconcileOptions): Promise<RegionOutcome[]> {
   // Every read happens before the first write, in every region.
-  const read: RegionRun[] = await Promise.all(targets.map(async (target) => {
+  const members: ReadonlyMap<string, MemberRead>[] = [];
+  const read: RegionRun[] = await Promise.all(targets.map(async (target, i) => {
     const hub = hubFor(target.region);
-    const states = await hub.getStatuses(accountsOf(target)).catch((error: unknown) => {
+    const found = await hub.readMembers(accountsOf(target)).catch((error: unknown) => {
       if (target.declared.length === 0 && isNotSubscribed(error)) {
         // Security Hub is not enabled here ("not subscribed"; the same error type without those
         // words is a missing permission, which still fails), and a hub that is not enabled has no
@@ -94,13 +104,15 @@ export async function reconcile(targets: readonly RegionTarget[], hubFor: (regio
         log('WARN', 'Security Hub refused the read in a region with nothing declared; treating it as having no members', {
           region: target.region, error: reasonOf(error),
         });
-        return new Map<string, string>();
+        return new Map<string, MemberRead>();
       }
       throw new Error(`Reading the members' statuses in ${target.region} failed, so nothing was changed: ${reasonOf(error)}`, { cause: error });
     });
+    members[i] = found;
+    const states = new Map([...found].map(([id, member]) => [id, member.status]));
     return { target, hub, plan: planRegion(target, states, options.invite), states, failed: new Set<string>() };
   }));
-  const filtered = options.filterRemovals ? await options.filterRemovals(read.map((run) => run.plan)) : undefined;
+  const filtered = options.filterRemovals ? await options.filterRemovals(read.map((run) => run.plan), members) : undefined;
   const runs = filtered ? read.map((run, i) => ({ ...run, plan: filtered[i] })) : read;
   for (const run of runs) {
     const { plan } = run;

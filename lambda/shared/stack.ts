@@ -20,6 +20,10 @@ export interface StackView {
   readonly parameters: ReadonlyMap<string, string>;
   /** The current template's body, as GetTemplate returns it. */
   readonly templateBody: string;
+  /** When the stack was created: the start of its first deploy (rule R13, docs/design.md). */
+  readonly creationTime?: Date;
+  /** The start of the stack's latest update; absent before the first update (rule R13). */
+  readonly lastUpdatedTime?: Date;
 }
 
 /** Reads a stack; throws with the reason when either read fails. */
@@ -108,7 +112,14 @@ export class SdkStackReader implements StackReader {
           parameters.set(p.ParameterKey, p.ResolvedValue ?? p.ParameterValue ?? '');
         }
       }
-      return { stackId, status: stack.StackStatus, parameters, templateBody: template.TemplateBody };
+      return {
+        stackId,
+        status: stack.StackStatus,
+        parameters,
+        templateBody: template.TemplateBody,
+        ...(stack.CreationTime ? { creationTime: stack.CreationTime } : {}),
+        ...(stack.LastUpdatedTime ? { lastUpdatedTime: stack.LastUpdatedTime } : {}),
+      };
     } catch (error) {
       throw new StackReadError(stackId, error);
     }

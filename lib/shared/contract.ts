@@ -81,6 +81,11 @@ export const MAX_WAIT_FOR_ACCEPTANCE_MINUTES = 50;
 export interface AccepterResourceProperties {
   /** The administrator account whose invitation the member accepts. */
   readonly AdministratorAccountId: string;
+  /**
+   * With reconcileOnEveryDeploy: a value that differs at every synth, so that every deploy sends
+   * an Update, which accepts a pending invitation again. The handler ignores its value.
+   */
+  readonly ReconcileToken?: string;
 }
 
 /** Attributes returned in the response's `Data` on Create and Update. */
@@ -97,3 +102,10 @@ export interface AccepterResourceData {
  * `declaredBy`; the local deploy reads it to say so in its output.
  */
 export const KEPT_ACCOUNTS_LOG_MESSAGE = 'kept accounts another resource declares';
+
+/**
+ * The message of the members handler's log line naming the accounts a rollback kept because they
+ * were members before the failed deploy (rule R13, docs/design.md), with fields `region` and
+ * `accountIds`; the local deploy reads it to say so in its output.
+ */
+export const KEPT_BEFORE_FAILED_DEPLOY_LOG_MESSAGE = 'kept (a member before the failed deploy)';

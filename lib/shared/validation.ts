@@ -31,6 +31,24 @@ const ACCOUNT_ID = /^\d{12}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
+/**
+ * Why an empty list of members is refused, at synth and in the handler's Create and Update: a typo
+ * (a misspelt or missing `members` key) must not be the way a fleet is deleted.
+ */
+export const EMPTY_MEMBERS_PROBLEM = 'empty members list: expected at least one member; to remove every member on purpose, '
+  + 'remove the SecurityHubMembers construct, or destroy the stack';
+
+/**
+ * The problem with a stack's own region when it is known at synth, or undefined when it is a
+ * region name (the handler would otherwise fail at deploy, and the stack roll back).
+ */
+export function stackRegionProblem(region: string, options: Pick<ValidateMembersOptions, 'isUnresolved'> = {}): string | undefined {
+  if ((options.isUnresolved ?? (() => false))(region) || REGION.test(region)) {
+    return undefined;
+  }
+  return `invalid stack region ${JSON.stringify(region)}: expected a region name such as "us-east-1"`;
+}
+
 /** Returns true when `value` is a 12-digit account id. */
 export function isAccountId(value: unknown): value is string {
   return typeof value === 'string' && ACCOUNT_ID.test(value);
@@ -66,6 +84,9 @@ export function administratorProblem(value: unknown, memberAccount?: string): st
 export function validateMembers(members: readonly MemberInput[], options: ValidateMembersOptions = {}): string[] {
   const unresolved = options.isUnresolved ?? (() => false);
   const problems: string[] = [];
+  if (members.length === 0) {
+    problems.push(EMPTY_MEMBERS_PROBLEM);
+  }
   if (members.length > MAX_MEMBERS) {
     problems.push(`too many members (${members.length}): expected at most ${MAX_MEMBERS}, the Security Hub quota of invitation-based members per administrator and region`);
   }

@@ -1,12 +1,15 @@
 /**
- * Reads a synthesized cloud assembly (cdk.out) the way CloudFormation would see it: the stacks in
- * deployment order and, in each, the custom resources of this library with their properties
- * resolved and the bundled handler file that a real deploy would upload.
+ * Reads a synthesized cloud assembly (cdk.out) the way CloudFormation would see it, through the
+ * one cloud-assembly reader (cli/cloud-assembly.ts, nested stages included): the stacks in
+ * deployment order, each known by account, region and name, and, in each, the custom resources
+ * of this library with their properties resolved and the bundled handler file that a real deploy
+ * would upload.
  */
-import * as fs from 'fs';
 import * as path from 'path';
+import { readCloudAssembly, StackIdentity } from '../../cli/cloud-assembly';
 import { ACCEPTER_RESOURCE_TYPE, MEMBERS_RESOURCE_TYPE } from '../../lib/shared/contract';
 import { evaluateExactly, isDeployedExactly, TemplateContext } from '../../lib/shared/template';
+import { isAccountId } from '../../lib/shared/validation';
 
 /** The resource types the local deploy runs. */
 export const LOCAL_RESOURCE_TYPES: readonly string[] = [MEMBERS_RESOURCE_TYPE, ACCEPTER_RESOURCE_TYPE];
@@ -34,11 +37,10 @@ export interface LocalResource {
   readonly isComplete?: HandlerRef;
 }
 
-/** One stack of the assembly. */
-export interface LocalStack {
-  readonly name: string;
-  readonly account: string;
-  readonly region: string;
+/** One stack of the assembly, known by account, region and name as CloudFormation knows it. */
+export interface LocalStack extends StackIdentity {
+  /** The construct path of the stack, which `cdk deploy` selects it by, e.g. `Prod/SecurityHubAdministrator` for a stage's stack. */
+  readonly hierarchicalId: string;
   readonly resources: LocalResource[];
   /** The whole template as synthesized, which CloudFormation's GetTemplate returns once deployed. */
   readonly template: Record<string, unknown>;
@@ -55,43 +57,34 @@ export interface AssemblyDefaults {
   readonly region: string;
 }
 
-/** The stacks of `cdkOut` in dependency order, with the custom resources the local deploy runs. */
+/**
+ * The stacks of `cdkOut` in dependency order, nested stages included, with the custom resources
+ * the local deploy runs; an environment-agnostic stack gets the defaults' account and region.
+ *
+ * @throws NotACloudAssembly when `cdkOut` is not a cloud assembly
+ */
 export function readAssembly(cdkOut: string, defaults: AssemblyDefaults): LocalStack[] {
-  const manifest = JSON.parse(fs.readFileSync(path.join(cdkOut, 'manifest.json'), 'utf8')) as {
-    artifacts?: Record<string, { type: string; environment?: string; dependencies?: string[]; properties?: { templateFile?: string } }>;
-  };
-  const artifacts = Object.entries(manifest.artifacts ?? {}).filter(([, a]) => a.type === 'aws:cloudformation:stack');
-  const names = new Set(artifacts.map(([name]) => name));
-  const ordered: string[] = [];
-  const visit = (name: string, seen: Set<string>): void => {
-    if (ordered.includes(name) || seen.has(name)) {
-      return;
-    }
-    seen.add(name);
-    const artifact = manifest.artifacts![name];
-    for (const dep of artifact.dependencies ?? []) {
-      if (names.has(dep)) {
-        visit(dep, seen);
-      }
-    }
-    ordered.push(name);
-  };
-  artifacts.forEach(([name]) => visit(name, new Set()));
-
-  return ordered.map((name) => {
-    const artifact = manifest.artifacts![name];
-    const [, account, region] = /^aws:\/\/([^/]+)\/(.+)$/.exec(artifact.environment ?? '') ?? [];
+  return readCloudAssembly(cdkOut).map((artifact) => {
     const stack = {
-      name,
-      account: account && /^\d{12}$/.test(account) ? account : defaults.account,
-      region: region && !region.startsWith('unknown') ? region : defaults.region,
+      name: artifact.name,
+      account: isAccountId(artifact.account) ? artifact.account : defaults.account,
+      region: artifact.region ?? defaults.region,
     };
-    const template = JSON.parse(fs.readFileSync(path.join(cdkOut, artifact.properties!.templateFile!), 'utf8')) as Template;
-    return { ...stack, resources: customResources(cdkOut, template, stack), template };
+    const template = artifact.template as Template;
+    return { ...stack, hierarchicalId: artifact.hierarchicalId, resources: customResources({ root: cdkOut, stack: artifact.assemblyDirectory }, template, stack), template };
   });
 }
 
-function customResources(cdkOut: string, template: Template, stack: { name: string; account: string; region: string }): LocalResource[] {
+/**
+ * Asset metadata paths are relative to the directory of the assembly that holds the stack (a
+ * nested stage's `assembly-Prod`); aws-cdk-lib stages every asset in the root assembly's.
+ */
+interface AssemblyDirectories {
+  readonly root: string;
+  readonly stack: string;
+}
+
+function customResources(directories: AssemblyDirectories, template: Template, stack: { name: string; account: string; region: string }): LocalResource[] {
   const resources = template.Resources ?? {};
   const result: LocalResource[] = [];
   for (const [logicalId, resource] of Object.entries(resources)) {
@@ -110,13 +103,16 @@ function customResources(cdkOut: string, template: Template, stack: { name: stri
       // Asset metadata is on when the CDK CLI synthesizes; otherwise the S3 key names the asset hash.
       const s3Key = (resources[fn]?.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
       const hash = typeof s3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(s3Key)?.[1] : undefined;
-      const asset = resources[fn]?.Metadata?.['aws:asset:path'] ?? (hash ? `asset.${hash}` : undefined);
+      const metadataPath = resources[fn]?.Metadata?.['aws:asset:path'];
+      const asset = typeof metadataPath === 'string'
+        ? path.resolve(directories.stack, metadataPath)
+        : hash ? path.resolve(directories.root, `asset.${hash}`) : undefined;
       const handler = resources[fn]?.Properties?.Handler;
-      if (typeof asset !== 'string' || typeof handler !== 'string') {
+      if (asset === undefined || typeof handler !== 'string') {
         throw new Error(`function ${fn} has no asset path or handler: expected a Code.fromAsset function synthesized with asset metadata`);
       }
       const [file, exportName] = handler.split('.');
-      return { file: path.join(cdkOut, asset, `${file}.js`), exportName, functionLogicalId: fn };
+      return { file: path.join(asset, `${file}.js`), exportName, functionLogicalId: fn };
     };
     const onEvent = handlerOf('USER_ON_EVENT_FUNCTION_ARN');
     if (!onEvent) {

@@ -9,12 +9,13 @@ import { randomUUID } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { HandlerRef, LocalResource, LocalStack } from './assembly';
+import { sameStack, stackKey, StackIdentity } from '../../cli/cloud-assembly';
 import { StateFileError } from '../state-file';
 import { CloudFormationCall, RunningCloudFormationEndpoint, StackDescription, startCloudFormationEndpoint } from './cloudformation-endpoint';
 import { invokeHandler, InvocationIdentity } from './invoke';
 import { KeptAccounts, keptAccounts, resourceName } from './report';
 
-/** Which resource, in which stack, account and region. */
+/** Which resource, in which stack: the stack is known by its account, region and name together (docs/design.md, "Local Security Hub and local deploys"). */
 export interface ResourceIdentity {
   readonly stack: string;
   readonly account: string;
@@ -22,6 +23,18 @@ export interface ResourceIdentity {
   readonly logicalId: string;
   readonly path: string;
   readonly type: string;
+}
+
+/** The stack a resource belongs to: its name, account and region, as CloudFormation knows it. */
+export function stackOf(resource: ResourceIdentity): StackIdentity {
+  return { name: resource.stack, account: resource.account, region: resource.region };
+}
+
+/** Names every stack of that name, in any account and region, or one stack exactly. */
+export type StackSelector = string | StackIdentity;
+
+function selects(selector: StackSelector, stack: StackIdentity): boolean {
+  return typeof selector === 'string' ? selector === stack.name : sameStack(selector, stack);
 }
 
 /** A resource as deployed, kept between runs. */
@@ -58,6 +71,8 @@ export interface EventReport extends ResourceIdentity {
 export interface EventObserver {
   before?(resource: { stack: string; account: string; region: string; type: string; properties: Record<string, unknown>; oldProperties?: Record<string, unknown> }, action: LocalAction): void;
   after?(report: EventReport): void;
+  /** A deploy made to fail after a resource succeeded (`failAfter`), before its rollback starts. */
+  failed?(failure: { stack: string; account: string; region: string; phase?: LocalStackStatus; message: string }): void;
 }
 
 /** Options of {@link LocalCloudFormation}. */
@@ -76,7 +91,56 @@ export interface LocalCloudFormationOptions {
   readonly isCompleteMaxPolls?: number;
   /** A cold start for every invocation. @default false */
   readonly freshContainers?: boolean;
+  /**
+   * Which template GetTemplate answers while an update rolls back: the one being rolled back to
+   * (`previous`) or the one that failed (`failed`). AWS does not document it, so the handlers must
+   * be right under both (rule R13, docs/design.md); tests run every rollback under each.
+   * @default - the `SECURITYHUB_LOCAL_ROLLBACK_TEMPLATE` environment variable, else `previous`
+   */
+  readonly rollbackTemplate?: RollbackTemplateReading;
   readonly observer?: EventObserver;
+}
+
+/** Which template GetTemplate answers during an update's rollback. */
+export type RollbackTemplateReading = 'previous' | 'failed';
+
+/** The readings of GetTemplate during a rollback, for tests that run under each. */
+export const ROLLBACK_TEMPLATE_READINGS: readonly RollbackTemplateReading[] = ['previous', 'failed'];
+
+function rollbackReading(option: RollbackTemplateReading | undefined): RollbackTemplateReading {
+  const value = option ?? process.env.SECURITYHUB_LOCAL_ROLLBACK_TEMPLATE ?? 'previous';
+  if (value !== 'previous' && value !== 'failed') {
+    throw new Error(`invalid rollback template reading ${JSON.stringify(value)} (SECURITYHUB_LOCAL_ROLLBACK_TEMPLATE): expected "previous" or "failed"`);
+  }
+  return value;
+}
+
+/** Options of one {@link LocalCloudFormation.deploy}. */
+export interface DeployOptions {
+  /**
+   * Make the deploy fail right after this resource succeeded (its logical id, its construct path,
+   * or its path as the local deploy prints it), as if another resource of its stack had failed:
+   * CloudFormation's rollback then runs (`npm run local -- deploy --fail-after`).
+   */
+  readonly failAfter?: string;
+}
+
+/** Whether `name` names the resource: its logical id, its construct path, or its printed name. */
+export function namesResource(name: string, resource: { logicalId: string; path: string }): boolean {
+  return name === resource.logicalId || name === resource.path || name === resourceName(resource.path)
+    || name === resource.path.replace(/\/Resource(\/Default)?$/, '');
+}
+
+/**
+ * Checks that `failAfter` names a custom resource of `stacks`.
+ *
+ * @throws Error naming the value and the resources it could name
+ */
+export function checkFailAfter(stacks: readonly LocalStack[], failAfter: string): void {
+  if (!stacks.some((s) => s.resources.some((r) => namesResource(failAfter, r)))) {
+    const known = stacks.flatMap((s) => s.resources.map((r) => `${r.logicalId} (${resourceName(r.path)})`));
+    throw new Error(`--fail-after ${JSON.stringify(failAfter)} names no custom resource of the stacks being deployed: expected a logical id or construct path, one of ${known.join(', ') || '(none)'}`);
+  }
 }
 
 /** The outcome of a deploy or destroy. */
@@ -120,11 +184,8 @@ export type LocalStackStatus =
   | 'UPDATE_ROLLBACK_IN_PROGRESS' | 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS' | 'UPDATE_ROLLBACK_COMPLETE' | 'UPDATE_ROLLBACK_FAILED'
   | 'DELETE_IN_PROGRESS' | 'DELETE_FAILED';
 
-/** A stack as deployed, kept between runs so that its StackId stays the same. */
-export interface DeployedStack {
-  readonly name: string;
-  readonly account: string;
-  readonly region: string;
+/** A stack as deployed, kept between runs so that its StackId stays the same; known by account, region and name. */
+export interface DeployedStack extends StackIdentity {
   /** `arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/UUID`, fixed when the stack is first created. */
   readonly stackId: string;
   /** The template of the last operation that completed. */
@@ -161,9 +222,13 @@ export const CLEANUP_DELETE_ATTEMPTS = 3;
 
 /**
  * The resources and stacks recorded in a state file of {@link LocalCloudFormation}; none when the
- * file is absent. A file written before stacks were recorded has resources only.
+ * file is absent. A file written before stacks were recorded has resources only. Every version of
+ * the file records each stack's and each resource's account and region, so a stack is known by
+ * account, region and name in any of them: a file written when the local deploy keyed stacks by
+ * name alone reads as it is.
  *
- * @throws StateFileError naming the file when it is not JSON, has no `resources` list, or a stack without a name and StackId
+ * @throws StateFileError naming the file when it is not JSON, has no `resources` list, or a
+ * resource or stack without its stack name, account and region
  */
 export function readLocalState(statePath: string): { resources: DeployedResource[]; stacks: DeployedStack[] } {
   if (!fs.existsSync(statePath)) {
@@ -175,17 +240,24 @@ export function readLocalState(statePath: string): { resources: DeployedResource
   } catch (err) {
     throw new StateFileError(statePath, `cannot read the local deploy's state file ${statePath}: ${(err as Error).message}`);
   }
+  const located = (r: { account?: unknown; region?: unknown }): boolean => typeof r.account === 'string' && typeof r.region === 'string';
   const resources = (state as { resources?: unknown } | null)?.resources;
-  if (!Array.isArray(resources) || !resources.every((r) => typeof r === 'object' && r !== null && typeof r.stack === 'string' && typeof r.logicalId === 'string')) {
+  if (!Array.isArray(resources) || !resources.every((r) => typeof r === 'object' && r !== null && typeof r.stack === 'string' && typeof r.logicalId === 'string' && located(r))) {
     throw new StateFileError(statePath,
-      `cannot read the local deploy's state file ${statePath}: expected {"resources": [...]} with a stack and logicalId for each resource`);
+      `cannot read the local deploy's state file ${statePath}: expected {"resources": [...]} with a stack, account, region and logicalId for each resource`);
   }
   const stacks = (state as { stacks?: unknown }).stacks ?? [];
-  if (!Array.isArray(stacks) || !stacks.every((s) => typeof s === 'object' && s !== null && typeof s.name === 'string' && typeof s.stackId === 'string')) {
+  if (!Array.isArray(stacks) || !stacks.every((s) => typeof s === 'object' && s !== null && typeof s.name === 'string' && typeof s.stackId === 'string' && located(s))) {
     throw new StateFileError(statePath,
-      `cannot read the local deploy's state file ${statePath}: expected "stacks" to be a list with a name and stackId for each stack`);
+      `cannot read the local deploy's state file ${statePath}: expected "stacks" to be a list with a name, account, region and stackId for each stack`);
   }
   return { resources: resources as DeployedResource[], stacks: stacks as DeployedStack[] };
+}
+
+/** Every stack of a state with deployed resources or a record, in the order they were first deployed. */
+export function deployedStacks(state: { resources: readonly DeployedResource[]; stacks: readonly DeployedStack[] }): StackIdentity[] {
+  const all: StackIdentity[] = [...state.stacks, ...state.resources.map(stackOf)].map(({ name, account, region }) => ({ name, account, region }));
+  return all.filter((stack, i) => all.findIndex((other) => sameStack(other, stack)) === i);
 }
 
 interface Done {
@@ -193,11 +265,12 @@ interface Done {
   readonly after: DeployedResource;
 }
 
+/** The resource whose event failed; absent when the deploy was made to fail after a resource succeeded. */
 interface Failure {
   readonly before?: DeployedResource;
-  readonly target: DeployedResource;
-  readonly properties: Record<string, unknown>;
-  readonly report: EventReport;
+  readonly target?: DeployedResource;
+  readonly properties?: Record<string, unknown>;
+  readonly report?: EventReport;
 }
 
 /**
@@ -211,12 +284,16 @@ interface Failure {
 export class LocalCloudFormation {
   private deployed: DeployedResource[];
   private stacks: DeployedStack[];
-  /** The status and template of the stacks being deployed or destroyed right now. */
+  /** The status and template of the stacks being deployed or destroyed right now, by {@link stackKey}. */
   private readonly live = new Map<string, { status: LocalStackStatus; template: Record<string, unknown> }>();
   /** The CloudFormation reads the handlers made about this instance's stacks, oldest first. */
   readonly cloudFormationCalls: CloudFormationCall[] = [];
 
+  /** Which template GetTemplate answers while an update rolls back. */
+  private readonly rollbackTemplate: RollbackTemplateReading;
+
   constructor(private readonly options: LocalCloudFormationOptions) {
+    this.rollbackTemplate = rollbackReading(options.rollbackTemplate);
     const state = options.statePath ? readLocalState(options.statePath) : { resources: [], stacks: [] };
     this.deployed = state.resources;
     this.stacks = state.stacks;
@@ -227,9 +304,14 @@ export class LocalCloudFormation {
     return this.deployed;
   }
 
-  /** The stack as recorded now, if it exists. */
-  stack(name: string): DeployedStack | undefined {
-    return this.stacks.find((s) => s.name === name);
+  /** The stack as recorded now, if it exists: the one in `where`'s account and region, or the first of that name. */
+  stack(name: string, where?: { account: string; region: string }): DeployedStack | undefined {
+    return this.stacks.find((s) => s.name === name && (!where || sameStack(s, { ...where, name })));
+  }
+
+  /** Every stack with deployed resources or a record, in the order they were first deployed. */
+  get deployedStacks(): StackIdentity[] {
+    return deployedStacks({ resources: this.deployed, stacks: this.stacks });
   }
 
   /** The URL of the local CloudFormation endpoint the handlers read (started on first use), answering for this instance's stacks. */
@@ -261,11 +343,19 @@ export class LocalCloudFormation {
     return view;
   }
 
-  /** Deploys the stacks in order, stopping at the first that fails (after rolling it back). */
-  async deploy(stacks: readonly LocalStack[]): Promise<RunReport> {
+  /**
+   * Deploys the stacks in order, stopping at the first that fails (after rolling it back).
+   *
+   * @throws Error before any change when `options.failAfter` names no resource of `stacks`
+   */
+  async deploy(stacks: readonly LocalStack[], options: DeployOptions = {}): Promise<RunReport> {
+    const failAfter = options.failAfter;
+    if (failAfter !== undefined) {
+      checkFailAfter(stacks, failAfter);
+    }
     const events: EventReport[] = [];
     for (const stack of stacks) {
-      const ok = await this.deployStack(stack, events);
+      const ok = await this.deployStack(stack, events, failAfter);
       if (!ok) {
         return { ok: false, events };
       }
@@ -273,15 +363,17 @@ export class LocalCloudFormation {
     return { ok: true, events };
   }
 
-  /** Deletes the named stacks (all when absent), the last deployed first, each resource the last deployed first. */
-  async destroy(stackNames?: readonly string[]): Promise<RunReport> {
+  /**
+   * Deletes the selected stacks (all when absent), the last deployed first, each resource the last
+   * deployed first; a name selects that name's stacks in every account and region.
+   */
+  async destroy(selectors?: readonly StackSelector[]): Promise<RunReport> {
     const events: EventReport[] = [];
-    const names = [...new Set([...this.stacks.map((s) => s.name), ...this.deployed.map((r) => r.stack)])].reverse()
-      .filter((name) => !stackNames || stackNames.includes(name));
-    for (const name of names) {
-      const record = this.stackRecord(name);
+    const targets = this.deployedStacks.reverse().filter((stack) => !selectors || selectors.some((s) => selects(s, stack)));
+    for (const target of targets) {
+      const record = this.stackRecord(target);
       this.enter(record, 'DELETE_IN_PROGRESS', record.template);
-      for (const resource of this.deployed.filter((r) => r.stack === name).reverse()) {
+      for (const resource of this.deployed.filter((r) => sameStack(stackOf(r), target)).reverse()) {
         if (resource.retain) {
           this.forget(resource);
           events.push(this.skipped(resource, 'Retained'));
@@ -294,35 +386,43 @@ export class LocalCloudFormation {
         }
         this.forget(resource);
       }
-      this.live.delete(name);
-      this.stacks = this.stacks.filter((s) => s.name !== name);
+      this.live.delete(stackKey(target));
+      this.stacks = this.stacks.filter((s) => !sameStack(s, target));
       this.persist();
     }
     return { ok: true, events };
   }
 
-  private async deployStack(stack: LocalStack, events: EventReport[]): Promise<boolean> {
+  private async deployStack(stack: LocalStack, events: EventReport[], failAfter?: string): Promise<boolean> {
     for (const resource of stack.resources) {
-      const before = this.find(stack.name, resource.logicalId);
+      const before = this.find(stack, resource.logicalId);
       if (before && before.type !== resource.type) {
         throw new Error(`${stack.name}/${resource.logicalId}: update of resource type from ${before.type} to ${resource.type} is not permitted: expected a new logical id for a resource of another type`);
       }
     }
-    const existing = this.stacks.some((s) => s.name === stack.name) || this.deployed.some((r) => r.stack === stack.name);
-    const record = existing ? this.stackRecord(stack.name) : this.createStackRecord(stack);
+    const existing = this.stacks.some((s) => sameStack(s, stack)) || this.deployed.some((r) => sameStack(stackOf(r), stack));
+    const record = existing ? this.stackRecord(stack) : this.createStackRecord(stack);
     const creating = !existing;
     const previousTemplate = record.template;
+    if (!creating) {
+      // CloudFormation's LastUpdatedTime is the start of the latest update (rule R13 compares with it).
+      this.restamp(record, { lastUpdatedTime: new Date().toISOString() });
+    }
     this.enter(record, creating ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS', stack.template);
 
     const done: Done[] = [];
     let failure: Failure | undefined;
     for (const resource of stack.resources) {
-      const before = this.find(stack.name, resource.logicalId);
+      const before = this.find(stack, resource.logicalId);
       const target = this.record(stack, resource, before);
       if (before && stableJson(before.properties) === stableJson(resource.properties)) {
         // The deployed handler code is what CloudFormation keeps; only properties trigger an Update.
         this.save({ ...before, retain: resource.retain, onEvent: target.onEvent, isComplete: target.isComplete });
         events.push(this.skipped(before, 'Unchanged'));
+        if (failAfter !== undefined && namesResource(failAfter, resource)) {
+          failure = this.injectFailure(stack, resource, failAfter);
+          break;
+        }
         continue;
       }
       const report = await this.send(target, before ? 'Update' : 'Create', resource.properties, before?.properties, before?.physicalResourceId, events);
@@ -333,6 +433,10 @@ export class LocalCloudFormation {
       const after = { ...target, physicalResourceId: report.physicalResourceId!, data: report.data ?? {} };
       this.save(after);
       done.push({ before, after });
+      if (failAfter !== undefined && namesResource(failAfter, resource)) {
+        failure = this.injectFailure(stack, resource, failAfter);
+        break;
+      }
     }
 
     if (failure) {
@@ -348,7 +452,7 @@ export class LocalCloudFormation {
       // updated, in the cleanup phase, with the new template in place.
       this.enter(record, 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', stack.template);
       const replaced = done.filter((d) => d.before && d.before.physicalResourceId !== d.after.physicalResourceId).map((d) => d.before!);
-      const removed = this.deployed.filter((r) => r.stack === stack.name && !stack.resources.some((s) => s.logicalId === r.logicalId));
+      const removed = this.deployed.filter((r) => sameStack(stackOf(r), stack) && !stack.resources.some((s) => s.logicalId === r.logicalId));
       for (const old of [...removed, ...replaced].reverse()) {
         if (old.retain) {
           events.push(this.skipped(old, 'Retained'));
@@ -370,7 +474,7 @@ export class LocalCloudFormation {
     // A Create that failed after onEvent succeeded (in isComplete) has a real physical id, so
     // CloudFormation's rollback sends it a Delete; the framework only ignores its own marker.
     const created = [
-      ...(failure.report.physicalResourceId ? [{ ...failure.target, physicalResourceId: failure.report.physicalResourceId }] : []),
+      ...(failure.target && failure.report?.physicalResourceId ? [{ ...failure.target, physicalResourceId: failure.report.physicalResourceId }] : []),
       ...done.map((d) => d.after).reverse(),
     ];
     for (const resource of created) {
@@ -386,8 +490,8 @@ export class LocalCloudFormation {
       this.forget(resource);
     }
     // `cdk deploy` deletes a stack left in ROLLBACK_COMPLETE before it creates it again, under a new id.
-    this.live.delete(record.name);
-    this.stacks = this.stacks.filter((s) => s.name !== record.name);
+    this.live.delete(stackKey(record));
+    this.stacks = this.stacks.filter((s) => !sameStack(s, record));
     this.persist();
   }
 
@@ -398,15 +502,17 @@ export class LocalCloudFormation {
    * ids, and the new physical resources of replacements) are deleted.
    */
   private async rollBackUpdate(record: DeployedStack, previousTemplate: Record<string, unknown>, stack: LocalStack, done: Done[], failure: Failure, events: EventReport[]): Promise<void> {
-    this.enter(record, 'UPDATE_ROLLBACK_IN_PROGRESS', previousTemplate);
+    // Which template GetTemplate answers now is not documented: the one rolled back to, or the one that failed.
+    const answered = this.rollbackTemplate === 'failed' ? stack.template : previousTemplate;
+    this.enter(record, 'UPDATE_ROLLBACK_IN_PROGRESS', answered);
     let rollbackFailed = false;
     const created: { resource: DeployedResource; replacement: boolean }[] = [];
-    if (failure.before) {
+    if (failure.before && failure.target && failure.properties) {
       // The function is rolled back after the resources that use it: the new code runs the rollback.
       const report = await this.send({ ...failure.before, onEvent: failure.target.onEvent, isComplete: failure.target.isComplete },
         'Rollback Update', failure.before.properties, failure.properties, failure.before.physicalResourceId, events);
       rollbackFailed ||= !report.ok;
-    } else if (failure.report.physicalResourceId) {
+    } else if (failure.target && failure.report?.physicalResourceId) {
       created.push({ resource: { ...failure.target, physicalResourceId: failure.report.physicalResourceId }, replacement: false });
     }
     for (const { before, after } of [...done].reverse()) {
@@ -428,7 +534,7 @@ export class LocalCloudFormation {
       this.finish(record, 'UPDATE_ROLLBACK_FAILED', previousTemplate);
       return;
     }
-    this.enter(record, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', previousTemplate);
+    this.enter(record, 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', answered);
     for (const { resource, replacement } of created) {
       if (resource.retain) {
         events.push(this.skipped(resource, 'Retained'));
@@ -479,12 +585,13 @@ export class LocalCloudFormation {
   }
 
   /** The stack's record; a state file written before stacks were recorded gets one made from its resources. */
-  private stackRecord(name: string): DeployedStack {
-    const found = this.stack(name);
+  private stackRecord(stack: StackIdentity): DeployedStack {
+    const found = this.stacks.find((s) => sameStack(s, stack));
     if (found) {
       return found;
     }
-    const resources = this.deployed.filter((r) => r.stack === name);
+    const name = stack.name;
+    const resources = this.deployed.filter((r) => sameStack(stackOf(r), stack));
     const template = { Resources: Object.fromEntries(resources.map((r) => [r.logicalId, { Type: r.type, Properties: r.properties, Metadata: { 'aws:cdk:path': r.path } }])) };
     const record: DeployedStack = {
       name,
@@ -500,27 +607,49 @@ export class LocalCloudFormation {
     return record;
   }
 
+  /**
+   * The failure of a deploy made to fail after `resource` succeeded, as if another resource of the
+   * stack had failed: reported to the observer, then rolled back like any other.
+   */
+  private injectFailure(stack: LocalStack, resource: LocalResource, failAfter: string): Failure {
+    this.options.observer?.failed?.({
+      stack: stack.name,
+      account: stack.account,
+      region: stack.region,
+      phase: this.live.get(stackKey(stack))?.status,
+      message: `the deploy was made to fail after ${resourceName(resource.path)} succeeded (--fail-after ${failAfter}), as if another resource of the stack had failed`,
+    });
+    return {};
+  }
+
+  /** Changes the recorded times of a stack. */
+  private restamp(record: DeployedStack, times: Pick<DeployedStack, 'lastUpdatedTime'>): void {
+    const index = this.stacks.findIndex((s) => sameStack(s, record));
+    this.stacks[index] = { ...this.stacks[index], ...times };
+    this.persist();
+  }
+
   /** Moves a stack to an in-progress status, with the template GetTemplate returns meanwhile. */
   private enter(record: DeployedStack, status: LocalStackStatus, template: Record<string, unknown>): void {
-    this.live.set(record.name, { status, template });
+    this.live.set(stackKey(record), { status, template });
   }
 
   /** Ends an operation: the status and template are recorded for the next run. */
   private finish(record: DeployedStack, status: LocalStackStatus, template: Record<string, unknown>): void {
-    this.live.delete(record.name);
-    const index = this.stacks.findIndex((s) => s.name === record.name);
-    const updated: DeployedStack = { ...this.stacks[index], status, template, ...(status === 'CREATE_COMPLETE' ? {} : { lastUpdatedTime: new Date().toISOString() }) };
+    this.live.delete(stackKey(record));
+    const index = this.stacks.findIndex((s) => sameStack(s, record));
+    const updated: DeployedStack = { ...this.stacks[index], status, template };
     this.stacks[index] = updated;
     this.persist();
   }
 
-  /** What DescribeStacks and GetTemplate answer about a stack now. */
+  /** What DescribeStacks and GetTemplate answer about a stack now, found by its unique StackId, else by name. */
   private view(nameOrId: string): StackDescription | undefined {
-    const record = this.stacks.find((s) => s.name === nameOrId || s.stackId === nameOrId);
+    const record = this.stacks.find((s) => s.stackId === nameOrId) ?? this.stacks.find((s) => s.name === nameOrId);
     if (!record) {
       return undefined;
     }
-    const live = this.live.get(record.name);
+    const live = this.live.get(stackKey(record));
     const template = live?.template ?? record.template;
     const parameters = (template.Parameters ?? {}) as Record<string, { Default?: unknown }>;
     return {
@@ -536,8 +665,8 @@ export class LocalCloudFormation {
   }
 
   /** The display name of a resource of the stack's template at this moment, from its construct path. */
-  private displayName(stackName: string, logicalId: string): string {
-    const template = this.live.get(stackName)?.template ?? this.stack(stackName)?.template;
+  private displayName(stack: StackIdentity, logicalId: string): string {
+    const template = this.live.get(stackKey(stack))?.template ?? this.stacks.find((s) => sameStack(s, stack))?.template;
     const resource = (template?.Resources as Record<string, { Metadata?: Record<string, unknown> }> | undefined)?.[logicalId];
     const constructPath = resource?.Metadata?.['aws:cdk:path'];
     return typeof constructPath === 'string' ? resourceName(constructPath) : logicalId;
@@ -557,7 +686,7 @@ export class LocalCloudFormation {
       RequestType: requestType,
       ServiceToken: frameworkArn,
       ResponseURL: `https://cloudformation-custom-resource-response-${resource.region}.s3.amazonaws.com/local-presigned-${randomUUID()}`,
-      StackId: this.stackRecord(resource.stack).stackId,
+      StackId: this.stackRecord(stackOf(resource)).stackId,
       RequestId: randomUUID(),
       LogicalResourceId: resource.logicalId,
       ResourceType: resource.type,
@@ -567,9 +696,9 @@ export class LocalCloudFormation {
     };
     this.options.observer?.before?.({ ...resource, properties, oldProperties }, action);
     const started = Date.now();
-    const phase = this.live.get(resource.stack)?.status;
+    const phase = this.live.get(stackKey(stackOf(resource)))?.status;
     const result = await this.provider(resource, event);
-    const kept = keptAccounts(result.logs).map((k) => ({ ...k, declaredBy: k.declaredBy.map((id) => this.displayName(resource.stack, id)) }));
+    const kept = keptAccounts(result.logs).map((k) => ({ ...k, declaredBy: k.declaredBy.map((id) => this.displayName(stackOf(resource), id)) }));
     const report: EventReport = {
       stack: resource.stack,
       account: resource.account,
@@ -667,16 +796,16 @@ export class LocalCloudFormation {
   }
 
   private skipped(record: DeployedResource, action: 'Unchanged' | 'Retained'): EventReport {
-    const phase = this.live.get(record.stack)?.status;
+    const phase = this.live.get(stackKey(stackOf(record)))?.status;
     return { ...record, action, ok: true, physicalResourceId: record.physicalResourceId, data: record.data, logs: [], durationMs: 0, ...(phase ? { phase } : {}) };
   }
 
-  private find(stack: string, logicalId: string): DeployedResource | undefined {
-    return this.deployed.find((r) => r.stack === stack && r.logicalId === logicalId);
+  private find(stack: StackIdentity, logicalId: string): DeployedResource | undefined {
+    return this.deployed.find((r) => sameStack(stackOf(r), stack) && r.logicalId === logicalId);
   }
 
   private save(record: DeployedResource): void {
-    const index = this.deployed.findIndex((r) => r.stack === record.stack && r.logicalId === record.logicalId);
+    const index = this.deployed.findIndex((r) => sameStack(stackOf(r), stackOf(record)) && r.logicalId === record.logicalId);
     if (index >= 0) {
       this.deployed[index] = record;
     } else {
@@ -686,7 +815,7 @@ export class LocalCloudFormation {
   }
 
   private forget(record: DeployedResource): void {
-    this.deployed = this.deployed.filter((r) => !(r.stack === record.stack && r.logicalId === record.logicalId));
+    this.deployed = this.deployed.filter((r) => !(sameStack(stackOf(r), stackOf(record)) && r.logicalId === record.logicalId));
     this.persist();
   }
 

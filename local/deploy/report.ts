@@ -1,22 +1,28 @@
 /** What a person wants to see after a local deploy: which accounts changed, and the calls made. */
-import { ACCEPTER_RESOURCE_TYPE, KEPT_ACCOUNTS_LOG_MESSAGE, MEMBERS_RESOURCE_TYPE } from '../../lib/shared/contract';
+import { ACCEPTER_RESOURCE_TYPE, KEPT_ACCOUNTS_LOG_MESSAGE, KEPT_BEFORE_FAILED_DEPLOY_LOG_MESSAGE, MEMBERS_RESOURCE_TYPE } from '../../lib/shared/contract';
 import type { HubStore } from '../emulator';
 import type { EventReport } from './cloudformation';
 
 
-/** Accounts a handler kept in a region because other resources of its stack declare them (DESIGN.md rule 10). */
+/**
+ * Accounts a handler kept in a region: because other resources of its stack declare them (rule
+ * R10, docs/design.md), or because they were members before the failed deploy being rolled back
+ * (rule R13; `beforeFailedDeploy`, and no `declaredBy`).
+ */
 export interface KeptAccounts {
   readonly region: string;
   readonly accountIds: string[];
   /** The resources that declare them: logical ids in the handler's log, display names in an {@link EventReport}. */
   readonly declaredBy: string[];
+  /** Kept by a rollback because the failed deploy did not add them. */
+  readonly beforeFailedDeploy?: boolean;
 }
 
 /** The kept accounts a handler logged, one entry per log line (JSON lines; anything else is skipped). */
 export function keptAccounts(logs: readonly string[]): KeptAccounts[] {
   const result: KeptAccounts[] = [];
   for (const line of logs) {
-    if (!line.includes(KEPT_ACCOUNTS_LOG_MESSAGE)) {
+    if (!line.includes(KEPT_ACCOUNTS_LOG_MESSAGE) && !line.includes(KEPT_BEFORE_FAILED_DEPLOY_LOG_MESSAGE)) {
       continue;
     }
     let entry: { message?: unknown; region?: unknown; accountIds?: unknown; declaredBy?: unknown };
@@ -28,6 +34,8 @@ export function keptAccounts(logs: readonly string[]): KeptAccounts[] {
     const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
     if (entry.message === KEPT_ACCOUNTS_LOG_MESSAGE && typeof entry.region === 'string') {
       result.push({ region: entry.region, accountIds: strings(entry.accountIds), declaredBy: strings(entry.declaredBy) });
+    } else if (entry.message === KEPT_BEFORE_FAILED_DEPLOY_LOG_MESSAGE && typeof entry.region === 'string') {
+      result.push({ region: entry.region, accountIds: strings(entry.accountIds), declaredBy: [], beforeFailedDeploy: true });
     }
   }
   return result;
@@ -144,13 +152,14 @@ export function describeEvent(report: EventReport, groups: ChangeGroup[], calls:
   }
   for (const kept of report.kept ?? []) {
     // Not a change, but the reason a removal left these accounts in place.
-    lines.push(`    ${`kept (declared by ${kept.declaredBy.join(', ')})`.padEnd(34)} ${accountList(kept.accountIds)}  [${kept.region}, administrator ${report.account}]`);
+    const why = kept.beforeFailedDeploy ? KEPT_BEFORE_FAILED_DEPLOY_LOG_MESSAGE : `kept (declared by ${kept.declaredBy.join(', ')})`;
+    lines.push(`    ${why.padEnd(34)} ${accountList(kept.accountIds)}  [${kept.region}, administrator ${report.account}]`);
   }
   if (!report.ok && report.phase?.endsWith('CLEANUP_IN_PROGRESS')) {
     lines.push('    a cleanup Delete that keeps failing is skipped: the stack completes and no longer manages it');
   }
   const declared = (report.properties.Members as { AccountId?: string }[] | undefined)?.map((m) => m.AccountId) ?? [];
-  if (report.ok && report.type === MEMBERS_RESOURCE_TYPE && report.action !== 'Delete' && report.action !== 'Unchanged' && declared.length > 0) {
+  if (report.ok && report.type === MEMBERS_RESOURCE_TYPE && report.action !== 'Delete' && report.action !== 'Rollback Delete' && report.action !== 'Unchanged' && declared.length > 0) {
     const changed = new Set(groups.flatMap((g) => g.accounts));
     const unchanged = declared.filter((id) => id && !changed.has(id)).length;
     if (unchanged > 0) {

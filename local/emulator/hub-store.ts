@@ -101,6 +101,12 @@ export interface SeedMemberInput {
   readonly reportedStatus?: string;
   /** When the member was invited (Invited and Enabled members only); default now. */
   readonly invitedAt?: string;
+  /**
+   * When the member last changed, ISO 8601 UTC: a member seeded "long before" a deploy, so that a
+   * rollback's comparison with the deploy's start (rule R13, docs/design.md) does not hang on a millisecond.
+   * @default - now
+   */
+  readonly updatedAt?: string;
 }
 
 /** An account to create as a member: CreateMembers' AccountDetails entry. */
@@ -491,7 +497,7 @@ export class HubStore {
       accountId: input.accountId,
       administratorId: adminAccount,
       memberStatus: input.status,
-      updatedAt: now,
+      updatedAt: input.updatedAt ?? now,
     };
     if (input.email !== undefined) {
       member.email = input.email;

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildSampleApp, parseOrganizationAccounts } from '../../bin/sample-app';
 
 describe('the sample app', () => {
@@ -64,5 +64,18 @@ describe('the sample app with organization accounts', () => {
 
   test('fails when organizationAccounts is not a list of account ids', () => {
     expect(() => parseOrganizationAccounts({ id: 1 })).toThrow('invalid organizationAccounts {"id":1}: expected a list of account ids');
+  });
+});
+
+describe('the sample app\'s members key', () => {
+  test('fails naming the key when the context has no members, instead of deploying an empty declaration', () => {
+    const withoutMembers = Object.fromEntries(Object.entries(context).filter(([key]) => key !== 'members'));
+    expect(() => buildSampleApp(new App({ context: withoutMembers }))).toThrow('missing context key "members"');
+  });
+
+  test('with -c reconcileOnEveryDeploy=true both sides send an Update on every deploy', () => {
+    const stacks = buildSampleApp(new App({ context: { ...context, reconcileOnEveryDeploy: 'true' } }));
+    Template.fromStack(stacks[0]).hasResourceProperties('Custom::SecurityHubMembers', { ReconcileToken: Match.anyValue() });
+    Template.fromStack(stacks[1]).hasResourceProperties('Custom::SecurityHubInvitationAccepter', { ReconcileToken: Match.anyValue() });
   });
 });

@@ -27,6 +27,11 @@ describe('parseCommandLine', () => {
     });
   });
 
+  test('--version asks for the version, with or without the command', () => {
+    expect(parseCommandLine(['--version'])).toEqual({ command: 'version' });
+    expect(parseCommandLine(['drift', '--version'])).toEqual({ command: 'version' });
+  });
+
   test('--help and help ask for the usage', () => {
     expect(parseCommandLine(['--help'])).toEqual({ command: 'help' });
     expect(parseCommandLine(['help'])).toEqual({ command: 'help' });
@@ -35,7 +40,7 @@ describe('parseCommandLine', () => {
   test.each([
     [['drift', 'extra'], 'unexpected argument "extra": drift takes only flags (see --help)'],
     [['drift', '--json=yes'], 'flag "--json" takes no value: expected --json alone'],
-    [['drift', '-x'], 'unknown flag "-x": expected --app, --json, --wait, --role-arn-template or --help'],
+    [['drift', '-x'], 'unknown flag "-x": expected --app, --json, --wait, --role-arn-template, --version or --help'],
     [['drift', '--app', ''], 'invalid --app "": expected the directory cdk synth wrote, e.g. cdk.out'],
   ])('fails when the command line is %j', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(message);

@@ -13,7 +13,7 @@ import { emulatorEnv, RunningEmulator, startEmulator } from '../../local/emulato
 import { synth } from './helpers';
 
 const ROOT = path.join(__dirname, '..', '..');
-const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; version: string };
 const BIN = path.join(ROOT, pkg.bin['cdk-securityhub-members']);
 
 /** Runs the command asynchronously: the emulator answers it from this process. */
@@ -63,6 +63,12 @@ describe('the cdk-securityhub-members bin', () => {
         ],
       })],
     });
+  });
+
+  test('--version prints package.json\'s version alone, exit 0', async () => {
+    const result = await runBin(['--version'], {});
+
+    expect(result).toEqual({ code: 0, stdout: `${pkg.version}\n`, stderr: '' });
   });
 
   test('fails on bad input with one line on stderr, no stack trace, exit 1', async () => {

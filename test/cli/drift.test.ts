@@ -361,7 +361,7 @@ describe('drift', () => {
   describe('bad input: exactly one line on stderr and exit 1', () => {
     test.each([
       [['drift', '--app', '/nonexistent/cdk.out'], /^--app "\/nonexistent\/cdk.out" is not a cloud assembly \(.*\): expected a directory written by cdk synth, with a manifest.json$/],
-      [['drift', '--frobnicate'], /^unknown flag "--frobnicate": expected --app, --json, --wait, --role-arn-template or --help$/],
+      [['drift', '--frobnicate'], /^unknown flag "--frobnicate": expected --app, --json, --wait, --role-arn-template, --version or --help$/],
       [['drfit'], /^unknown command "drfit": expected drift$/],
       [[], /^missing command: expected "cdk-securityhub-members drift" \(see --help\)$/],
       [['drift', '--wait', 'soon'], /^invalid --wait "soon": expected a duration such as 90s, 30m or 1h30m$/],

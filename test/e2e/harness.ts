@@ -63,7 +63,8 @@ export function synthesizeResources(declarations: readonly NamedDeclaration[], o
   for (const account of options.memberStacks ?? []) {
     const member = new Stack(app, `Member${account}`, { env: { account, region: REGION } });
     member.addStackDependency(admin);
-    new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: ADMIN });
+    // The member side repairs at every deploy when the administrator's side does (as in the sample app).
+    new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: ADMIN, reconcileOnEveryDeploy: declarations.some((d) => d.reconcileOnEveryDeploy) });
   }
   app.synth();
   assemblies.push(outdir);

@@ -77,4 +77,25 @@ describe('reconcileOnEveryDeploy, through the local deploy of the bundled handle
     expect(cloud.emulator.calls.total()).toBe(0);
     expect(cloud.members()).toEqual({ [RESIGNED]: 'Resigned', [KEPT]: 'Invited' });
   });
+
+  test('with the member stacks: a Resigned member is re-invited by the administrator\'s stack and accepts in its own, ending Enabled', async () => {
+    cloud = await localCloud();
+    const declared = { members: [{ accountId: RESIGNED }, { accountId: KEPT }], reconcileOnEveryDeploy: true };
+    const first = await cloud.cfn.deploy(synthesize(declared, { memberStacks: [RESIGNED, KEPT] }));
+    expect(first.ok).toBe(true);
+    expect(cloud.members()).toEqual({ [RESIGNED]: 'Enabled', [KEPT]: 'Enabled' });
+    // The member leaves its administrator (npm run local -- resign).
+    await asAccount(RESIGNED).send(new DisassociateFromAdministratorAccountCommand({}));
+    expect(cloud.members()[RESIGNED]).toBe('Resigned');
+
+    cloud.emulator.calls.reset();
+    const again = await cloud.cfn.deploy(synthesize(declared, { memberStacks: [RESIGNED, KEPT] }));
+
+    expect(again.ok).toBe(true);
+    expect(again.events.map((e) => [e.stack, e.action])).toEqual([['Admin', 'Update'], [`Member${RESIGNED}`, 'Update'], [`Member${KEPT}`, 'Update']]);
+    expect(cloud.members()).toEqual({ [RESIGNED]: 'Enabled', [KEPT]: 'Enabled' });
+    // The member that stayed is left alone: one read, no acceptance.
+    expect(cloud.emulator.calls.countsByOperation({ account: KEPT })).toEqual({ GetAdministratorAccount: 1 });
+    expect(cloud.emulator.calls.countsByOperation({ account: RESIGNED })).toEqual({ GetAdministratorAccount: 1, ListInvitations: 1, AcceptAdministratorInvitation: 1 });
+  });
 });

@@ -54,6 +54,13 @@ describe('the CDK Pipelines example', () => {
     for (const account of ['111111111111', '222222222222']) {
       expect(stageStack(`Member-${account}`)).toEqual({ account, types: expect.arrayContaining(['Custom::SecurityHubInvitationAccepter']) });
     }
+    // Both sides repair on every run (reconcileOnEveryDeploy): re-invited members end Enabled before the drift audit.
+    const tokenOf = (stage: string, type: string): unknown => {
+      const [stack] = assembly.getNestedAssembly(`assembly-${stage}`).stacks;
+      return Object.values(stack.template.Resources as Record<string, { Type: string; Properties: Record<string, unknown> }>).find((r) => r.Type === type)?.Properties.ReconcileToken;
+    };
+    expect(tokenOf('Administrator', 'Custom::SecurityHubMembers')).toEqual(expect.any(String));
+    expect(tokenOf('Member-111111111111', 'Custom::SecurityHubInvitationAccepter')).toEqual(expect.any(String));
   });
 
   test('gives an organization account no accepter stage: it has no invitation to accept', () => {

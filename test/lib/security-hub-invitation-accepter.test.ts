@@ -159,4 +159,34 @@ describe('SecurityHubInvitationAccepter', () => {
 
     Template.fromStack(stack).hasResourceProperties(RESOURCE_TYPE, { AdministratorAccountId: { Ref: 'AdministratorId' } });
   });
+
+  test('fails when the stack\'s region is not a region name', () => {
+    const stack = new Stack(new App(), 'Member', { env: { account: '111111111111', region: 'moon-1' } });
+    expect(() => new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '999999999999' }))
+      .toThrow('SecurityHubInvitationAccepter Member/Accept: invalid stack region "moon-1": expected a region name such as "us-east-1"');
+  });
+
+  describe('reconcileOnEveryDeploy', () => {
+    const reconcileToken = (stack: Stack): unknown => Object.values(Template.fromStack(stack).findResources(RESOURCE_TYPE))[0].Properties.ReconcileToken;
+    const synthAccepter = (reconcileOnEveryDeploy?: boolean): Stack => {
+      const stack = memberStack();
+      new SecurityHubInvitationAccepter(stack, 'Accept', { administratorAccountId: '999999999999', ...(reconcileOnEveryDeploy === undefined ? {} : { reconcileOnEveryDeploy }) });
+      return stack;
+    };
+
+    test('adds a ReconcileToken that changes at every synth, so every deploy sends an Update', () => {
+      const first = reconcileToken(synthAccepter(true));
+      const second = reconcileToken(synthAccepter(true));
+      expect(first).toEqual(expect.any(String));
+      expect(second).toEqual(expect.any(String));
+      expect(second).not.toEqual(first);
+    });
+
+    test('is off by default: two synths give identical templates, without a ReconcileToken', () => {
+      const first = synthAccepter();
+      const second = synthAccepter(false);
+      expect(reconcileToken(first)).toBeUndefined();
+      expect(Template.fromStack(second).toJSON()).toEqual(Template.fromStack(first).toJSON());
+    });
+  });
 });

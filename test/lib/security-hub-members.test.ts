@@ -238,6 +238,15 @@ describe('SecurityHubMembers', () => {
   });
 
   describe('validation', () => {
+    test('fails when members is empty, saying how to remove every member on purpose', () => {
+      expect(() => synth({ members: [] })).toThrow('SecurityHubMembers Admin/Members: empty members list: expected at least one member; '
+        + 'to remove every member on purpose, remove the SecurityHubMembers construct, or destroy the stack');
+    });
+
+    test('fails when the stack\'s region is not a region name, like a bad entry in regions', () => {
+      expect(() => synth({ members }, newStack(ADMIN, 'moon-1'))).toThrow('SecurityHubMembers Admin/Members: invalid stack region "moon-1": expected a region name such as "us-east-1"');
+    });
+
     test('fails when an account id is not 12 digits', () => {
       expect(() => synth({ members: [{ accountId: '12345' }] })).toThrow('invalid account id "12345": expected 12 digits');
     });

@@ -2,6 +2,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { App, Stack } from 'aws-cdk-lib';
+import { SecurityHubMembers } from '../../lib';
 
 const root = path.join(__dirname, '..', '..');
 let stateDir: string;
@@ -36,16 +38,80 @@ test('--help prints the usage and exits 0', () => {
   expect(run.stdout).toContain('reset');
 });
 
-test.each([
-  [['frobnicate'], 'error: unknown command "frobnicate"'],
-  [['status', '--frob'], 'error: unknown option "--frob" for status'],
-])('fails on %j with exit 2, naming it, and the usage', (argv, message) => {
-  const run = cli(...argv);
+test('--version prints package.json\'s version and exits 0', () => {
+  const { version } = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
 
-  expect(run.status).toBe(2);
-  expect(run.stderr.split('\n')[0]).toMatch(new RegExp(`^${message.replace(/[[\]"-]/g, '\\$&')}`));
-  expect(run.stderr).toContain('Usage: npm run local -- <command> [options]');
-  expect(run.stdout).toBe('');
+  expect(cli('--version')).toEqual({ status: 0, stdout: `${version}\n`, stderr: '' });
+});
+
+/** What a failed command must print: exactly this one line on stderr (the parser's words aside), nothing on stdout, exit 1. */
+function expectOneLineError(run: ReturnType<typeof cli>, line: string | RegExp): void {
+  expect({ status: run.status, stderr: run.stderr, stdout: run.stdout })
+    .toEqual({ status: 1, stderr: typeof line === 'string' ? `${line}\n` : expect.stringMatching(line), stdout: '' });
+}
+
+test.each([
+  [['frobnicate'], 'error: unknown command "frobnicate": expected one of deploy, destroy, status, drift, resign, remove, reset, help'],
+  [['status', '--frob'], 'error: unknown option "--frob" for status: expected --help, --version'],
+  [['deploy', '-c', 'memberStacks'], 'error: option "-c" needs KEY=VALUE, got "memberStacks": for example -c memberStacks=false'],
+])('fails on %j with one line naming it, and exit 1', (argv, line) => {
+  expectOneLineError(cli(...argv), line);
+});
+
+describe('with members deployed locally', () => {
+  const ADMIN = '999999999999';
+  const hubState = {
+    version: 1,
+    hubs: [{
+      account: ADMIN,
+      region: 'us-east-1',
+      enabled: true,
+      members: [
+        { accountId: '111111111111', administratorId: ADMIN, memberStatus: 'Enabled', updatedAt: '2026-01-01T00:00:00.000Z' },
+        { accountId: '333333333333', administratorId: ADMIN, memberStatus: 'Enabled', updatedAt: '2026-01-01T00:00:00.000Z' },
+      ],
+      invitationsSent: { 111111111111: 1 },
+    }],
+    organizations: { [ADMIN]: ['333333333333'] },
+  };
+  const files = (): Record<string, string> => Object.fromEntries(fs.readdirSync(stateDir, { withFileTypes: true })
+    .filter((entry) => entry.isFile()).map((entry) => [entry.name, fs.readFileSync(path.join(stateDir, entry.name), 'utf8')]));
+  let before: Record<string, string>;
+  beforeEach(() => {
+    fs.writeFileSync(path.join(stateDir, 'securityhub.json'), JSON.stringify(hubState, null, 2));
+    fs.writeFileSync(path.join(stateDir, 'stacks.json'), JSON.stringify({ resources: [], stacks: [] }, null, 2));
+    before = files();
+  });
+
+  test.each([
+    [['resign', '333333333333'], 'error: 333333333333 cannot resign from administrator 999999999999 in us-east-1: it is in that administrator\'s organization, '
+      + 'where only the administrator can disassociate it: expected `npm run local -- remove 333333333333`'],
+    [['resign', '444444444444'], 'error: 444444444444 is not a member of any administrator in the local Security Hub: expected a member account, as `npm run local -- status` lists them'],
+    [['remove', '111111111111', '444444444444'], 'error: 444444444444 is not a member of any administrator in the local Security Hub: expected a member account, as `npm run local -- status` lists them'],
+    [['remove', '12'], 'error: invalid account id "12" for remove: expected 12 digits'],
+    [['deploy', '-c', 'organizationAccounts=abc'], 'error: invalid -c organizationAccounts account id "abc": expected 12 digits, as a JSON list or separated by commas'],
+    [['deploy', '-c', 'organizationAccounts=[1]'], 'error: invalid -c organizationAccounts [1]: expected a list of account ids'],
+    [['deploy', '-c', 'members={"a":1}'], 'error: invalid -c members {"a":1}: expected a JSON list such as [{"accountId": "111111111111", "email": "security@example.com"}]'],
+    // The JSON parser's own words differ between Node.js versions.
+    [['deploy', '-c', 'members=[{'], /^error: invalid -c members "\[\{", not JSON \([^\n]+\): expected a JSON list such as \[\{"accountId": "111111111111", "email": "security@example.com"\}\]\n$/],
+    [['deploy', '-c', 'members=[{"accountId":1}]'], 'error: invalid -c members[0] {"accountId":1}: expected {"accountId": "<12 digits>"}, with an optional "email" string'],
+    [['destroy', 'Nope'], 'error: stack "Nope" is not deployed locally: expected one of (none)'],
+  ])('%j fails with one line naming it, exit 1, and the state as it was', (argv, line) => {
+    expectOneLineError(cli(...argv), line);
+    expect(files()).toEqual(before);
+    // Checked before a synth: nothing was synthesized.
+    expect(fs.existsSync(path.join(stateDir, 'cdk.out'))).toBe(false);
+  });
+
+  test('a failed synth is one line with the construct\'s own message, exit 1, and the state as it was', () => {
+    const run = cli('deploy', '-c', 'administratorAccount=12');
+
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('error: cdk synth failed, so nothing was deployed and the local Security Hub is unchanged: '
+      + 'SecurityHubInvitationAccepter SecurityHubMember-111111111111/Accept: invalid administrator account id "12": expected 12 digits\n');
+    expect(run.stdout).not.toContain('Deploying');
+    expect(Object.fromEntries(Object.entries(files()).filter(([name]) => name.endsWith('.json')))).toEqual(before);
+  }, 180_000);
 });
 
 describe('a corrupt state file', () => {
@@ -91,3 +157,19 @@ describe('a corrupt state file', () => {
     expect(cli('status').stdout).toContain('The local Security Hub has no members.');
   });
 });
+
+test('npm run --silent local -- drift --json prints the JSON document alone on stdout, as the README shows', () => {
+  // The deployed app's cloud assembly, where a deploy would have left it.
+  const app = new App({ outdir: path.join(stateDir, 'cdk.out') });
+  new SecurityHubMembers(new Stack(app, 'Admin', { env: { account: '999999999999', region: 'us-east-1' } }), 'Members', { members: [{ accountId: '111111111111' }] });
+  app.synth();
+  const npm = (...args: string[]) => spawnSync('npm', args, { cwd: root, encoding: 'utf8', env: { ...process.env, SECURITYHUB_LOCAL_DIR: stateDir } });
+
+  const silent = npm('run', '--silent', 'local', '--', 'drift', '--json');
+  const banner = npm('run', 'local', '--', 'drift', '--json');
+
+  expect(silent.status).toBe(2);
+  expect(JSON.parse(silent.stdout)).toMatchObject({ inSync: false, resources: [{ stack: 'Admin', members: [{ accountId: '111111111111', status: 'NotAMember' }] }] });
+  // Without --silent, npm's banner comes first: the reason the README says --silent.
+  expect(banner.stdout).toMatch(/^\s*> cdk-securityhub-members@/);
+}, 180_000);

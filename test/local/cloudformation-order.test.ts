@@ -20,7 +20,7 @@ const client = new CloudFormationClient({ maxAttempts: 1 });
 exports.handler = async (event) => {
   const [stack] = (await client.send(new DescribeStacksCommand({ StackName: event.StackId }))).Stacks;
   const template = JSON.parse((await client.send(new GetTemplateCommand({ StackName: event.StackId }))).TemplateBody);
-  console.log(JSON.stringify({ stackId: stack.StackId, status: stack.StackStatus, resources: Object.keys(template.Resources).sort() }));
+  console.log(JSON.stringify({ stackId: stack.StackId, status: stack.StackStatus, resources: Object.keys(template.Resources).sort(), creationTime: stack.CreationTime, lastUpdatedTime: stack.LastUpdatedTime }));
   const props = event.ResourceProperties;
   if (props.Fail === 'true' && event.RequestType !== 'Delete' || props.FailDelete === 'true' && event.RequestType === 'Delete') {
     throw new Error('asked to fail');
@@ -61,7 +61,7 @@ function stack(dir: string, resources: Record<string, ProbeProps>, name = 'Probe
     Parameters: { BootstrapVersion: { Type: 'AWS::SSM::Parameter::Value<String>', Default: '/cdk-bootstrap/hnb659fds/version' } },
     Resources: Object.fromEntries(local.map((r) => [r.logicalId, { Type: TYPE, Properties: r.properties, Metadata: { 'aws:cdk:path': r.path } }])),
   };
-  return { name, account: ACCOUNT, region: REGION, resources: local, template };
+  return { name, hierarchicalId: name, account: ACCOUNT, region: REGION, resources: local, template };
 }
 
 /** What each event's handler saw, in order: action, resource, the status it read, the template's resources. */
@@ -123,6 +123,27 @@ describe('the local deploy runs events in CloudFormation\'s order, and the handl
     expect(cfn.stack('Probes')?.status).toBe('UPDATE_ROLLBACK_COMPLETE');
   });
 
+  test('with rollbackTemplate "failed", GetTemplate answers the failed template during the rollback and its cleanup', async () => {
+    const failedReading = new LocalCloudFormation({ endpoint: 'http://127.0.0.1:9', rollbackTemplate: 'failed' });
+    try {
+      await failedReading.deploy([stack(dir, { First: {}, Second: {} })]);
+      const failed = await failedReading.deploy([stack(dir, { First: {}, Added: {}, Second: { Fail: true } })]);
+      expect(seen(failed.events).slice(2)).toEqual([
+        ['Rollback Update', 'Second', 'UPDATE_ROLLBACK_IN_PROGRESS', ['Added', 'First', 'Second']],
+        ['Rollback Delete', 'Added', 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', ['Added', 'First', 'Second']],
+      ]);
+      // Once the rollback is complete, the stack's template is the previous one, whatever the reading.
+      expect(Object.keys(failedReading.answer('Probes', 'GetTemplate')!.template.Resources as object).sort()).toEqual(['First', 'Second']);
+    } finally {
+      await failedReading.close();
+    }
+  });
+
+  test('fails on a rollback template reading it does not know, naming it', () => {
+    expect(() => new LocalCloudFormation({ endpoint: 'http://127.0.0.1:9', rollbackTemplate: 'latest' as never }))
+      .toThrow('invalid rollback template reading "latest" (SECURITYHUB_LOCAL_ROLLBACK_TEMPLATE): expected "previous" or "failed"');
+  });
+
   test('the updated resources are rolled back with Updates, the last updated first, before the cleanup', async () => {
     await cfn.deploy([stack(dir, { First: {}, Second: {} })]);
     const failed = await cfn.deploy([stack(dir, { First: {}, Added: {}, Second: { Fail: true } })]);
@@ -171,6 +192,30 @@ describe('the local deploy runs events in CloudFormation\'s order, and the handl
     const client = new CloudFormationClient({ region: REGION, endpoint: await cfn.cloudFormationEndpoint(), credentials: { accessKeyId: ACCOUNT, secretAccessKey: 'local' }, maxAttempts: 1 });
     await expect(client.send(new DescribeStacksCommand({ StackName: stackId }))).rejects.toThrow(`Stack with id ${stackId} does not exist`);
     client.destroy();
+  });
+
+  test('DescribeStacks answers CreationTime (the first deploy\'s start) and LastUpdatedTime (the start of the latest update, absent before one)', async () => {
+    const times = (events: readonly EventReport[]) => events.filter((e) => e.logs.length > 0)
+      .map((e) => JSON.parse(e.logs[0]) as { creationTime: string; lastUpdatedTime?: string })
+      .map((t) => ({ creationTime: Date.parse(t.creationTime), lastUpdatedTime: t.lastUpdatedTime === undefined ? undefined : Date.parse(t.lastUpdatedTime) }));
+    const beforeCreate = Date.now();
+    const created = times((await cfn.deploy([stack(dir, { Members: {}, Fleet: {} })])).events);
+    const afterCreate = Date.now();
+    expect(created).toHaveLength(2);
+    for (const seenTimes of created) {
+      expect(seenTimes.lastUpdatedTime).toBeUndefined();
+      expect(seenTimes.creationTime).toBeGreaterThanOrEqual(beforeCreate);
+      expect(seenTimes.creationTime).toBeLessThanOrEqual(afterCreate);
+    }
+
+    const beforeUpdate = Date.now();
+    const failed = times((await cfn.deploy([stack(dir, { Members: { Generation: '2' }, Fleet: { Generation: '2', Fail: true } })])).events);
+    // Every event of the update and of its rollback sees the same start, taken before the first event.
+    expect(failed.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(failed.map((t) => t.lastUpdatedTime)).size).toBe(1);
+    expect(failed[0].lastUpdatedTime).toBeGreaterThanOrEqual(beforeUpdate);
+    expect(failed[0].creationTime).toBe(created[0].creationTime);
+    expect(failed[0].lastUpdatedTime).toBeGreaterThanOrEqual(afterCreate);
   });
 
   test('the StackId is a real stack ARN, sent in every event, and kept with the local state across runs', async () => {

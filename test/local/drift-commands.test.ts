@@ -4,6 +4,7 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import { SecurityHubMembers } from '../../lib';
+import { UsageError } from '../../local/cli-args';
 import { localDrift, localRemove, localResign } from '../../local/drift';
 import { MUTATING_OPERATIONS, RunningEmulator, startEmulator } from '../../local/emulator';
 import { synth } from '../cli/helpers';
@@ -53,9 +54,39 @@ describe('local drift commands', () => {
   });
 
   test('fails when the account id is not 12 digits, and changes nothing', async () => {
-    expect(await localRemove(emulator, ['1234'])).toBe(2);
-    expect(printed[0]).toBe('Usage: npm run local -- remove ACCOUNT_ID [...]: expected 12-digit member account ids, got "1234"');
+    await expect(localRemove(emulator, ['1234'])).rejects.toThrow(new UsageError('invalid account id "1234" for remove: expected 12 digits'));
     expect(emulator.calls.total()).toBe(0);
+  });
+
+  test('fails on an account that is a member nowhere, before changing the others', async () => {
+    emulator.store.seedMember(ADMIN, REGION, { accountId: '111111111111', status: 'Enabled' });
+
+    await expect(localResign(emulator, ['111111111111', '444444444444'])).rejects.toThrow(new UsageError(
+      '444444444444 is not a member of any administrator in the local Security Hub: expected a member account, as `npm run local -- status` lists them'));
+    expect(status('111111111111')).toBe('Enabled');
+    expect(emulator.calls.total()).toBe(0);
+  });
+
+  test('fails on an organization account resigning, naming it and the command that can disassociate it', async () => {
+    emulator.store.setOrganization(ADMIN, ['333333333333']);
+    emulator.store.seedMember(ADMIN, REGION, { accountId: '333333333333', status: 'Enabled' });
+
+    await expect(localResign(emulator, ['333333333333'])).rejects.toThrow(new UsageError('333333333333 cannot resign from administrator 999999999999 in us-east-1: '
+      + 'it is in that administrator\'s organization, where only the administrator can disassociate it: expected `npm run local -- remove 333333333333`'));
+    expect(status('333333333333')).toBe('Enabled');
+    expect(emulator.calls.total()).toBe(0);
+  });
+
+  test('fails on a member that is in no status to resign, and acts where another membership can', async () => {
+    emulator.store.seedMember(ADMIN, REGION, { accountId: '111111111111', status: 'Removed' });
+
+    await expect(localResign(emulator, ['111111111111'])).rejects.toThrow(new UsageError(
+      '111111111111 is Removed at administrator 999999999999 in us-east-1: only an Invited or Enabled member can resign'));
+
+    emulator.store.seedMember(ADMIN, 'eu-west-1', { accountId: '111111111111', status: 'Enabled' });
+    expect(await localResign(emulator, ['111111111111'])).toBe(0);
+    expect(emulator.store.getMember(ADMIN, 'eu-west-1', '111111111111')?.memberStatus).toBe('Resigned');
+    expect(printed).toContain('111111111111 is Removed at administrator 999999999999 in us-east-1: only an Invited or Enabled member can resign: left as it is.');
   });
 
   test('drift runs the bundled command on the deployed app and returns its exit code', async () => {
@@ -73,7 +104,6 @@ describe('local drift commands', () => {
   });
 
   test('drift says to deploy first when nothing was deployed', async () => {
-    expect(await localDrift(emulator, '/nonexistent/cdk.out', [])).toBe(1);
-    expect(printed).toEqual(['Nothing was deployed locally yet: run `npm run local -- deploy` first.']);
+    await expect(localDrift(emulator, '/nonexistent/cdk.out', [])).rejects.toThrow(new UsageError('nothing was deployed locally yet: expected `npm run local -- deploy` first'));
   });
 });

@@ -119,6 +119,39 @@ describe('HubStore operations', () => {
     }));
   });
 
+  test('keeps the service\'s timestamps: each invitation sets InvitedAt, each change sets UpdatedAt (rule R13)', () => {
+    const clock = fixedClock();
+    const store = new HubStore({ now: clock.now });
+    const times = () => {
+      const member = store.getMembers(A, REGION, [M]).members[0];
+      return { invitedAt: member?.invitedAt, updatedAt: member?.updatedAt };
+    };
+    store.createMembers(A, REGION, [{ accountId: M }]);
+    expect(times()).toEqual({ invitedAt: undefined, updatedAt: '2024-05-01T12:00:00.000Z' });
+    clock.advance(1_000);
+    store.inviteMembers(A, REGION, [M]);
+    expect(times()).toEqual({ invitedAt: '2024-05-01T12:00:01.000Z', updatedAt: '2024-05-01T12:00:01.000Z' });
+    clock.advance(1_000);
+    store.acceptAdministratorInvitation(M, REGION, A, store.invitationsFor(M, REGION)[0].invitationId);
+    // Accepting changes the member, not when it was invited.
+    expect(times()).toEqual({ invitedAt: '2024-05-01T12:00:01.000Z', updatedAt: '2024-05-01T12:00:02.000Z' });
+    clock.advance(1_000);
+    store.disassociateMembers(A, REGION, [M]);
+    expect(times()).toEqual({ invitedAt: '2024-05-01T12:00:01.000Z', updatedAt: '2024-05-01T12:00:03.000Z' });
+    clock.advance(1_000);
+    store.inviteMembers(A, REGION, [M]);
+    expect(times()).toEqual({ invitedAt: '2024-05-01T12:00:04.000Z', updatedAt: '2024-05-01T12:00:04.000Z' });
+  });
+
+  test('seeds a member with the times given, for a member that existed long before a deploy', () => {
+    const store = new HubStore({ now: fixedClock().now });
+    store.seedMember(A, REGION, { accountId: M, status: 'Enabled', invitedAt: '2023-01-01T00:00:00.000Z', updatedAt: '2023-01-02T00:00:00.000Z' });
+    store.seedMember(A, REGION, { accountId: B, status: 'Created' });
+    expect(store.getMember(A, REGION, M)).toEqual(expect.objectContaining({ invitedAt: '2023-01-01T00:00:00.000Z', updatedAt: '2023-01-02T00:00:00.000Z' }));
+    expect(store.getMember(A, REGION, B)).toEqual(expect.objectContaining({ updatedAt: '2024-05-01T12:00:00.000Z' }));
+    expect(store.getMember(A, REGION, B)?.invitedAt).toBeUndefined();
+  });
+
   test('answers the quota message once the administrator has its quota of members', () => {
     const store = new HubStore({ memberQuota: 2 });
     const unprocessed = store.createMembers(A, REGION, [{ accountId: '000000000001' }, { accountId: '000000000002' }, { accountId: '000000000003' }]);

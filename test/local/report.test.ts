@@ -80,3 +80,16 @@ describe('the local deploy\'s report of a changed email', () => {
     }))[0]).toContain('111111111111, 222222222222');
   });
 });
+
+describe('the local deploy\'s report of accounts a rollback kept (rule R13)', () => {
+  const line = JSON.stringify({ level: 'INFO', message: 'kept (a member before the failed deploy)', region: 'us-east-1', accountIds: ['111111111111'], stackStatus: 'ROLLBACK_IN_PROGRESS' });
+
+  test('reads the handler\'s line as kept before the failed deploy, declared by no other resource', () => {
+    expect(keptAccounts(['not json', line])).toEqual([{ region: 'us-east-1', accountIds: ['111111111111'], declaredBy: [], beforeFailedDeploy: true }]);
+  });
+
+  test('says "kept (a member before the failed deploy)" with the accounts', () => {
+    const lines = describeEvent(report({ action: 'Rollback Delete', kept: keptAccounts([line]) }), [], {});
+    expect(lines).toContainEqual(expect.stringMatching(/^ {4}kept \(a member before the failed deploy\) +111111111111 {2}\[us-east-1, administrator 999999999999\]$/));
+  });
+});

@@ -370,6 +370,40 @@ describe('Update', () => {
   });
 });
 
+describe('an Update with an unchanged declaration (reconcileOnEveryDeploy)', () => {
+  const unchanged = (token: string) => event('Update', { AdministratorAccountId: ADMIN, ReconcileToken: token },
+    { OldResourceProperties: { AdministratorAccountId: ADMIN, ReconcileToken: 'synth-1' } });
+
+  test('accepts the invitation the administrator sent again (a re-invited Resigned member)', async () => {
+    invitations = [pending(ADMIN, 'inv-again')];
+
+    const result = await handler(unchanged('synth-2'), context);
+
+    expect(result).toEqual({ PhysicalResourceId: PHYSICAL_ID, Data: { AdministratorAccountId: ADMIN, MemberStatus: 'Enabled' } });
+    expect(callSequence()).toEqual(['GetAdministratorAccount', 'ListInvitations', 'AcceptAdministratorInvitation']);
+    expect(administrator).toMatchObject({ AccountId: ADMIN, InvitationId: 'inv-again', MemberStatus: 'Enabled' });
+  });
+
+  test('does nothing when already associated with the administrator: one read, no other call', async () => {
+    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
+
+    await handler(unchanged('synth-2'), context);
+
+    expect(callSequence()).toEqual(['GetAdministratorAccount']);
+  });
+
+  test('fails naming both accounts when associated with another administrator, and changes nothing', async () => {
+    administrator = { AccountId: OLD, InvitationId: 'inv-old', MemberStatus: 'Enabled' };
+    invitations = [pending(ADMIN, 'inv-admin')];
+
+    await expect(handler(unchanged('synth-2'), context)).rejects.toThrow(
+      `account ${MEMBER} is already a Security Hub member of administrator ${OLD} in ${REGION}: expected to accept ${ADMIN}`,
+    );
+    expectNoMutatingCall();
+    expect(administrator).toMatchObject({ AccountId: OLD });
+  });
+});
+
 describe('Delete', () => {
   test('disassociates from the administrator and keeps the physical id', async () => {
     administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
@@ -448,6 +482,29 @@ describe('Delete', () => {
     hub.on(GetAdministratorAccountCommand).rejects(new AccessDeniedException({ message: 'no read', $metadata: {} }));
 
     await expect(handler(event('Delete', { AdministratorAccountId: ADMIN }), context)).rejects.toThrow('no read');
+  });
+
+  test('fails when InvalidAccessException is a refused permission, not "not subscribed", naming the action and the account', async () => {
+    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
+    hub.on(GetAdministratorAccountCommand).rejects(new InvalidAccessException({
+      message: `User: arn:aws:sts::${MEMBER}:assumed-role/accepter is not authorized to perform: securityhub:GetAdministratorAccount`, $metadata: {},
+    }));
+
+    await expect(handler(event('Delete', { AdministratorAccountId: ADMIN }), context)).rejects.toThrow(
+      `securityhub:GetAdministratorAccount failed for account ${MEMBER} in ${REGION}, so its membership was left as it is: InvalidAccessException: User:`,
+    );
+    expectNoMutatingCall();
+    expect(administrator).toMatchObject({ AccountId: ADMIN, MemberStatus: 'Enabled' });
+  });
+
+  test('fails when the disassociation is refused as InvalidAccessException, naming the action and the account', async () => {
+    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
+    hub.on(DisassociateFromAdministratorAccountCommand).rejects(new InvalidAccessException({ message: 'not authorized to perform: securityhub:DisassociateFromAdministratorAccount', $metadata: {} }));
+
+    await expect(handler(event('Delete', { AdministratorAccountId: ADMIN }), context)).rejects.toThrow(
+      `securityhub:DisassociateFromAdministratorAccount for account ${MEMBER}: disassociating from Security Hub administrator ${ADMIN} in ${REGION} failed: InvalidAccessException`,
+    );
+    expect(administrator).toMatchObject({ AccountId: ADMIN, MemberStatus: 'Enabled' });
   });
 
   test.each([

@@ -17,6 +17,8 @@ const ADMIN = '999999999999';
 const A = '111111111111';
 const B = '222222222222';
 const C = '333333333333';
+/** An account no test sets up: declared where a test drops every other account, since an empty list is refused. */
+const E = '555555555555';
 const context = { invokedFunctionArn: `arn:aws:lambda:us-east-1:${ADMIN}:function:members-handler` };
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:999999999999:stack/Admin/0f1e2d3c';
 const SELF = 'MembersFEE56442';
@@ -103,9 +105,9 @@ describe('an account another resource declares is kept', () => {
     expect(keptLines()).toEqual([expect.objectContaining({ accountIds: [A, B], declaredBy: ['Fleet1A2B3C4D'] })]);
   });
 
-  test('replaced (same logical id) in a cleanup phase: the template\'s resource of that id is the replacement, so its accounts are kept', async () => {
+  test('replaced (same logical id) in an update\'s cleanup phase: the template\'s resource of that id is the replacement, so its accounts are kept', async () => {
     stateOf('us-east-1').set(A, 'Enabled').set(B, 'Enabled');
-    stack = { status: 'UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS', parameters: {}, template: template([A], {}) };
+    stack = { status: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', parameters: {}, template: template([A], {}) };
     await handler(event('Delete', { Members: members(A, B) }), context);
     expect(removed()).toEqual([B, B]);
     expect(keptLines()).toEqual([expect.objectContaining({ accountIds: [A], declaredBy: [SELF] })]);
@@ -114,7 +116,7 @@ describe('an account another resource declares is kept', () => {
   test('outside a cleanup phase the template\'s resource of the same logical id is this one: it keeps nothing', async () => {
     stateOf('us-east-1').set(A, 'Enabled');
     stack = { status: 'UPDATE_IN_PROGRESS', parameters: {}, template: template([A], {}) };
-    await handler(event('Update', { Members: [] }, { Members: members(A) }), context);
+    await handler(event('Update', { Members: members(E) }, { Members: members(A) }), context);
     expect(removed()).toEqual([A, A]);
     expect(keptLines()).toEqual([]);
   });
@@ -127,7 +129,7 @@ describe('an account another resource declares is kept', () => {
       Implicit: membersResource([A]),
       ByRef: membersResource([B], { Regions: [{ Ref: 'AWS::Region' }] }),
     });
-    await handler(event('Update', { Members: [], Regions: ['us-east-1', 'eu-west-1'] }, { Members: members(A, B), Regions: ['us-east-1', 'eu-west-1'] }), context);
+    await handler(event('Update', { Members: members(E), Regions: ['us-east-1', 'eu-west-1'] }, { Members: members(A, B), Regions: ['us-east-1', 'eu-west-1'] }), context);
     expect(removed('us-east-1')).toEqual([]);
     expect(removed('eu-west-1').sort()).toEqual([A, A, B, B]);
     expect(keptLines()).toEqual([expect.objectContaining({ region: 'us-east-1', accountIds: [A, B], declaredBy: ['Implicit', 'ByRef'] })]);
@@ -141,7 +143,7 @@ describe('siblings that are not literal', () => {
     stateOf('us-east-1').set(A, 'Enabled').set(B, 'Enabled');
     stateOf('eu-west-1').set(A, 'Enabled');
     stack.template = template([], { Imported: membersResource([], { Members: { 'Fn::Split': [',', { 'Fn::ImportValue': 'fleet' }] } }) });
-    await handler(event('Update', { Members: [], Regions: ['us-east-1', 'eu-west-1'] }, { Members: members(A, B), Regions: ['us-east-1', 'eu-west-1'] }), context);
+    await handler(event('Update', { Members: members(E), Regions: ['us-east-1', 'eu-west-1'] }, { Members: members(A, B), Regions: ['us-east-1', 'eu-west-1'] }), context);
     expect(removed('us-east-1')).toEqual([]);
     expect(removed('eu-west-1')).toEqual([A, A]);
     expect(logLines()).toContainEqual(expect.objectContaining({ level: 'WARN', logicalId: 'Imported', nonLiteral: ['Fn::Split', 'Fn::ImportValue'], accounts: 'any' }));
@@ -172,7 +174,7 @@ describe('siblings that are not literal', () => {
       Either: membersResource([{ 'Fn::If': ['InProd', B, { Ref: 'AWS::NoValue' }] }], { Regions: { 'Fn::If': ['InProd', ['ap-south-1'], { Ref: 'AWS::NoValue' }] } }),
     }, { Parameters: { FleetAccount: { Type: 'String' }, FleetRegions: { Type: 'CommaDelimitedList' } } });
     const regions = ['us-east-1', 'eu-west-1', 'ap-south-1'];
-    await handler(event('Update', { Members: [], Regions: regions }, { Members: members(A, B, C), Regions: regions }), context);
+    await handler(event('Update', { Members: members(E), Regions: regions }, { Members: members(A, B, C), Regions: regions }), context);
     // A is kept where the parameter says; B where either branch puts it (ap-south-1, or the stack's region).
     expect(removed('us-east-1').sort()).toEqual([C, C]);
     expect(removed('eu-west-1').sort()).toEqual([B, B, C, C]);
@@ -182,9 +184,9 @@ describe('siblings that are not literal', () => {
 });
 
 describe('the whole stack going away', () => {
-  test.each(['DELETE_IN_PROGRESS', 'ROLLBACK_IN_PROGRESS'])('in %s a Delete removes every account, siblings\' included', async (status) => {
+  test('in DELETE_IN_PROGRESS a Delete removes every account, siblings\' included, whatever its age', async () => {
     stateOf('us-east-1').set(A, 'Enabled').set(B, 'Created');
-    stack = { status, parameters: {}, template: template([A, B], { Fleet: membersResource([A, B]) }) };
+    stack = { status: 'DELETE_IN_PROGRESS', parameters: {}, template: template([A, B], { Fleet: membersResource([A, B]) }) };
     await handler(event('Delete', { Members: members(A, B) }), context);
     expect(removed()).toEqual([A, A, B]);
     expect(keptLines()).toEqual([]);

@@ -289,7 +289,7 @@ describe('Update', () => {
 
   test('a removed account that was only Created is deleted without disassociating', async () => {
     state.set(B, 'Created');
-    await handler(event('Update', { Members: [] }, { Members: members(B) }), context);
+    await handler(event('Update', { Members: members(C) }, { Members: members(B) }), context);
     expect(hub.commandCalls(DisassociateMembersCommand)).toHaveLength(0);
     expect(idsOf(DeleteMembersCommand)).toEqual([[B]]);
   });
@@ -516,5 +516,33 @@ describe('logs', () => {
     expect(printed).toContain(A);
     expect(printed).not.toMatch(/@example\.com/);
     expect(printed).not.toContain('secret-presigned-url');
+  });
+});
+
+describe('an empty declaration (rule R9, docs/design.md "Validation")', () => {
+  beforeEach(() => {
+    process.env.AWS_REGION = 'us-east-1';
+    state = new Map([[A, 'Enabled']]);
+    refuseInvite = new Map();
+    wireHub();
+    wireStack(cfn, emptyStack);
+    logs = [jest.spyOn(console, 'log').mockImplementation(() => undefined), jest.spyOn(console, 'error').mockImplementation(() => undefined)];
+  });
+
+  afterEach(() => logs.forEach((spy) => spy.mockRestore()));
+
+  test.each([
+    ['a Create', () => event('Create', { Members: [] })],
+    ['an Update', () => event('Update', { Members: [] }, { Members: [{ AccountId: A }] })],
+  ])('fails when %s declares Members: [], before any Security Hub call, saying how to remove every member on purpose', async (_, make) => {
+    await expect(handler(make(), context)).rejects.toThrow('empty members list: expected at least one member; to remove every member on purpose, remove the SecurityHubMembers construct, or destroy the stack');
+    expect(hub.calls()).toHaveLength(0);
+    expect(state).toEqual(new Map([[A, 'Enabled']]));
+  });
+
+  test('a Delete of a resource declaring Members: [] removes nothing and succeeds', async () => {
+    await expect(handler(event('Delete', { Members: [] }), context)).resolves.toEqual({ PhysicalResourceId: 'securityhub-members-Admin-MembersFEE56442' });
+    expect(hub.calls()).toHaveLength(0);
+    expect(cfn.calls()).toHaveLength(0);
   });
 });

@@ -30,13 +30,25 @@ export interface HubFixture {
   readonly state: Map<string, string>;
   readonly refuseInvite: Map<string, string>;
   readonly organization?: ReadonlySet<string>;
+  /**
+   * The members' timestamps, when a test needs them (rule R13): GetMembers answers them,
+   * CreateMembers sets UpdatedAt and InviteMembers sets InvitedAt to the time of the call.
+   */
+  readonly times?: Map<string, { InvitedAt?: Date; UpdatedAt?: Date }>;
+}
+
+function stamp(state: HubFixture, id: string, field: 'InvitedAt' | 'UpdatedAt'): void {
+  if (state.times) {
+    const now = new Date();
+    state.times.set(id, { ...state.times.get(id), UpdatedAt: now, ...(field === 'InvitedAt' ? { InvitedAt: now } : {}) });
+  }
 }
 
 /** The answer of each member operation over the state `current()` returns when called. */
 export function hubModels(current: () => HubFixture): Map<unknown, Fake> {
   const models = new Map<unknown, Fake>();
   models.set(GetMembersCommand, ({ AccountIds }: { AccountIds: string[] }) => ({
-    Members: AccountIds.filter((id) => current().state.has(id)).map((id) => ({ AccountId: id, MemberStatus: current().state.get(id) })),
+    Members: AccountIds.filter((id) => current().state.has(id)).map((id) => ({ AccountId: id, MemberStatus: current().state.get(id), ...current().times?.get(id) })),
     UnprocessedAccounts: AccountIds.filter((id) => !current().state.has(id)).map((id) => ({ AccountId: id, ProcessingResult: NOT_MEMBER })),
   }));
   models.set(CreateMembersCommand, ({ AccountDetails }: { AccountDetails: { AccountId: string }[] }) => {
@@ -49,6 +61,7 @@ export function hubModels(current: () => HubFixture): Map<unknown, Fake> {
         unprocessed.push({ AccountId, ProcessingResult: 'The request is rejected because the given account ID is already a member or associated member of the current account.' });
       } else {
         current().state.set(AccountId, 'Created');
+        stamp(current(), AccountId, 'UpdatedAt');
       }
     }
     return { UnprocessedAccounts: unprocessed };
@@ -62,6 +75,7 @@ export function hubModels(current: () => HubFixture): Map<unknown, Fake> {
         unprocessed.push({ AccountId: id, ProcessingResult: current().refuseInvite.get(id) });
       } else {
         current().state.set(id, 'Invited');
+        stamp(current(), id, 'InvitedAt');
       }
     }
     return { UnprocessedAccounts: unprocessed };

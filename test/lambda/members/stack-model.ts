@@ -10,6 +10,10 @@ export interface StackModel {
   status: string;
   parameters: Record<string, string>;
   template: unknown;
+  /** DescribeStacks' CreationTime. @default new Date(0) */
+  creationTime?: Date;
+  /** DescribeStacks' LastUpdatedTime; absent before the first update. */
+  lastUpdatedTime?: Date;
 }
 
 /** A stack being updated whose template declares no other SecurityHubMembers. */
@@ -26,7 +30,8 @@ export function wireStack(cfn: AwsClientStub<CloudFormationClient>, current: () 
       StackId: StackName,
       StackName: StackName.split('/')[1],
       StackStatus: current().status,
-      CreationTime: new Date(0),
+      CreationTime: current().creationTime ?? new Date(0),
+      ...(current().lastUpdatedTime ? { LastUpdatedTime: current().lastUpdatedTime } : {}),
       Parameters: Object.entries(current().parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
     }],
   }));
