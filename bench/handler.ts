@@ -98,7 +98,7 @@ function eventsOf(scenario: Scenario): { resource: LocalResource; events: Record
 
 /**
  * The bench's stack as CloudFormation shows it to the handler, which reads it before removing
- * anything (DESIGN.md rule 10): the one members resource with the properties of the event being
+ * anything (rule R10, docs/design.md): the one members resource with the properties of the event being
  * sent, updating during an Update and being deleted during a Delete, so every removal goes ahead
  * as in a real deploy and the two reads count in the time.
  */

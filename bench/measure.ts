@@ -69,7 +69,7 @@ export function phasesOf(sequence: readonly string[]): { operation: string; call
  * The least time for phases that must run one after another (read, then create, then invite...),
  * with the same token bucket and latency and at most `concurrency` requests in flight per phase:
  * a simulation of the best schedule. With unbounded concurrency this is the floor any handler
- * that keeps DESIGN.md's order can reach; the rate-limit bound ignores that order.
+ * that keeps docs/design.md's order can reach; the rate-limit bound ignores that order.
  */
 export function phasedFloorMs(phases: readonly number[], latencyMs: number, concurrency = Infinity): number {
   const rate = RATE_PER_SECOND / 1000;

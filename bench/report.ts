@@ -128,7 +128,7 @@ export function renderReport(measurements: readonly Measurement[], context: Repo
     lines.push('');
     lines.push('#### The handler against its dependent-phase floor');
     lines.push('');
-    lines.push('The handler reads before it writes, creates before it invites, and disassociates before it deletes (DESIGN.md section 3), '
+    lines.push('The handler reads before it writes, creates before it invites, and disassociates before it deletes (docs/design.md, "Lifecycle"), '
       + 'so each phase waits for the answers of the one before. The floor is the best schedule of those phases under the same '
       + `token bucket and latency: with any number of requests in flight, and with the handler's ${context.handlerConcurrency}.`);
     lines.push('');

@@ -18,7 +18,7 @@ export interface MemberResult {
   readonly inSync: boolean;
 }
 
-/** One resource in one region, as the JSON document reports it (DESIGN.md section 10). */
+/** One resource in one region, as the JSON document reports it (docs/design.md, "Drift command"). */
 export interface ResourceResult {
   readonly stack: string;
   readonly logicalId: string;
@@ -75,7 +75,7 @@ export function isAccepted(status: string | undefined): boolean {
   return normalizeStatus(status) === 'Enabled';
 }
 
-/** The JSON document of a result: exactly the fields of DESIGN.md section 10. */
+/** The JSON document of a result: exactly the fields of docs/design.md, "Drift command". */
 export function toDocument(result: AuditResult): DriftDocument {
   return {
     inSync: result.unreadable.length === 0 && result.resources.every((r) => r.members.every((m) => m.inSync)),

@@ -1,6 +1,6 @@
 /**
  * `cdk-securityhub-members drift`: whether Security Hub matches the SecurityHubMembers declarations
- * of a synthesized app (DESIGN.md section 10). Exit 0 in sync, 2 drift, 1 error.
+ * of a synthesized app (docs/design.md, "Drift command"). Exit 0 in sync, 2 drift, 1 error.
  */
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';

@@ -12,7 +12,7 @@ import { markdownFiles } from './docs-helpers';
 const ROOT = path.join(__dirname, '..');
 
 /** The commands and options a help text lists: commands are the words indented under "Commands:". */
-export function helpCommands(help: string): { commands: Set<string>; options: Set<string> } {
+function helpCommands(help: string): { commands: Set<string>; options: Set<string> } {
   const commands = new Set<string>();
   let inCommands = false;
   for (const line of help.split('\n')) {
@@ -30,7 +30,7 @@ export function helpCommands(help: string): { commands: Set<string>; options: Se
 }
 
 /** Every `npm run local -- ...` of a Markdown text: the command word and the options after it. */
-export function localInvocations(markdown: string): { line: number; command: string; options: string[] }[] {
+function localInvocations(markdown: string): { line: number; command: string; options: string[] }[] {
   const found: { line: number; command: string; options: string[] }[] = [];
   markdown.split('\n').forEach((text, i) => {
     for (const m of text.matchAll(/npm run local -- ([^`|#\n]*)/g)) {

@@ -28,7 +28,7 @@ function prose(markdown: string): string[] {
 }
 
 /** The links of a Markdown text: inline `[text](target)` and reference definitions `[x]: target`. */
-export function links(markdown: string): { line: number; target: string }[] {
+function links(markdown: string): { line: number; target: string }[] {
   const found: { line: number; target: string }[] = [];
   prose(markdown).forEach((text, i) => {
     for (const m of text.matchAll(/\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
@@ -43,7 +43,7 @@ export function links(markdown: string): { line: number; target: string }[] {
 }
 
 /** The anchors GitHub gives the headings of a Markdown text (ATX headings, outside code). */
-export function anchors(markdown: string): Set<string> {
+function anchors(markdown: string): Set<string> {
   const slugger = new GithubSlugger();
   const result = new Set<string>();
   let fenced = false;
@@ -62,7 +62,7 @@ export function anchors(markdown: string): Set<string> {
 }
 
 /** Every broken link of the given files, as `file:line: target: why`. */
-export function brokenLinks(files: string[], root = ROOT): string[] {
+function brokenLinks(files: string[], root = ROOT): string[] {
   const broken: string[] = [];
   const read = (file: string) => fs.readFileSync(path.join(root, file), 'utf8');
   for (const file of files) {

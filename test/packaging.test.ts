@@ -51,13 +51,12 @@ describe('the npm package, packed from a fresh clone', () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'shm-pack-'));
     const clone = path.join(work, 'clone');
     execFileSync('git', ['clone', '--quiet', ROOT, clone]);
-    expect(fs.existsSync(path.join(clone, 'dist'))).toBe(false);
+    expectNoBuildOutput(clone);
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(clone, 'node_modules'), 'dir');
     // prepack's build prints to stdout too, so the tarball is found on disk rather than in --json.
     execFileSync('npm', ['pack', '--pack-destination', work], { cwd: clone, stdio: 'pipe' });
     const tarballs = fs.readdirSync(work).filter((f) => f.endsWith('.tgz'));
-    expect(tarballs).toHaveLength(1);
-    tarball = path.join(work, tarballs[0]);
+    tarball = path.join(work, onlyTarball(tarballs));
     files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.replace(/^package\//, ''));
   });
 
@@ -102,3 +101,14 @@ describe('the npm package, packed from a fresh clone', () => {
     expect(bundleSizes.filter((size) => size > 100_000)).toHaveLength(2);
   });
 });
+
+/** A fresh clone has no dist/: the pack must build it itself (prepack). */
+function expectNoBuildOutput(clone: string): void {
+  expect(fs.existsSync(path.join(clone, 'dist'))).toBe(false);
+}
+
+/** `npm pack` wrote exactly one tarball. */
+function onlyTarball(tarballs: string[]): string {
+  expect(tarballs).toHaveLength(1);
+  return tarballs[0];
+}

@@ -32,7 +32,7 @@ interface Snippet {
 }
 
 /** The ```ts and ```typescript blocks of a Markdown text, with `// assumes:` lines turned into code. */
-export function snippets(markdown: string): Snippet[] {
+function snippets(markdown: string): Snippet[] {
   const lines = markdown.split('\n');
   const found: Snippet[] = [];
   for (let i = 0; i < lines.length; i++) {

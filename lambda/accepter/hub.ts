@@ -1,6 +1,6 @@
 /**
  * The member-side Security Hub calls of one region, with the checks that make a retried or
- * half-answered call safe (DESIGN.md rule 5): a call whose answer was lost is judged by re-reading
+ * half-answered call safe (rule R5, docs/design.md): a call whose answer was lost is judged by re-reading
  * the account's administrator, not by the error.
  */
 import {

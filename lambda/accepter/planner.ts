@@ -1,5 +1,5 @@
 /**
- * Pure planning for the member side (DESIGN.md section 8): from the declared administrator, the
+ * Pure planning for the member side (docs/design.md, "Member side"): from the declared administrator, the
  * account's current administrator and its pending invitations, which calls to make, or why to
  * fail. No SDK imports, so every branch is tested without I/O.
  */

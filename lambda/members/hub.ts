@@ -1,6 +1,6 @@
 /**
  * The Security Hub member calls of one region: batches of at most 50 ids, a bounded number in
- * flight, and the checks that make a retried or half-answered call safe (DESIGN.md rule 5).
+ * flight, and the checks that make a retried or half-answered call safe (rule R5, docs/design.md).
  */
 import {
   CreateMembersCommand,
@@ -172,7 +172,7 @@ export class SdkMemberHub implements MemberHub {
       const out = await this.clients.client.send(new DeleteMembersCommand({ AccountIds: batch }));
       // "Not a member" (a retried delete, or one already gone) is success. So is a refused account
       // that is no longer associated: the service deletes only members that joined by invitation,
-      // and an organization account, once disassociated, is as removed as it can be (section 11).
+      // and an organization account, once disassociated, is as removed as it can be (docs/design.md, "Organization accounts").
       const { failures, done, statuses } = await this.recheckRefusals(this.toFailures(out.UnprocessedAccounts), (status) => !isInvitedOrEnabled(status));
       const kept = done.filter((f) => statuses.has(f.accountId));
       if (kept.length > 0) {
@@ -188,7 +188,7 @@ export class SdkMemberHub implements MemberHub {
    */
   /**
    * Re-reads the accounts a call refused in UnprocessedAccounts and splits them by `done(status)`:
-   * the service's wording is never relied on, only the state it left (rules 5 and 7, section 11).
+   * the service's wording is never relied on, only the state it left (rules R5 and R7, docs/design.md, "Organization accounts").
    * Throws when the read fails.
    */
   private async recheckRefusals(refused: AccountFailure[], done: (status: string | undefined) => boolean): Promise<{ failures: AccountFailure[]; done: AccountFailure[]; statuses: Map<string, string> }> {

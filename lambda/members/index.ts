@@ -43,7 +43,7 @@ function stackReaderFor(): StackReader {
 }
 
 /**
- * Takes the accounts another resource of the stack declares out of the removals (rule 10), and
+ * Takes the accounts another resource of the stack declares out of the removals (rule R10), and
  * counts them for the response's KeptCount.
  */
 function ownership(event: CustomResourceEvent): { filterRemovals: NonNullable<ReconcileOptions['filterRemovals']>; kept: () => number } {
@@ -84,7 +84,7 @@ function environmentOf(context: LambdaContext | undefined): HandlerEnvironment {
 
 /**
  * Creates, reconciles or removes the declared members. A failure's message is fitted to the
- * response CloudFormation accepts (rule 11); the whole of it goes to the log.
+ * response CloudFormation accepts (rule R11); the whole of it goes to the log.
  */
 export async function handler(event: CustomResourceEvent, context?: LambdaContext): Promise<OnEventResult<MembersResourceData>> {
   try {
@@ -95,7 +95,7 @@ export async function handler(event: CustomResourceEvent, context?: LambdaContex
 }
 
 async function onEvent(event: CustomResourceEvent, context?: LambdaContext): Promise<OnEventResult<MembersResourceData>> {
-  // The wait's deadline counts from here, so the resource ends within CloudFormation's hour (rule 12).
+  // The wait's deadline counts from here, so the resource ends within CloudFormation's hour (rule R12).
   const startedAt = Date.now();
   const env = environmentOf(context);
   startDeadline(context);

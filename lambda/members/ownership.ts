@@ -1,5 +1,5 @@
 /**
- * Ownership across the stack (DESIGN.md rule 10): a removal never removes an account that another
+ * Ownership across the stack (rule R10, docs/design.md): a removal never removes an account that another
  * `Custom::SecurityHubMembers` of the same stack declares for that region in the stack's current
  * template, unless the whole stack is going away. Renaming or moving the construct creates the new
  * resource first and deletes the old one in the cleanup phase; an account moved between two

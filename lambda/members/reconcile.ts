@@ -70,7 +70,7 @@ export interface ReconcileOptions {
   readonly rollbackOnFailure: boolean;
   /**
    * Given every region's plan after the reads, returns the plans to run: it may take accounts out
-   * of the removals (rule 10, ownership across the stack). Runs before any change; when it throws,
+   * of the removals (rule R10, ownership across the stack). Runs before any change; when it throws,
    * the event fails with nothing changed. `members` holds, for each plan, what the first read
    * found (timestamps included), so that no other read is needed.
    */
@@ -99,7 +99,7 @@ export async function reconcile(targets: readonly RegionTarget[], hubFor: (regio
       if (target.declared.length === 0 && isNotSubscribed(error)) {
         // Security Hub is not enabled here ("not subscribed"; the same error type without those
         // words is a missing permission, which still fails), and a hub that is not enabled has no
-        // members: a Delete, or an Update dropping this region, has nothing to remove (rule 6).
+        // members: a Delete, or an Update dropping this region, has nothing to remove (rule R6).
         // A region that still declares members needs the hub, so there the error stands.
         log('WARN', 'Security Hub refused the read in a region with nothing declared; treating it as having no members', {
           region: target.region, error: reasonOf(error),
@@ -128,7 +128,7 @@ export async function reconcile(targets: readonly RegionTarget[], hubFor: (regio
   }
 
   const overQuota = runs.flatMap(({ plan, states }) => {
-    // Additions come before removals (rule 2), so while the event runs the hub holds both. Members
+    // Additions come before removals (rule R2), so while the event runs the hub holds both. Members
     // outside the declaration count too but are not read; those the service reports per account.
     const peak = states.size + plan.create.length;
     return plan.create.length > 0 && peak > MAX_MEMBERS
@@ -187,7 +187,7 @@ async function addMembers(run: RegionRun): Promise<AccountFailure[]> {
 
 /**
  * An organization account that was disassociated is added back with CreateMembers, not an
- * invitation (DESIGN.md section 11): a Removed account InviteMembers refused is created again,
+ * invitation (docs/design.md, "Organization accounts"): a Removed account InviteMembers refused is created again,
  * then read again, and done when that read shows it Invited or Enabled. The refusal stands for the
  * others. Returns the invitation failures left.
  */

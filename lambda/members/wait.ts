@@ -11,7 +11,7 @@ import type { StatusMap } from './planner';
 /**
  * Most characters of the encoded record. The Provider framework sends onEvent's Data in every
  * response it makes afterwards, the failed one included, and that response must stay under
- * CloudFormation's 4,096 bytes with a full error message in it (DESIGN.md rule 11).
+ * CloudFormation's 4,096 bytes with a full error message in it (rule R11, docs/design.md).
  */
 export const CREATED_RECORD_BUDGET = 600;
 

@@ -1,5 +1,5 @@
 /**
- * Every answer fits (DESIGN.md rule 11). CloudFormation drops a custom resource response of 4,096
+ * Every answer fits (rule R11, docs/design.md). CloudFormation drops a custom resource response of 4,096
  * bytes or more and shows only "Response object is too long", which hides the reason a deploy
  * failed. The aws-cdk-lib Provider framework builds that response itself: for a failure, its
  * `Reason` is the handler's error message, a line naming the handler's log group, and the stack

@@ -1,7 +1,7 @@
 /**
  * Reads the handler's own CloudFormation stack: its status, its parameter values and its current
  * template. The members handler asks before it removes anything, to keep the accounts another
- * resource of the stack declares (DESIGN.md rule 10). The role allows only these two reads, only
+ * resource of the stack declares (rule R10, docs/design.md). The role allows only these two reads, only
  * on its own stack.
  */
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';

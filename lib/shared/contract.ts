@@ -61,12 +61,12 @@ export interface MembersResourceData {
    * With waitForAcceptance on Create: which declared accounts this Create created in each region,
    * a deflated bit mask over regions and declaration order (`z` then base64url), or `?` when too
    * irregular to fit. A Create that times out removes exactly these, as a failed Create does
-   * (DESIGN.md rule 3). Blanked once the wait completes, so the final response stays small.
+   * (rule R3, docs/design.md). Blanked once the wait completes, so the final response stays small.
    */
   readonly WaitCreated?: string;
   /**
    * On Update and Delete, when some: account-region pairs the event did not remove because another
-   * `Custom::SecurityHubMembers` of the stack declares them (DESIGN.md rule 10).
+   * `Custom::SecurityHubMembers` of the stack declares them (rule R10, docs/design.md).
    */
   readonly KeptCount?: string;
 }
@@ -98,7 +98,7 @@ export interface AccepterResourceData {
 
 /**
  * The message of the members handler's log line naming the accounts it kept because another
- * resource of its stack declares them (DESIGN.md rule 10), with fields `region`, `accountIds` and
+ * resource of its stack declares them (rule R10, docs/design.md), with fields `region`, `accountIds` and
  * `declaredBy`; the local deploy reads it to say so in its output.
  */
 export const KEPT_ACCOUNTS_LOG_MESSAGE = 'kept accounts another resource declares';

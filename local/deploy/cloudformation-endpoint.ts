@@ -1,6 +1,6 @@
 /**
- * The two CloudFormation reads a members handler makes before it removes anything (DESIGN.md
- * rule 10), `DescribeStacks` and `GetTemplate`, answered on 127.0.0.1 for the stacks of a local
+ * The two CloudFormation reads a members handler makes before it removes anything (docs/design.md,
+ * rule R10), `DescribeStacks` and `GetTemplate`, answered on 127.0.0.1 for the stacks of a local
  * deploy. It speaks CloudFormation's awsQuery protocol (a form-encoded POST, an XML answer), so the
  * real `@aws-sdk/client-cloudformation` in a bundled handler talks to it unchanged through
  * `AWS_ENDPOINT_URL_CLOUDFORMATION`.

@@ -63,7 +63,7 @@ export interface EventReport extends ResourceIdentity {
   readonly durationMs: number;
   /** The stack's status while the event ran, e.g. `UPDATE_COMPLETE_CLEANUP_IN_PROGRESS`. */
   readonly phase?: LocalStackStatus;
-  /** Accounts the handler kept because another resource of the stack declares them (DESIGN.md rule 10). */
+  /** Accounts the handler kept because another resource of the stack declares them (rule R10, docs/design.md). */
   readonly kept?: KeptAccounts[];
 }
 

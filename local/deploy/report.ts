@@ -67,7 +67,7 @@ const NONE = 'not a member';
 
 function label(from: string, to: string, organization: boolean): string {
   if (organization && to === 'Enabled') {
-    // Organization accounts are never invited: CreateMembers enables them (DESIGN.md section 11).
+    // Organization accounts are never invited: CreateMembers enables them (docs/design.md, "Organization accounts").
     return from === NONE ? 'created (organization account, Enabled)' : 're-added (organization account, Enabled)';
   }
   if (organization && to === 'Removed') {

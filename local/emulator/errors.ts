@@ -16,7 +16,8 @@ export type EmulatorErrorType =
   | 'UnknownOperationException';
 
 /**
- * HTTP status of each error, from the error table of SECURITYHUB-API.md.
+ * HTTP status of each error, as the AWS Security Hub API reference lists them (Common Errors and each
+ * operation's Errors).
  *
  * The last two are not Security Hub errors: they are what the AWS front end answers before a request
  * reaches the service (bad credentials, no such route).

@@ -130,8 +130,8 @@ export interface HubStoreOptions {
    */
   readonly memberQuota?: number;
   /**
-   * Accounts in each administrator's organization, by administrator account id (DESIGN.md section
-   * 11): CreateMembers makes them Enabled members at once, InviteMembers and DeleteMembers refuse
+   * Accounts in each administrator's organization, by administrator account id (docs/design.md,
+   * "Organization accounts"): CreateMembers makes them Enabled members at once, InviteMembers and DeleteMembers refuse
    * them, DisassociateMembers leaves them Removed.
    * @default - no organization: every account is an invitation-based member
    */

@@ -80,8 +80,8 @@ export interface EmulatorOptions {
    */
   statePath?: string;
   /**
-   * The accounts in each administrator's organization, by administrator account id (DESIGN.md
-   * section 11): CreateMembers makes them Enabled members without an invitation, InviteMembers and
+   * The accounts in each administrator's organization, by administrator account id (docs/design.md,
+   * "Organization accounts"): CreateMembers makes them Enabled members without an invitation, InviteMembers and
    * DeleteMembers refuse them in UnprocessedAccounts, DisassociateMembers leaves them Removed and
    * CreateMembers enables them again. Replaces the organization of the same administrator kept in
    * the state file; `store.setOrganization` changes it while running.

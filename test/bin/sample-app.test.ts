@@ -8,6 +8,10 @@ import * as path from 'path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildSampleApp, parseOrganizationAccounts } from '../../bin/sample-app';
+import { requireFreshBundles } from '../support/fresh-bundles';
+
+// The sample app's synth packs the handler bundles in assets/ into its cloud assembly.
+requireFreshBundles();
 
 describe('the sample app', () => {
   test('synthesizes the administrator\'s stack and one accepter stack per invited member, each after the administrator\'s', () => {

@@ -11,6 +11,10 @@ import { Stack } from 'aws-cdk-lib';
 import { SecurityHubMembers } from '../../lib';
 import { emulatorEnv, RunningEmulator, startEmulator } from '../../local/emulator';
 import { synth } from './helpers';
+import { requireFreshBundles } from '../support/fresh-bundles';
+
+// These tests run the bundled command in assets/cli, not the sources.
+requireFreshBundles();
 
 const ROOT = path.join(__dirname, '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; version: string };

@@ -30,9 +30,13 @@ beforeEach(() => {
 });
 afterEach(() => {
   restoreEnv();
-  // The command only reads: whatever a test does, no call may change the hub.
-  expect(emulator.calls.entries().filter((c) => MUTATING_OPERATIONS.has(c.operation))).toEqual([]);
+  expectNoMutatingCall();
 });
+
+/** The command only reads: whatever a test does, no call may change the hub (checked after each test). */
+function expectNoMutatingCall(): void {
+  expect(emulator.calls.entries().filter((c) => MUTATING_OPERATIONS.has(c.operation))).toEqual([]);
+}
 
 interface Declared {
   members: string[];

@@ -1,5 +1,5 @@
 /**
- * Crash recovery (DESIGN.md rule 5): the local Security Hub fails every call after K mutating
+ * Crash recovery (rule R5, docs/design.md): the local Security Hub fails every call after K mutating
  * calls, as when the Lambda function times out or crashes halfway through an event, so the
  * handler can neither finish nor undo its work. Running the event again must converge, and no
  * account may get a second invitation.

@@ -113,7 +113,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   }
   const template = Object.fromEntries(Object.entries(resource.properties).filter(([key]) => key !== 'Members'));
   const emulator = await startEmulator(options.emulator);
-  // The lab's stack holds this one resource: before removing, the handler reads it (rule 10) and
+  // The lab's stack holds this one resource: before removing, the handler reads it (rule R10) and
   // finds no other resource, so every removal goes ahead; a Delete is the stack's deletion.
   let stackView: StackDescription | undefined;
   const cloudFormation = await startCloudFormationEndpoint((nameOrId) => (nameOrId === STACK_ID || nameOrId === 'Admin' ? stackView : undefined));

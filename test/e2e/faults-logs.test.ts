@@ -1,5 +1,5 @@
 /**
- * Logs (DESIGN.md section 5): over a whole lifecycle with failures, rollbacks and faults, nothing
+ * Logs (docs/design.md, "Security"): over a whole lifecycle with failures, rollbacks and faults, nothing
  * the handler prints, nor the message of an error it throws (the Lambda runtime logs that too),
  * carries a declared email address or the event's ResponseURL.
  */

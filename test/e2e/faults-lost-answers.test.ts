@@ -1,5 +1,5 @@
 /**
- * Lost answers (DESIGN.md rule 5): the local Security Hub applies a call and then answers 500, or
+ * Lost answers (rule R5, docs/design.md): the local Security Hub applies a call and then answers 500, or
  * drops the connection, as when the service did the work but the answer never arrived. A blind
  * retry of InviteMembers would send a second invitation; the handler must look before it invites
  * again, and take "already a member" and "not a member" on a retry as done.

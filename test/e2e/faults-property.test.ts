@@ -2,8 +2,8 @@
  * The lifecycle as a property: random sequences of declarations, drawn from a small pool of
  * accounts, go through the bundled handler as Create, Update and Delete events against the local
  * Security Hub with random 429s, 500s, lost answers and uninvitable accounts, next to undeclared
- * members in every status; some pool accounts are in the administrator's organization (section 11).
- * After every event the hub must be exactly what DESIGN.md sections 3 and 11 say.
+ * members in every status; some pool accounts are in the administrator's organization (docs/design.md, "Organization accounts").
+ * After every event the hub must be exactly what docs/design.md, "Lifecycle" and "Organization accounts" say.
  *
  * LIFECYCLE_RUNS sets the number of sequences (default 250, e.g. LIFECYCLE_RUNS=5000 for a long
  * run); LIFECYCLE_SEED replays the seed fast-check prints with a failure.
@@ -97,11 +97,11 @@ function same(a: MemberRecord | undefined, b: MemberRecord | undefined): boolean
 type Snapshot = Map<string, MemberRecord>;
 
 /**
- * What one event may do to the pool, as DESIGN.md sections 3 and 11 say, by outcome:
+ * What one event may do to the pool, as docs/design.md, "Lifecycle" and "Organization accounts" say, by outcome:
  * - success: declared accounts settled (Invited, Enabled, or an AccountSuspended left alone), and
  *   an account that was settled is not touched at all; accounts only in P are gone;
- * - failure of a Create or Update: no removal (rule 2); accounts it created are gone again, accounts
- *   that existed stay members, re-invited if they needed it (rule 3);
+ * - failure of a Create or Update: no removal (rule R2); accounts it created are gone again, accounts
+ *   that existed stay members, re-invited if they needed it (rule R3);
  * - Delete: declared accounts are gone.
  * An organization account is never invited: where an invited account would end Invited it ends
  * Enabled, and where an invited account would be gone it ends disassociated (or as it was).
@@ -209,7 +209,7 @@ describe('the lifecycle under random faults (property)', () => {
         totals.serverErrors += call.httpStatus >= 500 ? 1 : 0;
         totals.lostAnswers += call.applied && call.httpStatus !== 200 ? 1 : 0;
       }
-      // Rule 1: not even a read of an account outside D ∪ P.
+      // Rule R1: not even a read of an account outside D ∪ P.
       const allowed = new Set(named);
       const strays = [...touchedAccounts(lab.calls)].filter((id) => !allowed.has(id));
       if (strays.length > 0) {

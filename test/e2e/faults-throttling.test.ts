@@ -1,5 +1,5 @@
 /**
- * Throttling at scale (DESIGN.md section 7): 1,000 members against the local Security Hub's real
+ * Throttling at scale (docs/design.md, "Scale and regions"): 1,000 members against the local Security Hub's real
  * rate limit (10 requests/s, burst 30), with the handler's default pacing and the SDK's adaptive
  * retry. Call counts are asserted, not time: speed is measured by the benchmark.
  */

@@ -11,6 +11,10 @@ import { MemberAccount, SecurityHubInvitationAccepter, SecurityHubMembers } from
 import { LocalStack, readAssembly } from '../../local/deploy/assembly';
 import { LocalCloudFormation, LocalCloudFormationOptions } from '../../local/deploy/cloudformation';
 import { EmulatorOptions, RunningEmulator, startEmulator } from '../../local/emulator';
+import { requireFreshBundles } from '../support/fresh-bundles';
+
+// Every end-to-end test runs the handlers bundled in assets/, so none may run on stale ones.
+requireFreshBundles();
 
 /** The administrator account of the end-to-end apps. */
 export const ADMIN = '999999999999';

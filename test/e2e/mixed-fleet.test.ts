@@ -1,5 +1,5 @@
 /**
- * A mixed fleet (DESIGN.md section 11) end to end: organization accounts and invited accounts in one
+ * A mixed fleet (docs/design.md, "Organization accounts") end to end: organization accounts and invited accounts in one
  * declaration, the bundled handler from cdk.out against a local Security Hub with an organization.
  */
 import { Duration } from 'aws-cdk-lib';

@@ -1,6 +1,6 @@
 /**
  * The deploys people make when they refactor a CDK app, through the local deploy of an app's
- * cloud assembly in CloudFormation's order (DESIGN.md rule 10): renames, moves between resources,
+ * cloud assembly in CloudFormation's order (rule R10, docs/design.md): renames, moves between resources,
  * removals, a stack deletion and a failed update whose rollback deletes a resource it created.
  */
 import type { CallRecord } from '../../local/emulator';

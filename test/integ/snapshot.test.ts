@@ -19,7 +19,7 @@ import { buildIntegApp, INTEG_CASES, integEnvironment } from './fleet';
  * asset hashes (64 hex digits), and the `salt` integ-tests-alpha gives each assertion (the synth
  * time, so that the assertion runs again at every deploy).
  */
-export function canonical(document: unknown): unknown {
+function canonical(document: unknown): unknown {
   return JSON.parse(JSON.stringify(document)
     .replace(/[0-9a-f]{64}/g, '<asset hash>')
     .replace(/"salt":"\d+"/g, '"salt":"<synth time>"'));

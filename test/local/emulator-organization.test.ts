@@ -1,5 +1,5 @@
 /**
- * The local Security Hub's organization accounts (DESIGN.md section 11): Enabled by CreateMembers
+ * The local Security Hub's organization accounts (docs/design.md, "Organization accounts"): Enabled by CreateMembers
  * without an invitation, refused by InviteMembers and DeleteMembers, Removed after
  * DisassociateMembers, Enabled again by CreateMembers.
  */

@@ -8,7 +8,7 @@ import { RegionCall, regionStates, wireRegionHubs } from './hub-model';
 import { membersResource, StackModel, wireStack } from './stack-model';
 
 /*
- * Safe across deployments (DESIGN.md rule 10, and reconcileOnEveryDeploy's Updates): a removal
+ * Safe across deployments (rule R10, docs/design.md, and reconcileOnEveryDeploy's Updates): a removal
  * keeps every account another Custom::SecurityHubMembers of the stack's current template declares
  * for that region, unless the stack itself is being deleted.
  */

@@ -9,7 +9,7 @@ import { emptyStack, wireStack } from './stack-model';
 /*
  * Through the aws-cdk-lib Provider framework's own runtime, to the exact body CloudFormation would
  * receive: every answer stays under 4,096 bytes whatever the declaration and whatever fails
- * (DESIGN.md rule 11), and the wait's deadline counts from the start of the event (rule 12).
+ * (rule R11, docs/design.md), and the wait's deadline counts from the start of the event (rule R12).
  */
 
 const ADMIN = '999999999999';

@@ -23,7 +23,7 @@ const context = { invokedFunctionArn: `arn:aws:lambda:us-east-1:${ADMIN}:functio
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:999999999999:stack/Admin/0f1e2d3c';
 
 const hub = mockClient(SecurityHubClient);
-// The stack declares no other SecurityHubMembers: rule 10 keeps nothing (ownership.test.ts covers it).
+// The stack declares no other SecurityHubMembers: rule R10 keeps nothing (ownership.test.ts covers it).
 const cfn = mockClient(CloudFormationClient);
 /** Member status by account id: a minimal model of one administrator's hub in one region. */
 let state: Map<string, string>;

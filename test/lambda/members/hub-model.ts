@@ -24,7 +24,7 @@ export const ORGANIZATION_DELETE = 'Organization accounts cannot be deleted: dis
 
 /**
  * The hub's state: member status by account id, the accounts InviteMembers refuses, with the
- * reason, and the accounts of the administrator's organization (DESIGN.md section 11).
+ * reason, and the accounts of the administrator's organization (docs/design.md, "Organization accounts").
  */
 export interface HubFixture {
   readonly state: Map<string, string>;

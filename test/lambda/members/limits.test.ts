@@ -30,7 +30,7 @@ const PHYSICAL_ID = 'securityhub-members-Admin-MembersFEE56442';
 const MESSAGE_LIMIT = 3_100;
 
 const hub = mockClient(SecurityHubClient);
-// The stack declares no other SecurityHubMembers: rule 10 keeps nothing (ownership.test.ts covers it).
+// The stack declares no other SecurityHubMembers: rule R10 keeps nothing (ownership.test.ts covers it).
 const cfn = mockClient(CloudFormationClient);
 /** Member status by account id: a minimal model of one administrator's hub (shared by every enabled region). */
 let state: Map<string, string>;

@@ -1,5 +1,5 @@
 /**
- * Mixed fleets (DESIGN.md section 11): organization accounts, which CreateMembers enables without
+ * Mixed fleets (docs/design.md, "Organization accounts"): organization accounts, which CreateMembers enables without
  * an invitation and which InviteMembers and DeleteMembers refuse, declared next to invited ones.
  */
 import {
@@ -23,7 +23,7 @@ const context = { invokedFunctionArn: `arn:aws:lambda:us-east-1:${ADMIN}:functio
 const PHYSICAL_ID = 'securityhub-members-Admin-MembersFEE56442';
 
 const hub = mockClient(SecurityHubClient);
-// The stack declares no other SecurityHubMembers: rule 10 keeps nothing (across-deploys.test.ts covers it).
+// The stack declares no other SecurityHubMembers: rule R10 keeps nothing (across-deploys.test.ts covers it).
 const cfn = mockClient(CloudFormationClient);
 let state: Map<string, string>;
 let refuseInvite: Map<string, string>;
