@@ -57,7 +57,8 @@ describe('local commands in README.md and docs/', () => {
     const { commands, options } = helpCommands(help);
     const wrong: string[] = [];
     let count = 0;
-    for (const file of markdownFiles()) {
+    // docs/design.md is the contract: it names commands before they are built.
+    for (const file of markdownFiles().filter((f) => f !== 'docs/design.md')) {
       for (const use of localInvocations(fs.readFileSync(path.join(ROOT, file), 'utf8'))) {
         count++;
         // `<command>`, `…` and the like stand for any command.

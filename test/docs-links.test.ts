@@ -42,7 +42,7 @@ function links(markdown: string): { line: number; target: string }[] {
   return found;
 }
 
-/** The anchors GitHub gives the headings of a Markdown text (ATX headings, outside code). */
+/** The anchors GitHub gives the headings of a Markdown text (ATX headings, outside code), and its HTML anchors. */
 function anchors(markdown: string): Set<string> {
   const slugger = new GithubSlugger();
   const result = new Set<string>();
@@ -50,6 +50,10 @@ function anchors(markdown: string): Set<string> {
   for (const line of markdown.split('\n')) {
     if (/^\s*(```|~~~)/.test(line)) {
       fenced = !fenced;
+    }
+    // An HTML anchor (`<a id="r10"></a>`) is a target too, as on GitHub.
+    for (const html of fenced ? [] : line.matchAll(/<a\s+(?:id|name)="([^"]+)"/g)) {
+      result.add(html[1]);
     }
     const heading = fenced ? null : /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
     if (heading) {
@@ -101,14 +105,14 @@ describe('links in README.md and docs/', () => {
     beforeAll(() => {
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'links-'));
       fs.mkdirSync(path.join(dir, 'docs'));
-      fs.writeFileSync(path.join(dir, 'docs', 'a.md'), '# Page A\n\n## Mixed fleets: organization accounts\n\n## `drift` command\n\n## Twice\n\n## Twice\n');
+      fs.writeFileSync(path.join(dir, 'docs', 'a.md'), '# Page A\n\n## Mixed fleets: organization accounts\n\n## `drift` command\n\n## Twice\n\n## Twice\n\n<a id="r10"></a>\n');
     });
     afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
     test('resolves files and GitHub anchors, duplicates and code spans included', () => {
       fs.writeFileSync(path.join(dir, 'README.md'), [
         '[a](docs/a.md) [b](docs/a.md#mixed-fleets-organization-accounts) [c](docs/a.md#drift-command)',
-        '[d](docs/a.md#twice-1) [e](https://example.com/nowhere) [f](#readme-top)',
+        '[d](docs/a.md#twice-1) [e](https://example.com/nowhere) [f](#readme-top) [g](docs/a.md#r10)',
         '# README top',
         '```sh',
         '[not a link](nowhere.md)',
