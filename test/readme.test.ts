@@ -73,7 +73,9 @@ function typeCheck(blocks: Snippet[]): string[][] {
 }
 
 describe('README.md and docs/', () => {
-  const blocks = markdownFiles().flatMap((source) => snippets(fs.readFileSync(path.join(ROOT, source), 'utf8')).map((b) => ({ ...b, source })));
+  // docs/design.md is the contract: its sketches name what is yet to be built and elide the
+  // context, so they are not examples a user copies.
+  const blocks = markdownFiles().filter((f) => f !== 'docs/design.md').flatMap((source) => snippets(fs.readFileSync(path.join(ROOT, source), 'utf8')).map((b) => ({ ...b, source })));
   let diagnostics: string[][];
   beforeAll(() => {
     diagnostics = typeCheck(blocks);
