@@ -2,7 +2,8 @@
  * `npm run bench`: the benchmark of GitHub issue 6. For 10, 100 and 1,000 members, creates,
  * updates (10% churn, and no change) and deletes with the bundled handler and with the
  * one-account-at-a-time approach, against the local Security Hub with the service's rate limit,
- * and prints a Markdown table. Progress goes to stderr, so stdout is only the report.
+ * then the drift command and one scheduled audit over 1,000 members in 24 regions, and prints
+ * Markdown tables. Progress goes to stderr, so stdout is only the report.
  *
  *   npm run bench -- [--sizes 10,100,1000] [--quick] [--latency-ms 20] [--parallelism 10]
  *                    [--only handler|one-at-a-time] [--env NAME=VALUE ...] [--load-runs 5]
@@ -13,6 +14,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MAX_MEMBERS } from '../lib/shared/contract';
 import { bundleStats } from './bundle';
+import { AUDIT_REGIONS, AuditMeasurement, renderAuditReport, runAudit } from './audit';
 import { DriftMeasurement, renderDriftReport, runDrift } from './drift';
 import { coldStartOverhead, runHandler, synthesize } from './handler';
 import { Approach, Measurement } from './measure';
@@ -158,6 +160,12 @@ async function main(): Promise<void> {
       audits.push(audit);
     }
   }
+  let scheduled: AuditMeasurement | undefined;
+  if (options.approaches.includes('handler')) {
+    progress(`${MAX_MEMBERS} members in each of ${AUDIT_REGIONS.length} regions, scheduled audit...`);
+    scheduled = await runAudit(MAX_MEMBERS, AUDIT_REGIONS, options.latencyMs);
+    progress(`  ${(scheduled.wallMs / 1000).toFixed(2)} s, reads ${(scheduled.readsMs / 1000).toFixed(2)} s${scheduled.ok ? '' : `, FAILED: ${scheduled.error}`}`);
+  }
   process.stdout.write(`${renderReport(measurements, {
     latencyMs: options.latencyMs,
     parallelism: options.parallelism,
@@ -167,7 +175,7 @@ async function main(): Promise<void> {
     assetMatches,
     coldStartExtraMs,
     cold: options.cold,
-  })}\n${audits.length > 0 ? `\n${renderDriftReport(audits)}\n` : ''}`);
+  })}\n${audits.length > 0 ? `\n${renderDriftReport(audits)}\n` : ''}${scheduled ? `\n${renderAuditReport(scheduled)}\n` : ''}`);
 }
 
 main().catch((error: unknown) => {

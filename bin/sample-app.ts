@@ -9,7 +9,7 @@
  * deploys them elsewhere.
  */
 import { App, CfnOutput, Stack } from 'aws-cdk-lib';
-import { SecurityHubInvitationAccepter, SecurityHubMembers } from '../lib';
+import { SecurityHubInvitationAccepter, SecurityHubMembers, SecurityHubMembersAudit } from '../lib';
 import { parseMembers, parseOrganizationAccounts } from '../local/context';
 
 // The context parsing is shared with the local deploy, which checks the values before a synth.
@@ -31,6 +31,8 @@ export function buildSampleApp(app: App): Stack[] {
     description: 'Security Hub administrator: declares the member accounts',
   });
   const declared = new SecurityHubMembers(administrator, 'Members', { members, reconcileOnEveryDeploy });
+  // The scheduled audit (docs/audit.md): `-c auditRepair=true` has it re-add the members that left.
+  new SecurityHubMembersAudit(administrator, 'Audit', { repair: String(app.node.tryGetContext('auditRepair') ?? false) === 'true' });
   new CfnOutput(administrator, 'MemberCount', { value: declared.memberCount });
   new CfnOutput(administrator, 'InvitedCount', { value: declared.invitedCount });
   const stacks = [administrator];

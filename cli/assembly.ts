@@ -10,32 +10,9 @@ import { readDeclaration } from '../lib/shared/declaration';
 import { isReadable, MembersResourceReading, readMembersResources } from '../lib/shared/template';
 import { AssemblyStack, NotACloudAssembly, readCloudAssembly } from './cloud-assembly';
 import { CommandError } from './errors';
+import type { Declaration, DeclaredResource } from '../lambda/shared/fleet/audit';
 
-/** What a readable resource declares. */
-export interface Declaration {
-  /** The declared account ids, in declaration order. */
-  readonly accountIds: string[];
-  /** Whether the members are invited (then in sync means Invited or Enabled). */
-  readonly invite: boolean;
-  /** The regions whose hubs hold the members. */
-  readonly regions: string[];
-}
-
-/** One `Custom::SecurityHubMembers` resource of the assembly. */
-export interface DeclaredResource {
-  /** The CloudFormation stack name. */
-  readonly stack: string;
-  /** The stack as the CDK shows it, e.g. `Prod/SecurityHubAdministrator` for a stage's stack. */
-  readonly displayName: string;
-  /** The resource's logical id. */
-  readonly logicalId: string;
-  /** The stack's account; undefined for an environment-agnostic stack (deployed to the caller's). */
-  readonly account?: string;
-  /** The declaration; undefined when it can't be read. */
-  readonly declaration?: Declaration;
-  /** Why the declaration can't be read without guessing (a parameter, an attribute, an undecided Condition). */
-  readonly unreadable?: string;
-}
+export type { Declaration, DeclaredResource };
 
 /** Options of {@link readDeclarations}. */
 export interface ReadOptions {

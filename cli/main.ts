@@ -8,9 +8,9 @@ import { createRegionClients, RegionClients } from '../lambda/shared/client';
 import { reasonOf } from '../lambda/shared/errors';
 import { parseCommandLine, USAGE } from './args';
 import { readDeclarations } from './assembly';
-import { FleetAudit, ReaderFactory, toDocument } from './audit';
+import { FleetAudit, FleetReadError, ReaderFactory, toDocument } from '../lambda/shared/fleet/audit';
+import { SdkHubReader } from '../lambda/shared/fleet/hub-reader';
 import { CommandError } from './errors';
-import { SdkHubReader } from './hub-reader';
 import { renderTable } from './render';
 import { VERSION } from './version';
 
@@ -49,7 +49,7 @@ export async function run(argv: readonly string[], deps: CliDeps): Promise<numbe
     return await runCommand(argv, deps, clients);
   } catch (error) {
     // One line, never a stack trace: a pipeline's log shows it as it is.
-    const message = error instanceof CommandError ? error.message : `unexpected error: ${reasonOf(error)}`;
+    const message = error instanceof CommandError || error instanceof FleetReadError ? error.message : `unexpected error: ${reasonOf(error)}`;
     deps.stderr(message.replace(/\s*\n\s*/g, ' '));
     return EXIT.error;
   } finally {

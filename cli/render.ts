@@ -1,5 +1,5 @@
 /** The human-readable report of `drift`: a table per administrator and region. */
-import { AuditedResource, AuditResult, NOT_A_MEMBER } from './audit';
+import { AuditedResource, AuditResult, NOT_A_MEMBER } from '../lambda/shared/fleet/audit';
 
 /** Why a declared account is not in sync, in a few words. */
 export function driftText(status: string, invite: boolean, requireAccepted: boolean): string {

@@ -1,2 +1,3 @@
 export * from './security-hub-members';
 export * from './security-hub-invitation-accepter';
+export * from './security-hub-members-audit';

@@ -4,6 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge } from './private/compat';
 import { HandlerProvider, hubArn } from './private/handler-provider';
+import { recordMembersRegions } from './private/members-registry';
 import { removalPolicyProblem } from './private/removal-policy';
 import { MAX_WAIT_FOR_ACCEPTANCE_MINUTES, MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
 import { stackRegionProblem, validateMembers, validateRegions } from './shared/validation';
@@ -102,6 +103,7 @@ export class SecurityHubMembers extends Construct {
     const stack = Stack.of(this);
     const regions = props.regions ?? [stack.region];
     this.validate(stack, props, regions);
+    recordMembersRegions(stack, regions);
 
     const waiting = props.waitForAcceptance !== undefined;
     // One provider per stack for every instance, always able to wait: switching providers would

@@ -94,6 +94,14 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     options: [],
   },
   {
+    name: 'audit',
+    synopsis: 'audit [--repair]',
+    summary: 'run the SecurityHubMembersAudit function of each deployed stack that has one, once, as its schedule would; '
+      + 'prints the metric values, the drift event it put and, with --repair, the accounts it brought back',
+    passesOn: true,
+    options: [],
+  },
+  {
     name: 'resign',
     synopsis: 'resign ACCOUNT_ID ...',
     summary: 'make the member account leave its administrator, as the member would (status Resigned): drift to see with drift',

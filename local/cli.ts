@@ -1,5 +1,5 @@
 /**
- * `npm run local -- deploy | destroy | status | drift | resign | remove | reset`: deploys the sample app's Security Hub
+ * `npm run local -- deploy | destroy | status | drift | audit | resign | remove | reset`: deploys the sample app's Security Hub
  * resources against the local Security Hub, running the bundled handlers from cdk.out as
  * CloudFormation and the Provider framework would. No AWS account is needed.
  */
@@ -14,6 +14,7 @@ import { ContextValueError, parseMembers, parseOrganizationAccounts } from './co
 import { LocalStack, readAssembly } from './deploy/assembly';
 import { checkFailAfter, deployedStacks, EventReport, LocalCloudFormation, namesResource, readLocalState } from './deploy/cloudformation';
 import { changes, describeEvent, MemberSnapshot, phaseLine, resourceName, snapshot } from './deploy/report';
+import { localAudit } from './audit';
 import { localDrift, localRemove, localResign } from './drift';
 import { EmulatorOptions, HubStore, loadStoreFile, RunningEmulator, startEmulator } from './emulator';
 import { ensureBundles } from './handler-bundles';
@@ -323,6 +324,11 @@ async function main(argv: string[]): Promise<number> {
       checkStateFiles();
       ensureBundles(ROOT, (line) => console.error(line));
       return withHub((emulator) => localDrift(emulator, CDK_OUT, args.rest ?? []));
+    case 'audit':
+      // The scheduled audit's bundled function, once per deployed stack that has one.
+      checkStateFiles();
+      ensureBundles(ROOT, (line) => console.log(line));
+      return withHub((emulator) => localAudit(emulator, { root: ROOT, stackState: STACK_STATE, cdkOut: CDK_OUT }, args.rest ?? []));
     case 'resign':
       checkStateFiles();
       return withHub((emulator) => localResign(emulator, operands));

@@ -1,4 +1,4 @@
-// Bundles each Lambda handler in lambda/<name>/index.ts, the AWS SDK included, into
+// Bundles each Lambda function in lambda/<name>/index.ts (the two handlers and the scheduled audit), the AWS SDK included, into
 // assets/<name>-handler/index.js: the folder the constructs load with lambda.Code.fromAsset, so
 // that a consumer's `cdk synth` needs neither esbuild nor Docker. Then bundles the
 // `cdk-securityhub-members` command (cli/index.ts) into assets/cli/index.js, the package's `bin`.
@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const handlers = ['members', 'accepter'];
+const handlers = ['members', 'accepter', 'audit'];
 
 for (const name of handlers) {
   const entry = join(root, 'lambda', name, 'index.ts');

@@ -49,7 +49,7 @@ describe('the jsii build', () => {
   });
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test('its assembly has both constructs, their props, every target and the aws-cdk-lib floor', () => {
+  test('its assembly has the constructs, their props, every target and the aws-cdk-lib floor', () => {
     const assembly = JSON.parse(fs.readFileSync(path.join(ROOT, '.jsii'), 'utf8')) as Assembly;
     expect(assembly.name).toBe('cdk-securityhub-members');
     expect(assembly.dependencies).toEqual({ 'aws-cdk-lib': '^2.200.0', 'constructs': '^10.0.0' });
@@ -58,6 +58,8 @@ describe('the jsii build', () => {
       'cdk-securityhub-members.SecurityHubInvitationAccepter': 'class',
       'cdk-securityhub-members.SecurityHubInvitationAccepterProps': 'interface',
       'cdk-securityhub-members.SecurityHubMembers': 'class',
+      'cdk-securityhub-members.SecurityHubMembersAudit': 'class',
+      'cdk-securityhub-members.SecurityHubMembersAuditProps': 'interface',
       'cdk-securityhub-members.SecurityHubMembersProps': 'interface',
     });
     expect(assembly.targets).toEqual(expect.objectContaining({
@@ -68,10 +70,11 @@ describe('the jsii build', () => {
     }));
   });
 
-  test('generates a Python package that declares both constructs', () => {
+  test('generates a Python package that declares the constructs', () => {
     const module = fs.readFileSync(generatedPython(), 'utf8');
     expect(module).toMatch(/^class SecurityHubMembers\(/m);
     expect(module).toMatch(/^class SecurityHubInvitationAccepter\(/m);
+    expect(module).toMatch(/^class SecurityHubMembersAudit\(/m);
     expect(module).toContain('wait_for_acceptance');
   }, HEAVY_TIMEOUT_MS);
 

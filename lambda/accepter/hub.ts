@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { MAX_IDS_PER_CALL } from '../../lib/shared/contract';
 import { reasonOf } from '../shared/errors';
+import { allPages } from '../shared/fleet/reads';
 import { log } from '../shared/log';
 import { AccepterError, AdministratorRelationship, associatedAdministrator, InvitationSummary } from './planner';
 
@@ -41,30 +42,19 @@ export class SdkAccepterHub implements AccepterHub {
     };
   }
 
-  async listInvitations(): Promise<InvitationSummary[]> {
-    const invitations: InvitationSummary[] = [];
-    const seenTokens = new Set<string>();
-    let nextToken: string | undefined;
-    do {
-      const out = await this.client.send(new ListInvitationsCommand({ MaxResults: MAX_IDS_PER_CALL, ...(nextToken ? { NextToken: nextToken } : {}) }));
-      for (const invitation of out.Invitations ?? []) {
-        invitations.push({
+  listInvitations(): Promise<InvitationSummary[]> {
+    return allPages('ListInvitations', async (token) => {
+      const out = await this.client.send(new ListInvitationsCommand({ MaxResults: MAX_IDS_PER_CALL, ...(token ? { NextToken: token } : {}) }));
+      return {
+        items: (out.Invitations ?? []).map((invitation) => ({
           ...(invitation.AccountId ? { administratorId: invitation.AccountId } : {}),
           ...(invitation.InvitationId ? { invitationId: invitation.InvitationId } : {}),
           ...(invitation.MemberStatus ? { memberStatus: invitation.MemberStatus } : {}),
           ...(invitation.InvitedAt ? { invitedAt: invitation.InvitedAt } : {}),
-        });
-      }
-      nextToken = out.NextToken || undefined;
-      // A service that hands back a token it already gave would otherwise keep the handler busy until its timeout.
-      if (nextToken !== undefined && seenTokens.has(nextToken)) {
-        throw new Error(`ListInvitations returned the NextToken ${JSON.stringify(nextToken)} twice: expected each page once`);
-      }
-      if (nextToken !== undefined) {
-        seenTokens.add(nextToken);
-      }
-    } while (nextToken !== undefined);
-    return invitations;
+        })),
+        nextToken: out.NextToken,
+      };
+    });
   }
 
   async acceptInvitation(administratorId: string, invitationId: string): Promise<void> {

@@ -6,7 +6,6 @@ import {
   CreateMembersCommand,
   DeleteMembersCommand,
   DisassociateMembersCommand,
-  GetMembersCommand,
   InviteMembersCommand,
   Result,
 } from '@aws-sdk/client-securityhub';
@@ -16,6 +15,7 @@ import { chunk, mapWithConcurrency } from '../shared/batch';
 import type { RegionClients } from '../shared/client';
 import { checkDeadline } from '../shared/deadline';
 import { AccountFailure, reasonOf } from '../shared/errors';
+import { readMembers } from '../shared/fleet/reads';
 import { log } from '../shared/log';
 import { isInvitedOrEnabled, normalizeStatus } from '../../lib/shared/status';
 import type { InviteResult, MemberHub, MemberRead } from './reconcile';
@@ -63,27 +63,9 @@ export class SdkMemberHub implements MemberHub {
     return new Map([...members].map(([id, member]) => [id, member.status]));
   }
 
-  async readMembers(accountIds: readonly string[]): Promise<Map<string, MemberRead>> {
-    const members = new Map<string, MemberRead>();
-    await this.eachBatch(accountIds, async (batch) => {
-      const out = await this.clients.client.send(new GetMembersCommand({ AccountIds: batch }));
-      for (const member of out.Members ?? []) {
-        if (member.AccountId && batch.includes(member.AccountId)) {
-          members.set(member.AccountId, {
-            status: member.MemberStatus ?? 'unknown',
-            ...(member.InvitedAt ? { invitedAt: member.InvitedAt } : {}),
-            ...(member.UpdatedAt ? { updatedAt: member.UpdatedAt } : {}),
-          });
-        }
-      }
-    });
+  readMembers(accountIds: readonly string[]): Promise<Map<string, MemberRead>> {
     // A Deleted member is not a member; keeping the map to members only keeps callers simple.
-    for (const [id, member] of members) {
-      if (normalizeStatus(member.status) === 'NotMember') {
-        members.delete(id);
-      }
-    }
-    return members;
+    return readMembers(this.clients, accountIds, { deleted: 'drop' });
   }
 
   createMembers(members: readonly MemberInput[]): Promise<AccountFailure[]> {
@@ -211,10 +193,6 @@ export class SdkMemberHub implements MemberHub {
 
   private failure(accountId: string, reason: string): AccountFailure {
     return { accountId, region: this.region, reason };
-  }
-
-  private async eachBatch(accountIds: readonly string[], fn: (batch: string[]) => Promise<void>): Promise<void> {
-    await mapWithConcurrency(chunk(accountIds, MAX_IDS_PER_CALL), this.clients.tuning.concurrency, fn);
   }
 
   /** Runs `fn` per batch; a batch whose call throws fails every account in it, with the error as reason. */

@@ -48,7 +48,8 @@ export type StackLookup = (nameOrId: string, action: string) => StackDescription
 
 const NAMESPACE = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 
-class QueryError extends Error {
+/** An error the endpoint answers with its code; a lookup may throw it to refuse a read (AccessDenied, for instance). */
+export class QueryError extends Error {
   constructor(readonly code: string, message: string, readonly httpStatus = 400) {
     super(message);
   }

@@ -6,15 +6,16 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { buildSampleApp } from '../../bin/sample-app';
-import { SecurityHubInvitationAccepter, SecurityHubMembers } from '../../lib';
+import { SecurityHubInvitationAccepter, SecurityHubMembers, SecurityHubMembersAudit } from '../../lib';
 
-/** Both constructs in every shape they synthesize to: one region, several regions, waiting, member side. */
+/** Every construct in every shape they synthesize to: one region, several regions, waiting, member side. */
 function app(): { app: App; stacks: Stack[] } {
   const root = new App();
   const admin = new Stack(root, 'Admin', { env: { account: '999999999999', region: 'us-east-1' } });
   new SecurityHubMembers(admin, 'Members', { members: [{ accountId: '111111111111', email: 'security@example.com' }] });
   new SecurityHubMembers(admin, 'Global', { members: [{ accountId: '222222222222' }], regions: ['eu-west-1', 'us-west-2'] });
   new SecurityHubMembers(admin, 'Waiting', { members: [{ accountId: '333333333333' }], waitForAcceptance: Duration.minutes(30) });
+  new SecurityHubMembersAudit(admin, 'Audit', { repair: true });
   const member = new Stack(root, 'Member', { env: { account: '111111111111', region: 'us-east-1' } });
   new SecurityHubInvitationAccepter(member, 'Accept', { administratorAccountId: '999999999999' });
   return { app: root, stacks: [admin, member] };

@@ -28,8 +28,8 @@ test.each([[['--version']], [['deploy', '--version']], [['status', '--version']]
 });
 
 test.each([
-  [['frobnicate'], 'unknown command "frobnicate": expected one of deploy, destroy, status, drift, resign, remove, reset, help'],
-  [['--frob'], 'unknown option "--frob": expected a command first (deploy, destroy, status, drift, resign, remove, reset, help), or --help or --version'],
+  [['frobnicate'], 'unknown command "frobnicate": expected one of deploy, destroy, status, drift, audit, resign, remove, reset, help'],
+  [['--frob'], 'unknown option "--frob": expected a command first (deploy, destroy, status, drift, audit, resign, remove, reset, help), or --help or --version'],
   [['status', '--frob'], 'unknown option "--frob" for status: expected --help, --version'],
   [['deploy', '--verbsoe'], 'unknown option "--verbsoe" for deploy: expected --verbose, --context KEY=VALUE, --fail-after RESOURCE, --help, --version'],
   [['destroy', '-c', 'a=b'], 'option "-c" does not apply to destroy: expected --verbose, --help, --version'],

@@ -1,11 +1,46 @@
 /**
- * Compares the declarations of a cloud assembly with what Security Hub reports, read-only.
+ * Compares declarations with what Security Hub reports, read-only: the comparison of the drift
+ * command (docs/design.md, "Drift command") and of the scheduled audit (docs/design.md,
+ * "Scheduled audit"), which read their declarations from a cloud assembly and from the deployed
+ * stack respectively.
  */
-import { normalizeStatus } from '../lib/shared/status';
-import { reasonOf } from '../lambda/shared/errors';
-import type { DeclaredResource } from './assembly';
-import { CommandError } from './errors';
+import { normalizeStatus } from '../../../lib/shared/status';
+import { reasonOf } from '../errors';
 import type { HubReader, HubState } from './hub-reader';
+
+/** What a readable resource declares. */
+export interface Declaration {
+  /** The declared account ids, in declaration order. */
+  readonly accountIds: string[];
+  /** Whether the members are invited (then in sync means Invited or Enabled). */
+  readonly invite: boolean;
+  /** The regions whose hubs hold the members. */
+  readonly regions: string[];
+}
+
+/** One `Custom::SecurityHubMembers` resource to audit. */
+export interface DeclaredResource {
+  /** The CloudFormation stack name. */
+  readonly stack: string;
+  /** The stack as the CDK shows it, e.g. `Prod/SecurityHubAdministrator` for a stage's stack. */
+  readonly displayName: string;
+  /** The resource's logical id. */
+  readonly logicalId: string;
+  /** The stack's account; undefined for an environment-agnostic stack (deployed to the caller's). */
+  readonly account?: string;
+  /** The declaration; undefined when it can't be read. */
+  readonly declaration?: Declaration;
+  /** Why the declaration can't be read without guessing (a value that is not literal, a Condition). */
+  readonly unreadable?: string;
+}
+
+/** A hub that could not be read: its message names the account and region, in one line. */
+export class FleetReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FleetReadError';
+  }
+}
 
 /** The status reported for a declared account that is not a member at all. */
 export const NOT_A_MEMBER = 'NotAMember';
@@ -138,7 +173,7 @@ export class FleetAudit {
   /**
    * Calls DescribeHub once per credentials and region.
    *
-   * @throws CommandError naming the account and region whose hub could not be read
+   * @throws FleetReadError naming the account and region whose hub could not be read
    */
   async prepare(): Promise<void> {
     const readers = new Map<string, { reader: HubReader; roleAccount?: string; declaredFor: string; state?: HubState }>();
@@ -162,7 +197,7 @@ export class FleetAudit {
         entry.state = await entry.reader.describeHub();
       } catch (error) {
         const how = entry.roleAccount ? 'the role from --role-arn-template' : 'the default credentials';
-        throw new CommandError(`cannot read Security Hub of ${entry.declaredFor} in ${entry.reader.region} with ${how}: ${oneLine(reasonOf(error))}`);
+        throw new FleetReadError(`cannot read Security Hub of ${entry.declaredFor} in ${entry.reader.region} with ${how}: ${oneLine(reasonOf(error))}`);
       }
     }));
     // The credentials' account, from any region where Security Hub is enabled.
@@ -214,7 +249,7 @@ export class FleetAudit {
       try {
         group.statuses = await group.reader.getStatuses([...group.declared]);
       } catch (error) {
-        throw new CommandError(`cannot read the members of administrator ${group.admin} in ${group.region}: ${oneLine(reasonOf(error))}`);
+        throw new FleetReadError(`cannot read the members of administrator ${group.admin} in ${group.region}: ${oneLine(reasonOf(error))}`);
       }
     }));
   }
@@ -226,7 +261,7 @@ export class FleetAudit {
       try {
         members = await group.reader.listMembers();
       } catch (error) {
-        throw new CommandError(`cannot list the members of administrator ${group.admin} in ${group.region}: ${oneLine(reasonOf(error))}`);
+        throw new FleetReadError(`cannot list the members of administrator ${group.admin} in ${group.region}: ${oneLine(reasonOf(error))}`);
       }
       const undeclared = new Map([...members].filter(([id]) => !group.declared.has(id)).sort(([a], [b]) => a.localeCompare(b)));
       this.undeclared.set(group, undeclared);

@@ -1,13 +1,14 @@
 /**
- * The read-only Security Hub calls of the drift command, over the handler's clients (the same
- * pacing and retry): DescribeHub, GetMembers in batches of 50, and paginated ListMembers.
+ * The read-only Security Hub calls of the drift command and the scheduled audit, over the
+ * handler's clients (the same pacing and retry): DescribeHub, GetMembers in batches of 50, and
+ * paginated ListMembers.
  */
-import { DescribeHubCommand, GetMembersCommand, ListMembersCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
-import { MAX_IDS_PER_CALL } from '../lib/shared/contract';
-import { chunk, mapWithConcurrency } from '../lambda/shared/batch';
-import type { RegionClients } from '../lambda/shared/client';
-import { accountOfArn } from '../lambda/shared/cfn';
-import { isNotSubscribed } from '../lambda/shared/errors';
+import { DescribeHubCommand, ListMembersCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { MAX_IDS_PER_CALL } from '../../../lib/shared/contract';
+import { accountOfArn } from '../cfn';
+import type { RegionClients } from '../client';
+import { isNotSubscribed } from '../errors';
+import { allPages, readMemberStatuses } from './reads';
 
 /** What DescribeHub tells about the caller in one region. */
 export type HubState =
@@ -55,32 +56,16 @@ export class SdkHubReader implements HubReader {
     }
   }
 
-  async getStatuses(accountIds: readonly string[]): Promise<Map<string, string>> {
-    const statuses = new Map<string, string>();
-    await mapWithConcurrency(chunk(accountIds, MAX_IDS_PER_CALL), this.clients.tuning.concurrency, async (batch) => {
-      const out = await this.client.send(new GetMembersCommand({ AccountIds: batch }));
-      // A non-member comes back in UnprocessedAccounts: absent from the map.
-      for (const member of out.Members ?? []) {
-        if (member.AccountId && batch.includes(member.AccountId)) {
-          statuses.set(member.AccountId, member.MemberStatus ?? 'unknown');
-        }
-      }
-    });
-    return statuses;
+  getStatuses(accountIds: readonly string[]): Promise<Map<string, string>> {
+    // An audit reports a Deleted member as the service lists it.
+    return readMemberStatuses(this.clients, accountIds, { deleted: 'keep' });
   }
 
   async listMembers(): Promise<Map<string, string>> {
-    const members = new Map<string, string>();
-    let token: string | undefined;
-    do {
+    const members = await allPages('ListMembers', async (token) => {
       const out = await this.client.send(new ListMembersCommand({ OnlyAssociated: false, MaxResults: MAX_IDS_PER_CALL, NextToken: token }));
-      for (const member of out.Members ?? []) {
-        if (member.AccountId) {
-          members.set(member.AccountId, member.MemberStatus ?? 'unknown');
-        }
-      }
-      token = out.NextToken;
-    } while (token);
-    return members;
+      return { items: out.Members ?? [], nextToken: out.NextToken };
+    });
+    return new Map(members.filter((m) => m.AccountId).map((m) => [m.AccountId!, m.MemberStatus ?? 'unknown']));
   }
 }
