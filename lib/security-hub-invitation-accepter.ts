@@ -43,10 +43,11 @@ const ACCEPTER_ACTIONS = [
 ];
 
 /**
- * Makes this stack's account a Security Hub member of an administrator, in the stack's region. On
- * deploy a custom resource accepts the administrator's pending invitation (sent by a
- * `SecurityHubMembers` in the administrator's stack), switches administrators when the declared one
- * changes, and disassociates from the administrator when the resource is deleted.
+ * Makes this stack's account an AWS Security Hub CSPM (formerly AWS Security Hub) member of an
+ * administrator, in the stack's region. On deploy a custom resource accepts the administrator's
+ * pending invitation (sent by a `SecurityHubMembers` in the administrator's stack), switches
+ * administrators when the declared one changes, and disassociates from the administrator when the
+ * resource is deleted.
  */
 export class SecurityHubInvitationAccepter extends Construct {
   /** The administrator's account id, as declared. */

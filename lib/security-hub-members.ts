@@ -9,7 +9,7 @@ import { removalPolicyProblem } from './private/removal-policy';
 import { MAX_WAIT_FOR_ACCEPTANCE_MINUTES, MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
 import { stackRegionProblem, validateMembers, validateRegions } from './shared/validation';
 
-/** A Security Hub member account. */
+/** A member account of AWS Security Hub CSPM (formerly AWS Security Hub). */
 export interface MemberAccount {
   /** The member's 12-digit AWS account id. */
   readonly accountId: string;
@@ -83,9 +83,12 @@ const MEMBER_ACTIONS = [
 ];
 
 /**
- * Declares the Security Hub member accounts of this stack's account (the administrator). On deploy
- * a custom resource creates and invites them, reconciles them when the declaration changes, and
- * removes them when the resource is deleted.
+ * Declares the AWS Security Hub CSPM (formerly AWS Security Hub) member accounts of this stack's
+ * account (the administrator). On deploy a custom resource creates and invites them, reconciles
+ * them when the declaration changes, and removes them when the resource is deleted. For accounts
+ * outside the administrator's organization (invitations), and for organization accounts a
+ * delegated administrator declares beside them; it does not designate the delegated
+ * administrator or turn on automatic enablement.
  */
 export class SecurityHubMembers extends Construct {
   /** The number of declared accounts times the number of managed regions. */

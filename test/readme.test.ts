@@ -1,5 +1,6 @@
 /**
- * Every ```ts block in README.md type-checks against the library's types, as a user's file
+ * Every ```ts block in README.md and in the pages it links (docs/, the examples' READMEs)
+ * type-checks against the library's types, as a user's file
  * would: `cdk-securityhub-members` resolves to lib/ (tsconfig.json's paths), the rest to
  * node_modules, with the repository's strict compiler options.
  *
@@ -18,14 +19,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { markdownFiles } from './docs-helpers';
 
 const ROOT = path.join(__dirname, '..');
-const README = path.join(ROOT, 'README.md');
 
-/** A ```ts block of README.md: its code, and the README line of its first code line. */
+/** A ```ts block of a Markdown file: its code, and the file's line of its first code line. */
 interface Snippet {
   readonly line: number;
   readonly code: string;
+  /** The Markdown file, relative to the repository root (README.md when not given). */
+  readonly source?: string;
 }
 
 /** The ```ts and ```typescript blocks of a Markdown text, with `// assumes:` lines turned into code. */
@@ -65,12 +68,14 @@ function typeCheck(blocks: Snippet[]): string[][] {
   const program = ts.createProgram(files.map((f) => f.file), options, host);
   return files.map((f) => ts.getPreEmitDiagnostics(program, program.getSourceFile(f.file)).map((d) => {
     const at = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start).line : 0;
-    return `README.md:${f.line + at}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
+    return `${f.source ?? 'README.md'}:${f.line + at}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`;
   }));
 }
 
-describe('README.md', () => {
-  const blocks = snippets(fs.readFileSync(README, 'utf8'));
+describe('README.md and docs/', () => {
+  // docs/design.md is the contract: its sketches name what is yet to be built and elide the
+  // context, so they are not examples a user copies.
+  const blocks = markdownFiles().filter((f) => f !== 'docs/design.md').flatMap((source) => snippets(fs.readFileSync(path.join(ROOT, source), 'utf8')).map((b) => ({ ...b, source })));
   let diagnostics: string[][];
   beforeAll(() => {
     diagnostics = typeCheck(blocks);
@@ -80,7 +85,11 @@ describe('README.md', () => {
     expect(blocks.length).toBeGreaterThan(0);
   });
 
-  test.each(blocks.map((b, i) => [b.line, i]))('the TypeScript block at line %i type-checks', (_line, i) => {
+  test('README.md has TypeScript blocks to check', () => {
+    expect(blocks.filter((b) => b.source === 'README.md').length).toBeGreaterThan(0);
+  });
+
+  test.each(blocks.map((b, i) => [`${b.source}:${b.line}`, i]))('the TypeScript block at %s type-checks', (_at, i) => {
     expect(diagnostics[i]).toEqual([]);
   });
 });

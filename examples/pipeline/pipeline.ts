@@ -22,6 +22,12 @@ export interface PipelineConfig {
   readonly region: string;
   /** The member accounts. */
   readonly members: MemberAccount[];
+  /**
+   * The members that are in the administrator's organization. Security Hub CSPM enables them
+   * without an invitation, so they get no accepter stage (there is no invitation to accept).
+   * @default - none: every member is invited and gets a stage
+   */
+  readonly organizationAccounts?: string[];
   /** The CodeStar connection to the repository, and the repository as `owner/name`. */
   readonly connectionArn: string;
   readonly repository: string;
@@ -85,9 +91,11 @@ export function buildPipeline(app: App, config: PipelineConfig): SecurityHubPipe
     auditorAccount: config.pipelineAccount,
   });
   pipeline.addStage(administrator);
-  // Then every member at once: accepting touches only the member's own account.
+  // Then every invited member at once: accepting touches only the member's own account. An
+  // organization account has no invitation to accept, so it gets no stage.
+  const organizationAccounts = new Set(config.organizationAccounts ?? []);
   const members = pipeline.addWave('Members');
-  for (const { accountId } of config.members) {
+  for (const { accountId } of config.members.filter((m) => !organizationAccounts.has(m.accountId))) {
     members.addStage(new MemberStage(app, `Member-${accountId}`, {
       env: { account: accountId, region: config.region },
       administratorAccountId: config.administratorAccount,

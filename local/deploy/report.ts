@@ -166,6 +166,7 @@ export function describeEvent(report: EventReport, groups: ChangeGroup[], calls:
       lines.push(`    ${'unchanged'.padEnd(34)} ${unchanged} declared account${unchanged === 1 ? '' : 's'}`);
     }
   }
+  lines.push(...emailKeptLines(report));
   const acted = report.action !== 'Unchanged' && report.action !== 'Retained';
   if (report.ok && acted && report.type === ACCEPTER_RESOURCE_TYPE && !groups.some((g) => g.accounts.includes(report.account))) {
     // Without this line a member stack that found nothing to do prints only its reads.
@@ -179,4 +180,27 @@ export function describeEvent(report: EventReport, groups: ChangeGroup[], calls:
     lines.push(`    ${'API calls'.padEnd(34)} ${total === 0 ? 'none' : `${list} (${total} in all)`}`);
   }
   return lines;
+}
+
+/**
+ * A line for the members whose declared email an Update changed: Security Hub CSPM keeps the email
+ * given when the member was created (CreateMembers) and has no call that changes it, so the
+ * handler leaves the account as it is. Without this line the change would look applied.
+ */
+export function emailKeptLines(report: EventReport): string[] {
+  if (!report.ok || report.type !== MEMBERS_RESOURCE_TYPE || !report.action.endsWith('Update') || !report.oldProperties) {
+    return [];
+  }
+  const emails = (props: Record<string, unknown>) => new Map(((props.Members ?? []) as { AccountId?: string; Email?: string }[])
+    .map((m) => [String(m.AccountId), m.Email ?? ''] as const));
+  const before = emails(report.oldProperties);
+  const changed = [...emails(report.properties)].filter(([id, email]) => before.has(id) && before.get(id) !== email).map(([id]) => id);
+  if (changed.length === 0) {
+    return [];
+  }
+  return [
+    `    ${'email kept'.padEnd(34)} ${accountList(changed)}  [${report.region}, administrator ${report.account}]`,
+    '    Security Hub CSPM keeps the email a member was created with and has no call to change it;',
+    '    the declaration\'s new email applies only if the account is removed and declared again',
+  ];
 }

@@ -62,4 +62,30 @@ describe('the CDK Pipelines example', () => {
     expect(tokenOf('Administrator', 'Custom::SecurityHubMembers')).toEqual(expect.any(String));
     expect(tokenOf('Member-111111111111', 'Custom::SecurityHubInvitationAccepter')).toEqual(expect.any(String));
   });
+
+  test('gives an organization account no accepter stage: it has no invitation to accept', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(outdir, 'org-')) });
+    buildPipeline(app, {
+      pipelineAccount: '000000000000',
+      administratorAccount: '999999999999',
+      region: 'us-east-1',
+      members: [{ accountId: '111111111111' }, { accountId: '333333333333' }],
+      organizationAccounts: ['333333333333'],
+      connectionArn: 'arn:aws:codeconnections:us-east-1:000000000000:connection/00000000-0000-0000-0000-000000000000',
+      repository: 'my-org/security-hub-fleet',
+    });
+    const assembly = app.synth();
+
+    const stageNames = assembly.nestedAssemblies.map((n) => n.directoryName).sort();
+    expect(stageNames).toEqual(['assembly-Administrator', 'assembly-Member-111111111111']);
+    const accepterAccounts = assembly.nestedAssemblies.flatMap((n) => n.nestedAssembly.stacks)
+      .filter((st) => Object.values(st.template.Resources as Record<string, { Type: string }>).some((r) => r.Type === 'Custom::SecurityHubInvitationAccepter'))
+      .map((st) => st.environment.account);
+    expect(accepterAccounts).toEqual(['111111111111']);
+    // It is still declared by the administrator, so the drift audit checks it too.
+    const [administrator] = assembly.getNestedAssembly('assembly-Administrator').stacks;
+    const declared = Object.values(administrator.template.Resources as Record<string, { Type: string; Properties: { Members?: { AccountId: string }[] } }>)
+      .filter((r) => r.Type === 'Custom::SecurityHubMembers').flatMap((r) => r.Properties.Members!.map((m) => m.AccountId));
+    expect(declared).toEqual(['111111111111', '333333333333']);
+  });
 });

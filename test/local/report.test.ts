@@ -1,5 +1,5 @@
 import type { EventReport } from '../../local/deploy/cloudformation';
-import { describeEvent, keptAccounts, phaseLine } from '../../local/deploy/report';
+import { describeEvent, emailKeptLines, keptAccounts, phaseLine } from '../../local/deploy/report';
 
 const KEPT_LINE = JSON.stringify({
   level: 'INFO',
@@ -47,6 +47,37 @@ describe('the local deploy\'s report of kept accounts', () => {
     expect(phaseLine('UPDATE_COMPLETE_CLEANUP_IN_PROGRESS')).toContain('deleting replaced and removed resources');
     expect(phaseLine('UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS')).toContain('deleting what the failed update created');
     expect(phaseLine('UPDATE_IN_PROGRESS')).toBeUndefined();
+  });
+});
+
+describe('the local deploy\'s report of a changed email', () => {
+  const update = (overrides: Partial<EventReport>) => report({
+    action: 'Update',
+    oldProperties: { Members: [{ AccountId: '111111111111', Email: 'old@example.com' }, { AccountId: '222222222222' }] },
+    properties: { Members: [{ AccountId: '111111111111', Email: 'new@example.com' }, { AccountId: '222222222222' }, { AccountId: '333333333333', Email: 'a@example.com' }] },
+    ...overrides,
+  });
+
+  test('says the stored email is kept, and why, for each account whose email changed', () => {
+    const lines = describeEvent(update({}), [], {});
+    expect(lines).toContainEqual(expect.stringMatching(/^ {4}email kept +111111111111 {2}\[us-east-1, administrator 999999999999\]$/));
+    expect(lines.join('\n')).toContain('Security Hub CSPM keeps the email a member was created with and has no call to change it');
+    // A newly declared account is created with its email: nothing is kept.
+    expect(lines.join('\n')).not.toMatch(/email kept.*333333333333/);
+  });
+
+  test('says nothing when no email changed, on a Create, or when the event failed', () => {
+    const same = { Members: [{ AccountId: '111111111111', Email: 'old@example.com' }] };
+    expect(emailKeptLines(update({ oldProperties: same, properties: same }))).toEqual([]);
+    expect(emailKeptLines(update({ action: 'Create', oldProperties: undefined }))).toEqual([]);
+    expect(emailKeptLines(update({ ok: false }))).toEqual([]);
+  });
+
+  test('reports an email added to, or dropped from, an existing member', () => {
+    expect(emailKeptLines(update({
+      oldProperties: { Members: [{ AccountId: '111111111111' }, { AccountId: '222222222222', Email: 'b@example.com' }] },
+      properties: { Members: [{ AccountId: '111111111111', Email: 'a@example.com' }, { AccountId: '222222222222' }] },
+    }))[0]).toContain('111111111111, 222222222222');
   });
 });
 
