@@ -286,6 +286,8 @@ export class LocalCloudFormation {
   private stacks: DeployedStack[];
   /** The status and template of the stacks being deployed or destroyed right now, by {@link stackKey}. */
   private readonly live = new Map<string, { status: LocalStackStatus; template: Record<string, unknown> }>();
+  /** When the last operation ended (epoch ms): the next update starts after it, as in CloudFormation. */
+  private lastFinishedAt = 0;
   /** The CloudFormation reads the handlers made about this instance's stacks, oldest first. */
   readonly cloudFormationCalls: CloudFormationCall[] = [];
 
@@ -406,6 +408,12 @@ export class LocalCloudFormation {
     const previousTemplate = record.template;
     if (!creating) {
       // CloudFormation's LastUpdatedTime is the start of the latest update (rule R13 compares with it).
+      // A real update starts seconds after the previous operation ended; a local one may start in the
+      // same millisecond as the previous deploy's last invitation, which rule R13 would then count as
+      // the new deploy's ("at or after its start"). Start on a later millisecond, as CloudFormation would.
+      while (Date.now() <= this.lastFinishedAt) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
       this.restamp(record, { lastUpdatedTime: new Date().toISOString() });
     }
     this.enter(record, creating ? 'CREATE_IN_PROGRESS' : 'UPDATE_IN_PROGRESS', stack.template);
@@ -637,6 +645,7 @@ export class LocalCloudFormation {
   /** Ends an operation: the status and template are recorded for the next run. */
   private finish(record: DeployedStack, status: LocalStackStatus, template: Record<string, unknown>): void {
     this.live.delete(stackKey(record));
+    this.lastFinishedAt = Date.now();
     const index = this.stacks.findIndex((s) => sameStack(s, record));
     const updated: DeployedStack = { ...this.stacks[index], status, template };
     this.stacks[index] = updated;
