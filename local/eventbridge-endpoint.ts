@@ -7,8 +7,8 @@
  * than 10, an entry without Source, DetailType or Detail, and a Detail that is not a JSON object.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, startLoopbackServer } from './loopback-server';
 
 /** An event the endpoint accepted. */
 export interface PutEvent {
@@ -101,14 +101,6 @@ function putEvents(body: unknown, who: { account: string; region: string }, even
   return { FailedEntryCount: failed, Entries: results };
 }
 
-async function readBody(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) {
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Starts the endpoint on a free port of 127.0.0.1. */
 export async function startEventBridgeEndpoint(): Promise<RunningEventBridgeEndpoint> {
   const events: PutEvent[] = [];
@@ -135,31 +127,13 @@ export async function startEventBridgeEndpoint(): Promise<RunningEventBridgeEndp
     response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': randomUUID(), connection: 'close' });
     response.end(JSON.stringify(payload));
   };
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      response.writeHead(500);
-      response.end(String(error));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  server.unref();
-  const { port } = server.address() as AddressInfo;
-  let closed = false;
+  const server = await startLoopbackServer(handle);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     events,
     refuse: (code) => {
       refusal = code;
     },
-    close: () => {
-      if (closed) {
-        return Promise.resolve();
-      }
-      closed = true;
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    close: () => server.close(),
   };
 }

@@ -6,8 +6,8 @@
  * `AWS_ENDPOINT_URL_CLOUDFORMATION`.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, startLoopbackServer } from '../loopback-server';
 
 /** What CloudFormation would report about a stack at this moment. */
 export interface StackDescription {
@@ -106,20 +106,12 @@ function answer(action: string, params: URLSearchParams, lookup: StackLookup): s
   return action === 'DescribeStacks' ? describeStacks(view) : getTemplate(view);
 }
 
-async function body(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) {
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Starts the endpoint on a free port of 127.0.0.1, answering from `lookup`. */
 export async function startCloudFormationEndpoint(lookup: StackLookup): Promise<RunningCloudFormationEndpoint> {
   const calls: CloudFormationCall[] = [];
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const requestId = randomUUID();
-    const params = new URLSearchParams(await body(request));
+    const params = new URLSearchParams(await readBody(request));
     const action = params.get('Action') ?? '';
     let status = 200;
     let payload: string;
@@ -141,29 +133,10 @@ export async function startCloudFormationEndpoint(lookup: StackLookup): Promise<
     response.writeHead(status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, connection: 'close' });
     response.end(`<?xml version="1.0" encoding="UTF-8"?>\n${payload}`);
   };
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => {
-      response.writeHead(500);
-      response.end(String(error));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  // A local deploy that forgets close() must not keep the process (or jest) alive.
-  server.unref();
-  const { port } = server.address() as AddressInfo;
-  let closed = false;
+  const server = await startLoopbackServer(handle);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: server.url,
     calls,
-    close: () => {
-      if (closed) {
-        return Promise.resolve();
-      }
-      closed = true;
-      return new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-    },
+    close: () => server.close(),
   };
 }

@@ -4,12 +4,11 @@
  * old ones stay deployed, listed as no longer in the app (docs/design.md, "Local Security Hub and
  * local deploys").
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { LocalCliRun, runLocalCli } from '../support/local-cli';
 
-const root = path.join(__dirname, '..', '..');
 let stateDir: string;
 
 beforeAll(() => {
@@ -17,14 +16,9 @@ beforeAll(() => {
 });
 afterAll(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 
-/** Runs `npm run local -- ...` as the npm script does, in the test's state folder. */
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['local/cli.ts', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, SECURITYHUB_LOCAL_DIR: stateDir },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+/** Runs `npm run local -- ...` in the test's state folder. */
+function cli(...args: string[]): LocalCliRun {
+  return runLocalCli(stateDir, ...args);
 }
 
 /** The members of the local Security Hub, as `status` prints them: administrator, region, member. */

@@ -4,8 +4,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
 import { SecurityHubMembers } from '../../lib';
+import { LocalCliRun, ROOT, runLocalCli } from '../support/local-cli';
 
-const root = path.join(__dirname, '..', '..');
+const root = ROOT;
 let stateDir: string;
 
 beforeEach(() => {
@@ -14,14 +15,9 @@ beforeEach(() => {
 
 afterEach(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 
-/** Runs `npm run local -- ...` as the npm script does, in a state folder of its own. */
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['local/cli.ts', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, SECURITYHUB_LOCAL_DIR: stateDir },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+/** Runs `npm run local -- ...` in the test's state folder. */
+function cli(...args: string[]): LocalCliRun {
+  return runLocalCli(stateDir, ...args);
 }
 
 test('the npm script runs the CLI without building first', () => {

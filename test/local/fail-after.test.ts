@@ -4,15 +4,14 @@
  * deploy of the sample app that fails after its SecurityHubMembers succeeded, and CloudFormation's
  * rollback keeping them (rule R13, docs/design.md).
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HubStore, loadStoreFile, saveStoreFile } from '../../local/emulator';
+import { LocalCliRun, runLocalCli } from '../support/local-cli';
 
 jest.setTimeout(300_000);
 
-const root = path.join(__dirname, '..', '..');
 const ADMIN = '999999999999';
 const REGION = 'us-east-1';
 let stateDir: string;
@@ -23,13 +22,9 @@ beforeEach(() => {
 
 afterEach(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(path.join(root, 'node_modules', '.bin', 'tsx'), ['local/cli.ts', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, SECURITYHUB_LOCAL_DIR: stateDir },
-  });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+/** Runs `npm run local -- ...` in the test's state folder. */
+function cli(...args: string[]): LocalCliRun {
+  return runLocalCli(stateDir, ...args);
 }
 
 test('a first deploy that fails after the members resource keeps the members invited by hand before it', () => {
