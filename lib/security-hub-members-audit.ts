@@ -9,7 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { nodeRuntime } from './private/compat';
 import { hubArn, STACK_READ_ACTIONS } from './private/handler-provider';
-import { membersRegionsOf } from './private/members-registry';
+import { SecurityHubMembers } from './security-hub-members';
 
 /** Properties of {@link SecurityHubMembersAudit}. */
 export interface SecurityHubMembersAuditProps {
@@ -77,7 +77,7 @@ export class SecurityHubMembersAudit extends Construct {
 
     // Whether there is anything to audit is known only once the whole stack is built.
     this.node.addValidation({
-      validate: () => membersRegionsOf(stack).length === 0
+      validate: () => membersOf(stack).length === 0
         ? [`SecurityHubMembersAudit ${this.node.path}: stack ${stack.stackName} has no SecurityHubMembers: expected the audit in the stack that declares the members it watches`]
         : [],
     });
@@ -96,7 +96,7 @@ export class SecurityHubMembersAudit extends Construct {
         // synthesized: a SecurityHubMembers added after the audit counts too.
         new iam.PolicyStatement({
           actions: hubActions,
-          resources: Lazy.list({ produce: () => [...new Set(membersRegionsOf(stack).flat())].map((region) => hubArn(this, region)) }),
+          resources: Lazy.list({ produce: () => [...new Set(membersOf(stack).flatMap((m) => m._regions))].map((region) => hubArn(this, region)) }),
         }),
         // Only its own stack: the audit never reads another stack's template.
         new iam.PolicyStatement({ actions: STACK_READ_ACTIONS, resources: [stack.stackId] }),
@@ -226,4 +226,9 @@ export class SecurityHubMembersAudit extends Construct {
       throw new Error(`SecurityHubMembersAudit ${this.node.path}: ${problems.join('; ')}`);
     }
   }
+}
+
+/** The `SecurityHubMembers` of `stack` itself (not of a nested stack), read when the app is synthesized. */
+function membersOf(stack: Stack): SecurityHubMembers[] {
+  return stack.node.findAll().filter((c): c is SecurityHubMembers => c instanceof SecurityHubMembers && Stack.of(c) === stack);
 }

@@ -4,7 +4,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge } from './private/compat';
 import { HandlerProvider, hubArn } from './private/handler-provider';
-import { recordMembersRegions } from './private/members-registry';
 import { removalPolicyProblem } from './private/removal-policy';
 import { MAX_WAIT_FOR_ACCEPTANCE_MINUTES, MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
 import { stackRegionProblem, validateMembers, validateRegions } from './shared/validation';
@@ -97,13 +96,20 @@ export class SecurityHubMembers extends Construct {
   readonly enabledCount: string;
   /** The number of declared members that are Invited after the deploy, summed over regions. */
   readonly invitedCount: string;
+  /**
+   * The regions it manages, for a SecurityHubMembersAudit of the same stack, which scopes its role to
+   * their hubs.
+   *
+   * @internal
+   */
+  readonly _regions: readonly string[];
 
   constructor(scope: Construct, id: string, props: SecurityHubMembersProps) {
     super(scope, id);
     const stack = Stack.of(this);
     const regions = props.regions ?? [stack.region];
     this.validate(stack, props, regions);
-    recordMembersRegions(stack, regions);
+    this._regions = [...regions];
 
     const waiting = props.waitForAcceptance !== undefined;
     // One provider per stack for every instance, always able to wait: switching providers would
