@@ -2,12 +2,11 @@
  * Reads the `Custom::SecurityHubMembers` declarations of a synthesized cloud assembly with the one
  * cloud-assembly reader (cli/cloud-assembly.ts: aws-cdk-lib's own API, nested assemblies such as
  * CDK Pipelines stages included), and the templates with the shared evaluator's strict policy
- * (lib/shared/template.ts).
+ * (lambda/shared/template/).
  */
 import { describeProblems } from '../lambda/shared/errors';
 import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
-import { readDeclaration } from '../lib/shared/declaration';
-import { isReadable, MembersResourceReading, readMembersResources } from '../lib/shared/template';
+import { isReadable, MembersResourceReading, readMembersResources, validateDeclaration } from '../lambda/shared/template';
 import { AssemblyStack, NotACloudAssembly, readCloudAssembly } from './cloud-assembly';
 import { CommandError } from './errors';
 import type { Declaration, DeclaredResource } from '../lambda/shared/fleet/audit';
@@ -71,7 +70,7 @@ function declarationOf(reading: MembersResourceReading, account: string | undefi
     return regions.unreadable;
   }
   // Only the account ids matter here; an email that is a token does not hide who is declared.
-  const parsed = readDeclaration(
+  const parsed = validateDeclaration(
     { Members: accountIds.value.map((id) => ({ AccountId: id })), Invite: invite.value, Regions: regions.value },
     { region: regions.value[0] ?? '', ownAccount: account },
   );

@@ -3,7 +3,7 @@
  * account's current administrator and its pending invitations, which calls to make, or why to
  * fail. No SDK imports, so every branch is tested without I/O.
  */
-import { isEnabledStatus } from '../../lib/shared/status';
+import { isEnabledStatus } from '../shared/status';
 
 /** The member's current administrator as GetAdministratorAccount reports it. */
 export interface AdministratorRelationship {

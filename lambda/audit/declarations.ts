@@ -1,12 +1,11 @@
 /**
  * Reads the `Custom::SecurityHubMembers` declarations of the deployed template with the shared
- * template evaluator's `strict` policy (lib/shared/template.ts): parameters take the values
+ * template evaluator's `strict` policy (lambda/shared/template/): parameters take the values
  * DescribeStacks reports, as rule R10 (docs/design.md) reads them, and a resource whose declaration
  * cannot be told without guessing is named as unreadable, never guessed (docs/design.md,
  * "Scheduled audit").
  */
-import { readDeclaration } from '../../lib/shared/declaration';
-import { DeclaredMember, isReadable, readMembersResources, TemplateContext } from '../../lib/shared/template';
+import { DeclaredMember, isReadable, readMembersResources, TemplateContext, validateDeclaration } from '../shared/template';
 import type { MemberInput } from '../../lib/shared/validation';
 import { describeProblems } from '../shared/errors';
 
@@ -56,7 +55,7 @@ export function readDeployedDeclarations(templateBody: string, ctx: TemplateCont
     // An email that can't be read does not hide who is declared: the account is audited, and
     // re-created without an email if repair has to.
     const members: DeclaredMember[] = isReadable(reading.members) ? reading.members.value : accountIds.value.map((accountId) => ({ accountId }));
-    const parsed = readDeclaration({
+    const parsed = validateDeclaration({
       Members: members.map((m) => ({ AccountId: m.accountId, ...(m.email !== undefined ? { Email: m.email } : {}) })),
       ...(invite.value !== undefined ? { Invite: typeof invite.value === 'boolean' ? String(invite.value) : invite.value } : {}),
       Regions: regions.value,

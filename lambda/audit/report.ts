@@ -2,7 +2,7 @@
  * What one audit run publishes, computed without I/O: the metric values, the report line and the
  * drift event's detail, cut to fit EventBridge's entry size (docs/design.md, "Scheduled audit").
  */
-import { normalizeStatus } from '../../lib/shared/status';
+import { normalizeStatus } from '../shared/status';
 import type { DriftDocument, ResourceResult } from '../shared/fleet/audit';
 
 /** The metrics' namespace and their one dimension. */

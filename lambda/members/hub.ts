@@ -17,7 +17,7 @@ import { checkDeadline } from '../shared/deadline';
 import { AccountFailure, reasonOf } from '../shared/errors';
 import { readMembers } from '../shared/fleet/reads';
 import { log } from '../shared/log';
-import { isInvitedOrEnabled, normalizeStatus } from '../../lib/shared/status';
+import { isInvitedOrEnabled, normalizeStatus } from '../shared/status';
 import type { InviteResult, MemberHub, MemberRead } from './reconcile';
 
 /** Pause before inviting a batch again, growing with each attempt, as the SDK's own backoff does. */

@@ -6,11 +6,11 @@
  * resources is removed by one Update while the other adds it. Without this, each of those deploys
  * would end with declared accounts removed.
  *
- * The template is read by the shared evaluator (lib/shared/template.ts) under its over-approximating
+ * The template is read by the shared evaluator (lambda/shared/template/) under its over-approximating
  * policy; {@link keepSiblingAccounts} does the one read of the stack.
  */
 import { KEPT_ACCOUNTS_LOG_MESSAGE } from '../../lib/shared/contract';
-import { isReadable, readMembersResources, TemplateContext } from '../../lib/shared/template';
+import { isReadable, readMembersResources, TemplateContext } from '../shared/template';
 import type { CustomResourceEvent } from '../shared/cfn';
 import { reasonOf } from '../shared/errors';
 import { log } from '../shared/log';

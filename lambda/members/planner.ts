@@ -2,7 +2,7 @@
  * Pure planning: from what is declared and what the service reports, what to do. No SDK imports,
  * so every row of the status tables in docs/design.md, "Lifecycle" is tested here without I/O.
  */
-import { MemberState, normalizeStatus } from '../../lib/shared/status';
+import { MemberState, normalizeStatus } from '../shared/status';
 import type { MemberInput } from '../../lib/shared/validation';
 
 /** What to do for one declared account. */

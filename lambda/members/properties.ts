@@ -1,8 +1,8 @@
 /**
  * Reads the resource properties of `Custom::SecurityHubMembers` as the handler receives them: the
- * reading itself is shared (lib/shared/declaration.ts) with the drift command and the audit.
+ * reading itself is shared (lambda/shared/template/declaration.ts) with the drift command and the audit.
  */
-import { DeclarationEnvironment, MembersDeclaration, readDeclaration, readPreviousDeclaration } from '../../lib/shared/declaration';
+import { DeclarationEnvironment, MembersDeclaration, validateDeclaration } from '../shared/template';
 import { ValidationError } from '../shared/errors';
 
 export type { MembersDeclaration };
@@ -15,15 +15,13 @@ export type HandlerEnvironment = DeclarationEnvironment;
  * naming every bad value, before any call is made (rule R9 (docs/design.md)).
  */
 export function parseDeclaration(raw: unknown, env: HandlerEnvironment): MembersDeclaration {
-  const reading = readDeclaration(raw, env);
+  const reading = validateDeclaration(raw, env);
   if ('problems' in reading) {
     throw new ValidationError(reading.problems);
   }
   return reading.declaration;
 }
 
-/**
- * Reads a declaration that was deployed before without failing: a rollback or a stack deletion
- * must never be blocked by a value that was rejected when it was new.
- */
-export const parsePreviousDeclaration = readPreviousDeclaration;
+// A declaration that was deployed before is read without failing: a rollback or a stack deletion
+// must never be blocked by a value that was rejected when it was new.
+export { parsePreviousDeclaration } from '../shared/template';

@@ -7,7 +7,7 @@ import type { MemberInput } from '../../lib/shared/validation';
 import { clearDeadline } from '../shared/deadline';
 import { AccountFailure, failureGroups, FULL_LIST_IN_LOG, isNotSubscribed, listAccounts, MemberOperationError, reasonOf } from '../shared/errors';
 import { log } from '../shared/log';
-import { isInvitedOrEnabled, normalizeStatus } from '../../lib/shared/status';
+import { isInvitedOrEnabled, normalizeStatus } from '../shared/status';
 import { accountsOf, planRegion, planRemovals, RegionPlan, RegionTarget, StatusMap } from './planner';
 import type { MemberTimes } from './rollback';
 

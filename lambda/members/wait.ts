@@ -5,7 +5,7 @@
  */
 import { deflateRawSync, inflateRawSync } from 'zlib';
 import type { MemberInput } from '../../lib/shared/validation';
-import { normalizeStatus } from '../../lib/shared/status';
+import { normalizeStatus } from '../shared/status';
 import type { StatusMap } from './planner';
 
 /**

@@ -8,7 +8,7 @@
 import * as path from 'path';
 import { readCloudAssembly, StackIdentity } from '../../cli/cloud-assembly';
 import { ACCEPTER_RESOURCE_TYPE, MEMBERS_RESOURCE_TYPE } from '../../lib/shared/contract';
-import { evaluateExactly, isDeployedExactly, TemplateContext } from '../../lib/shared/template';
+import { evaluateExactly, isDeployedExactly, TemplateContext } from '../../lambda/shared/template';
 import { isAccountId } from '../../lib/shared/validation';
 
 /** The resource types the local deploy runs. */

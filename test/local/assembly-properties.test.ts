@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App, Aws, CfnCondition, CfnResource, Fn, Stack } from 'aws-cdk-lib';
 import { SecurityHubMembers } from '../../lib';
-import { TemplateEvaluationError } from '../../lib/shared/template';
+import { TemplateEvaluationError } from '../../lambda/shared/template';
 import { readAssembly, resolve } from '../../local/deploy/assembly';
 
 const stack = { name: 'Admin', account: '999999999999', region: 'eu-west-1' };

@@ -4,7 +4,7 @@
  * "Scheduled audit"), which read their declarations from a cloud assembly and from the deployed
  * stack respectively.
  */
-import { normalizeStatus } from '../../../lib/shared/status';
+import { normalizeStatus } from '../status';
 import { reasonOf } from '../errors';
 import type { HubReader, HubState } from './hub-reader';
 

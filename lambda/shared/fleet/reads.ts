@@ -5,7 +5,7 @@
  */
 import { GetMembersCommand } from '@aws-sdk/client-securityhub';
 import { MAX_IDS_PER_CALL } from '../../../lib/shared/contract';
-import { normalizeStatus } from '../../../lib/shared/status';
+import { normalizeStatus } from '../status';
 import { chunk, mapWithConcurrency } from '../batch';
 import type { RegionClients } from '../client';
 

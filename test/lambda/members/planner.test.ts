@@ -5,7 +5,7 @@ import {
   planRemoval,
   planRemovals,
 } from '../../../lambda/members/planner';
-import { MemberState, normalizeStatus } from '../../../lib/shared/status';
+import { MemberState, normalizeStatus } from '../../../lambda/shared/status';
 
 describe('planDeclared: every row of the declared-account table', () => {
   test.each<[MemberState, boolean, { create: boolean; invite: boolean; skip: boolean }]>([

@@ -1,4 +1,4 @@
-import { isEnabledStatus, isInvitedOrEnabled, normalizeStatus } from '../../../lib/shared/status';
+import { isEnabledStatus, isInvitedOrEnabled, normalizeStatus } from '../../../lambda/shared/status';
 
 describe('normalizeStatus', () => {
   test.each([

@@ -1,6 +1,6 @@
 import {
   EVALUATION_POLICIES, EvaluationPolicy, evaluateExactly, isDeployedExactly, MembersResourceReading, readMembersResources, TemplateContext, TemplateEvaluationError,
-} from '../../../lib/shared/template';
+} from '../../../../lambda/shared/template';
 
 const A = '111111111111';
 const B = '222222222222';

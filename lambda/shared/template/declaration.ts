@@ -1,11 +1,11 @@
 /**
- * Reads the properties of `Custom::SecurityHubMembers` as its handler receives them: the one
- * reading of a declaration, used by the handler (lambda/members/properties.ts) and by the drift
- * command and the audit, which read declarations from templates. No imports beyond lib/shared, so
- * that every side can use it.
+ * Parses the properties of `Custom::SecurityHubMembers` as its handler receives them: the one
+ * parsing of a declaration, used by the handler (lambda/members/properties.ts) and by the drift
+ * command and the audit, which read declarations from templates (./members.ts). No imports beyond
+ * lib/shared's contract and validation, so that every side can use it.
  */
-import type { MembersResourceProperties } from './contract';
-import { isAccountId, MemberInput, validateMembers, validateRegions } from './validation';
+import type { MembersResourceProperties } from '../../../lib/shared/contract';
+import { isAccountId, MemberInput, validateMembers, validateRegions } from '../../../lib/shared/validation';
 
 /** A declaration after parsing. */
 export interface MembersDeclaration {
@@ -31,7 +31,7 @@ export type DeclarationReading = { readonly declaration: MembersDeclaration } | 
  * Parses and validates the declaration of a Create or Update, reporting every bad value; the
  * handler refuses it before any call is made (rule R9 (docs/design.md)).
  */
-export function readDeclaration(raw: unknown, env: DeclarationEnvironment): DeclarationReading {
+export function validateDeclaration(raw: unknown, env: DeclarationEnvironment): DeclarationReading {
   const props = (raw ?? {}) as Partial<Record<keyof MembersResourceProperties, unknown>>;
   const problems: string[] = [];
   const members: MemberInput[] = [];
@@ -68,7 +68,7 @@ export function readDeclaration(raw: unknown, env: DeclarationEnvironment): Decl
  * by a value that was rejected when it was new. Values that could not have become members are
  * left out.
  */
-export function readPreviousDeclaration(raw: unknown, env: DeclarationEnvironment): { accountIds: string[]; regions: string[] } {
+export function parsePreviousDeclaration(raw: unknown, env: DeclarationEnvironment): { accountIds: string[]; regions: string[] } {
   const props = (raw ?? {}) as Partial<Record<keyof MembersResourceProperties, unknown>>;
   const accountIds = Array.isArray(props.Members)
     ? [...new Set((props.Members as unknown[])
