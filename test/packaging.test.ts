@@ -81,6 +81,14 @@ describe('the npm package, packed from a fresh clone', () => {
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('lambda/') || f.includes('.test.') || f.endsWith('.tsbuildinfo') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });
 
+  test('ships no module of dist/ that dist/index.js does not import, directly or through another', () => {
+    const unpacked = path.join(work, 'unpacked');
+    fs.mkdirSync(unpacked);
+    execFileSync('tar', ['-xzf', tarball, '-C', unpacked, '--strip-components=1']);
+    const shipped = files.filter((f) => f.startsWith('dist/') && f.endsWith('.js'));
+    expect(reachableFrom(unpacked, 'dist/index.js').sort()).toEqual(shipped.sort());
+  });
+
   test('synthesizes in a consumer app on the latest aws-cdk-lib that has no esbuild', () => {
     const dir = path.join(work, 'latest');
     consumer(dir, tarball, path.join(ROOT, 'node_modules', 'aws-cdk-lib'));
@@ -111,4 +119,25 @@ function expectNoBuildOutput(clone: string): void {
 function onlyTarball(tarballs: string[]): string {
   expect(tarballs).toHaveLength(1);
   return tarballs[0];
+}
+
+/**
+ * The package's files that `entry` loads, itself included, following the relative `require`s
+ * of the compiled JavaScript (jsii compiles to CommonJS).
+ */
+function reachableFrom(root: string, entry: string): string[] {
+  const seen = new Set<string>();
+  const pending = [entry];
+  for (let file = pending.pop(); file !== undefined; file = pending.pop()) {
+    if (seen.has(file)) {
+      continue;
+    }
+    seen.add(file);
+    const source = fs.readFileSync(path.join(root, file), 'utf8');
+    for (const [, target] of source.matchAll(/require\("(\.{1,2}\/[^"]*)"\)/g)) {
+      const resolved = path.posix.join(path.posix.dirname(file), target);
+      pending.push(resolved.endsWith('.js') ? resolved : `${resolved}.js`);
+    }
+  }
+  return [...seen];
 }
