@@ -54,8 +54,11 @@ export function decideImport(regions: readonly RegionMembers[]): ImportDecision 
     const found = regions.map((r) => ({ region: r.region, member: r.members.get(accountId) }));
     const memberIn = found.filter((f) => f.member && isDeclarable(f.member.status));
     if (memberIn.length === 0) {
-      const statuses = found.filter((f) => f.member).map((f) => `${f.member!.status} in ${f.region}`).join(', ');
-      notes.push(`left out ${accountId}: ${statuses} (a deploy that declares it would invite it again)`);
+      const listed = found.filter((f) => f.member);
+      const statuses = listed.map((f) => `${f.member!.status} in ${f.region}`).join(', ');
+      const reinvited = listed.some((f) => ['Removed', 'Resigned', 'NotMember'].includes(normalizeStatus(f.member!.status)));
+      const why = reinvited ? 'a deploy that declares it would invite it again' : 'a status the members handler leaves alone, not a member to declare';
+      notes.push(`left out ${accountId}: ${statuses} (${why})`);
       continue;
     }
     const email = found.find((f) => f.member?.email)?.member?.email;
