@@ -96,7 +96,7 @@ test('an empty hub prints an empty list and says that the construct refuses it, 
   expect(result.stderr).toEqual(['no member to declare in eu-west-1: the construct refuses an empty members list']);
 });
 
-test('fails in one line, nothing on stdout, when the credentials are refused', async () => {
+test('fails when the credentials are refused: one line, nothing on stdout', async () => {
   restoreEnv();
   restoreEnv = useEmulator(emulator.url, 'not-an-account');
 
@@ -108,7 +108,7 @@ test('fails in one line, nothing on stdout, when the credentials are refused', a
   expect(result.stderr[0]).toMatch(/^cannot read the members in us-east-1: UnrecognizedClientException: The access key id "not-an-account" [^\n]+$/);
 });
 
-test('fails in one line naming the region where Security Hub is not enabled, nothing on stdout', async () => {
+test('fails when Security Hub is not enabled in a region: one line naming it, nothing on stdout', async () => {
   const strict = await startEmulator({ autoEnableHubs: false });
   restoreEnv();
   restoreEnv = useEmulator(strict.url, ADMIN);
@@ -126,7 +126,7 @@ test('fails in one line naming the region where Security Hub is not enabled, not
   }
 });
 
-test('fails in one line when no region is given and the SDK has no default', async () => {
+test('fails when no region is given and the SDK has no default: one line', async () => {
   const stdout: string[] = [];
   const stderr: string[] = [];
 

@@ -51,7 +51,7 @@ test('prints the seeded fleet as a members list on stdout, the notes on stderr, 
   expect(fs.readFileSync(statePath, 'utf8')).toBe(before);
 }, 120_000);
 
-test('passes a bad flag on to the command, which names it in one line', () => {
+test('fails when a flag is bad: passed on to the command, which names it in one line', () => {
   const run = runLocalCli(stateDir, 'import', '--format', 'yaml');
 
   expect(run.status).toBe(1);
