@@ -111,7 +111,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
   const [command, ...extra] = positionals;
   if (command === undefined) {
-    throw new CommandError(`missing command: expected "${COMMAND} drift" or "${COMMAND} import" (see --help)`);
+    throw new CommandError(`missing command: expected ${Object.keys(COMMAND_FLAGS).map((name) => `"${COMMAND} ${name}"`).join(' or ')} (see --help)`);
   }
   const flags = COMMAND_FLAGS[command];
   if (!Object.hasOwn(COMMAND_FLAGS, command)) {
