@@ -1,5 +1,6 @@
 /** The command line of `cdk-securityhub-members`. */
 import { parseArgs } from 'node:util';
+import { validateRegions } from '../lib/shared/validation';
 import { CommandError } from './errors';
 
 /** The command's name, as installed by the package's `bin` entry. */
@@ -7,23 +8,35 @@ export const COMMAND = 'cdk-securityhub-members';
 
 /** The usage text of `--help`. */
 export const USAGE = `Usage: ${COMMAND} drift [--app DIR] [--json] [--wait DURATION] [--role-arn-template ARN]
+       ${COMMAND} import [--regions r1,r2] [--format json|ts]
        ${COMMAND} --version
 
-Tells whether Security Hub matches the SecurityHubMembers declarations of a synthesized CDK app,
-without changing anything (read-only calls: DescribeHub, GetMembers, ListMembers).
+drift tells whether Security Hub matches the SecurityHubMembers declarations of a synthesized CDK
+app, without changing anything (read-only calls: DescribeHub, GetMembers, ListMembers).
 
-Options:
+import prints the members of the caller's Security Hub as a members list to declare, sorted by
+account id: JSON for cdk.json, or TypeScript with --format ts. Members a deploy would change
+(Removed, Resigned, Deleted; Created; missing in some regions) are named on stderr. Read-only
+(ListMembers, GetMembers).
+
+Options of drift:
   --app DIR                  the cloud assembly to read (default cdk.out); CDK Pipelines stages included
   --json                     print one JSON document on stdout and nothing else
   --wait DURATION            poll until every invited member is Enabled, e.g. 90s, 30m, 1h30m;
                              when the time runs out, report the drift and exit 2
   --role-arn-template ARN    read each administrator account with a role assumed in it,
                              e.g. arn:aws:iam::{account}:role/SecurityHubAudit
+
+Options of import:
+  --regions r1,r2            the regions to read, the first one's emails first (default: the SDK's
+                             default region, AWS_REGION or the profile's)
+  --format json|ts           json (default): a members list for cdk.json; ts: a TypeScript array
+
   --version                  print the package's version
   --help                     show this text
 
-Exit codes: 0 every declared account is in sync, 2 drift, 1 error (bad input, unreadable
-declaration, refused credentials).`;
+Exit codes of drift: 0 every declared account is in sync, 2 drift, 1 error (bad input, unreadable
+declaration, refused credentials). Of import: 0 the fleet was read, 1 error.`;
 
 /** What the command line asks for. */
 export type Command =
@@ -38,16 +51,42 @@ export type Command =
     readonly waitSeconds?: number;
     /** An IAM role ARN with `{account}` in it. */
     readonly roleArnTemplate?: string;
+  }
+  | {
+    readonly command: 'import';
+    /** The regions to read, in the order given; undefined: the SDK's default region. */
+    readonly regions?: readonly string[];
+    /** `json`: a members list for cdk.json; `ts`: a TypeScript array. */
+    readonly format: ImportFormat;
   };
+
+/** The output formats of `import`. */
+export const IMPORT_FORMATS = ['json', 'ts'] as const;
+
+/** An output format of `import`. */
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 const OPTIONS = {
   app: { type: 'string' },
   json: { type: 'boolean' },
   wait: { type: 'string' },
   'role-arn-template': { type: 'string' },
+  regions: { type: 'string' },
+  format: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const;
+
+type Flag = keyof typeof OPTIONS;
+
+/**
+ * Each command and the flags it takes besides --help and --version: a further command is one
+ * entry here and one branch in {@link parseCommandLine}.
+ */
+const COMMAND_FLAGS: Readonly<Record<string, readonly Flag[]>> = {
+  drift: ['app', 'json', 'wait', 'role-arn-template'],
+  import: ['regions', 'format'],
+};
 
 /**
  * Reads the command line.
@@ -56,12 +95,13 @@ const OPTIONS = {
  * @throws CommandError naming the unknown command, the unknown flag or the bad value
  */
 export function parseCommandLine(argv: readonly string[]): Command {
-  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
-  try {
-    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new CommandError(describeParseError(error as Error & { code?: string }));
-  }
+  const parsed = (() => {
+    try {
+      return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+    } catch (error) {
+      throw new CommandError(describeParseError(error as Error & { code?: string }, argv));
+    }
+  })();
   const { values, positionals } = parsed;
   if (values.help || positionals[0] === 'help') {
     return { command: 'help' };
@@ -71,13 +111,22 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
   const [command, ...extra] = positionals;
   if (command === undefined) {
-    throw new CommandError(`missing command: expected "${COMMAND} drift" (see --help)`);
+    throw new CommandError(`missing command: expected ${Object.keys(COMMAND_FLAGS).map((name) => `"${COMMAND} ${name}"`).join(' or ')} (see --help)`);
   }
-  if (command !== 'drift') {
-    throw new CommandError(`unknown command "${command}": expected drift`);
+  const flags = COMMAND_FLAGS[command];
+  if (!Object.hasOwn(COMMAND_FLAGS, command)) {
+    throw new CommandError(`unknown command "${command}": expected ${Object.keys(COMMAND_FLAGS).join(' or ')}`);
   }
   if (extra.length > 0) {
-    throw new CommandError(`unexpected argument "${extra[0]}": drift takes only flags (see --help)`);
+    throw new CommandError(`unexpected argument "${extra[0]}": ${command} takes only flags (see --help)`);
+  }
+  for (const token of parsed.tokens) {
+    if (token.kind === 'option' && !flags.includes(token.name as Flag) && token.name !== 'help' && token.name !== 'version') {
+      throw new CommandError(`flag "${token.rawName}" does not apply to ${command}: expected ${flagList(command)}`);
+    }
+  }
+  if (command === 'import') {
+    return parseImport(values);
   }
   const roleArnTemplate = values['role-arn-template'];
   if (roleArnTemplate !== undefined && (!roleArnTemplate.startsWith('arn:') || !roleArnTemplate.includes('{account}'))) {
@@ -96,6 +145,23 @@ export function parseCommandLine(argv: readonly string[]): Command {
   };
 }
 
+function parseImport(values: { regions?: string; format?: string }): Command {
+  const format = values.format ?? 'json';
+  if (!(IMPORT_FORMATS as readonly string[]).includes(format)) {
+    throw new CommandError(`invalid --format "${format}": expected ${IMPORT_FORMATS.join(' or ')}`);
+  }
+  if (values.regions === undefined) {
+    return { command: 'import', format: format as ImportFormat };
+  }
+  // The same check as the construct's `regions`, so that what import reads can be declared as it is.
+  const regions = values.regions.split(',').map((region) => region.trim());
+  const problems = validateRegions(regions.length === 1 && regions[0] === '' ? [] : regions);
+  if (problems.length > 0) {
+    throw new CommandError(`invalid --regions "${values.regions}": ${problems[0]}`);
+  }
+  return { command: 'import', regions, format: format as ImportFormat };
+}
+
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 
 /**
@@ -112,12 +178,18 @@ export function parseDuration(raw: string): number {
   return seconds;
 }
 
+/** The flags `command` takes, as the user would type them; every flag when no command was given. */
+function flagList(command: string | undefined): string {
+  const flags = command !== undefined && Object.hasOwn(COMMAND_FLAGS, command) ? COMMAND_FLAGS[command] : [...new Set(Object.values(COMMAND_FLAGS).flat())];
+  return `${flags.map((flag) => `--${flag}`).join(', ')}, --version or --help`;
+}
+
 /** Node's parseArgs messages, in this command's words, naming the flag. */
-function describeParseError(error: Error & { code?: string }): string {
+function describeParseError(error: Error & { code?: string }, argv: readonly string[]): string {
   const flag = /'([^']+)'/.exec(error.message)?.[1]?.split(/[ ,]/)[0] ?? '';
   switch (error.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown flag "${flag}": expected --app, --json, --wait, --role-arn-template, --version or --help`;
+      return `unknown flag "${flag}": expected ${flagList(argv.find((arg) => Object.hasOwn(COMMAND_FLAGS, arg)))}`;
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
       return /argument missing/.test(error.message)
         ? `flag "${flag}" needs a value: expected ${flag} VALUE`

@@ -8,6 +8,7 @@ import { createRegionClients, RegionClients } from '../lambda/shared/client';
 import { reasonOf } from '../lambda/shared/errors';
 import { parseCommandLine, USAGE } from './args';
 import { readDeclarations } from './assembly';
+import { runImport } from './import';
 import { FleetAudit, FleetReadError, ReaderFactory, toDocument } from '../lambda/shared/fleet/audit';
 import { SdkHubReader } from '../lambda/shared/fleet/hub-reader';
 import { CommandError } from './errors';
@@ -70,6 +71,18 @@ async function runCommand(argv: readonly string[], deps: CliDeps, clients: Regio
   if (command.command === 'version') {
     deps.stdout(VERSION);
     return EXIT.inSync;
+  }
+  if (command.command === 'import') {
+    return runImport(command, {
+      stdout: deps.stdout,
+      stderr: deps.stderr,
+      defaultRegion: deps.defaultRegion ?? sdkDefaultRegion,
+      clientsFor: (region) => {
+        const regionClients = createRegionClients(region);
+        clients.push(regionClients);
+        return regionClients;
+      },
+    });
   }
   const defaultRegion = await (deps.defaultRegion ?? sdkDefaultRegion)();
   const resources = readDeclarations(command.app, {

@@ -94,6 +94,15 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     options: [],
   },
   {
+    name: 'import',
+    synopsis: 'import [FLAG ...]',
+    summary: 'run `cdk-securityhub-members import` (the bundled command) as the sample app\'s administrator: prints '
+      + 'the local Security Hub\'s members as a members list for cdk.json; its flags are passed on, e.g. '
+      + '--regions us-east-1,eu-west-1 or --format ts (use `npm run --silent local -- import` for the list alone)',
+    passesOn: true,
+    options: [],
+  },
+  {
     name: 'audit',
     synopsis: 'audit [--repair]',
     summary: 'run the SecurityHubMembersAudit function of each deployed stack that has one, once, as its schedule would; '

@@ -1,5 +1,5 @@
 /**
- * `npm run local -- deploy | destroy | status | drift | audit | resign | remove | reset`: deploys the sample app's Security Hub
+ * `npm run local -- deploy | destroy | status | drift | import | audit | resign | remove | reset`: deploys the sample app's Security Hub
  * resources against the local Security Hub, running the bundled handlers from cdk.out as
  * CloudFormation and the Provider framework would. No AWS account is needed.
  */
@@ -16,6 +16,7 @@ import { checkFailAfter, deployedStacks, EventReport, LocalCloudFormation, names
 import { changes, describeEvent, MemberSnapshot, phaseLine, resourceName, snapshot } from './deploy/report';
 import { localAudit } from './audit';
 import { localDrift, localRemove, localResign } from './drift';
+import { localImport } from './import';
 import { EmulatorOptions, HubStore, loadStoreFile, RunningEmulator, startEmulator } from './emulator';
 import { ensureBundles } from './handler-bundles';
 import { StateFileError } from './state-file';
@@ -324,6 +325,11 @@ async function main(argv: string[]): Promise<number> {
       checkStateFiles();
       ensureBundles(ROOT, (line) => console.error(line));
       return withHub((emulator) => localDrift(emulator, CDK_OUT, args.rest ?? []));
+    case 'import':
+      // Like drift: the bundled command, and its stdout is the declaration alone.
+      checkStateFiles();
+      ensureBundles(ROOT, (line) => console.error(line));
+      return withHub((emulator) => localImport(emulator, args.rest ?? []));
     case 'audit':
       // The scheduled audit's bundled function, once per deployed stack that has one.
       checkStateFiles();

@@ -28,8 +28,8 @@ test.each([[['--version']], [['deploy', '--version']], [['status', '--version']]
 });
 
 test.each([
-  [['frobnicate'], 'unknown command "frobnicate": expected one of deploy, destroy, status, drift, audit, resign, remove, reset, help'],
-  [['--frob'], 'unknown option "--frob": expected a command first (deploy, destroy, status, drift, audit, resign, remove, reset, help), or --help or --version'],
+  [['frobnicate'], 'unknown command "frobnicate": expected one of deploy, destroy, status, drift, import, audit, resign, remove, reset, help'],
+  [['--frob'], 'unknown option "--frob": expected a command first (deploy, destroy, status, drift, import, audit, resign, remove, reset, help), or --help or --version'],
   [['status', '--frob'], 'unknown option "--frob" for status: expected --help, --version'],
   [['deploy', '--verbsoe'], 'unknown option "--verbsoe" for deploy: expected --verbose, --context KEY=VALUE, --fail-after RESOURCE, --help, --version'],
   [['destroy', '-c', 'a=b'], 'option "-c" does not apply to destroy: expected --verbose, --help, --version'],
@@ -56,6 +56,9 @@ test('reads resign and remove with account ids, and hands drift\'s flags on as t
   expect(parseLocalArgs(['drift', '--json', '--wait', '2m', '--frob'])).toEqual({ command: 'drift', operands: [], options: {}, rest: ['--json', '--wait', '2m', '--frob'] });
   expect(parseLocalArgs(['drift', '--version'])).toEqual({ command: 'drift', operands: [], options: {}, rest: ['--version'] });
   expect(parseLocalArgs(['drift', '--help']).command).toBe('help');
+  expect(parseLocalArgs(['import', '--regions', 'us-east-1,eu-west-1', '--format', 'ts'])).toEqual({
+    command: 'import', operands: [], options: {}, rest: ['--regions', 'us-east-1,eu-west-1', '--format', 'ts'],
+  });
 });
 
 test('the usage lists every command and option, with the commands that take it', () => {

@@ -26,6 +26,8 @@ export interface ReadMemberStatusesOptions {
 export interface MemberRecord {
   /** The service's status, as it spells it. */
   readonly status: string;
+  /** The email the member was created with, when the service has one. */
+  readonly email?: string;
   readonly invitedAt?: Date;
   readonly updatedAt?: Date;
 }
@@ -50,6 +52,7 @@ export async function readMembers(clients: RegionClients, accountIds: readonly s
       }
       members.set(member.AccountId, {
         status,
+        ...(member.Email ? { email: member.Email } : {}),
         ...(member.InvitedAt ? { invitedAt: member.InvitedAt } : {}),
         ...(member.UpdatedAt ? { updatedAt: member.UpdatedAt } : {}),
       });
