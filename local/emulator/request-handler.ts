@@ -17,7 +17,8 @@ export class InProcessRequestHandler implements RequestHandler<HttpRequest, Http
 
   /**
    * Serves one request. A dropped connection fails as a reset socket does with the SDK's Node
-   * handler (`code: 'ECONNRESET'`), which the SDK's retry strategies treat as transient.
+   * handler (`name: 'TimeoutError'`, `code: 'ECONNRESET'`), which the SDK's retry strategies treat
+   * as transient.
    */
   async handle(request: HttpRequest, options: HttpHandlerOptions = {}): Promise<{ response: HttpResponse }> {
     if (options.abortSignal?.aborted) {
@@ -30,7 +31,7 @@ export class InProcessRequestHandler implements RequestHandler<HttpRequest, Http
       body: bodyText(request.body),
     });
     if (answer.dropped) {
-      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', code: 'ECONNRESET' });
     }
     return {
       response: {
@@ -76,7 +77,8 @@ function bodyText(body: unknown): string {
     return body;
   }
   if (body instanceof Uint8Array) {
-    return Buffer.from(body).toString('utf8');
+    // Decoded from the bytes: the SDK's JSON body is a Uint8Array that warns when read as a string.
+    return new TextDecoder().decode(body);
   }
   throw new Error(`the in-process emulator takes string or byte bodies, not ${Object.prototype.toString.call(body)}`);
 }

@@ -264,6 +264,10 @@ export function createEmulator(options: Omit<EmulatorOptions, 'port'> = {}): Emu
   const chance = (probability: number): boolean => probability > 0 && random() < probability;
 
   const delay = (ms: number): Promise<void> => new Promise((resolve) => {
+    if (closed) {
+      resolve();
+      return;
+    }
     const timer = setTimeout(() => {
       waits.delete(timer);
       resolve();
@@ -331,6 +335,9 @@ export function createEmulator(options: Omit<EmulatorOptions, 'port'> = {}): Emu
   };
 
   const serveOnce = async (request: EmulatorRequest): Promise<EmulatorResponse> => {
+    if (closed) {
+      return { dropped: true };
+    }
     const url = new URL(request.path || '/', 'http://127.0.0.1');
     const method = request.method || 'GET';
     const operation = ROUTES[`${method} ${url.pathname}`];
