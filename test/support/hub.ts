@@ -6,7 +6,7 @@
  * serializers, with no HTTP.
  */
 import { SecurityHubClient, SecurityHubClientConfig } from '@aws-sdk/client-securityhub';
-import type { AwsCredentialIdentity, HttpHandlerOptions, HttpRequest, HttpResponse, RequestHandler } from '@smithy/types';
+import type { AwsCredentialIdentity } from '@smithy/types';
 import {
   CallRecord,
   Emulator,
@@ -69,8 +69,8 @@ export interface HubFixture {
   readonly emulator: Emulator;
   /** The administrator account. */
   readonly administrator: string;
-  /** The request handler to give every SDK client of the code under test. */
-  readonly requestHandler: RequestHandler<HttpRequest, HttpResponse, HttpHandlerOptions>;
+  /** The request handler (a smithy `HttpHandler`) to give every SDK client of the code under test. */
+  readonly requestHandler: InProcessRequestHandler;
   /** Credentials of the administrator: the emulator reads the account from the access key id. */
   readonly credentials: AwsCredentialIdentity;
   /** Credentials acting as another account, e.g. a member. */
