@@ -35,6 +35,10 @@ describe('hubFixture', () => {
       { AccountId: REFUSED, ProcessingResult: PROCESSING_RESULTS.uninvitable },
     ]);
     expect(hub.statuses()).toEqual({ [M1]: 'Enabled', [M2]: 'Invited', [ORG]: 'Enabled', [REFUSED]: 'Created' });
+
+    hub.refuseInvites([]);
+    await client.send(new InviteMembersCommand({ AccountIds: [REFUSED] }));
+    expect(hub.statuses()[REFUSED]).toBe('Invited');
   });
 
   test('keeps each region\'s hub apart, seeded with membersByRegion', async () => {

@@ -89,6 +89,11 @@ export interface HubFixture {
    * the store and the call log only if the interceptor passes it on with `serve`.
    */
   interceptNext(operation: string, interceptor: Interceptor): void;
+  /**
+   * Replaces the accounts whose invitation InviteMembers refuses, from the next call on (the
+   * emulator gives every refusal its one text, PROCESSING_RESULTS.uninvitable).
+   */
+  refuseInvites(accounts: readonly string[]): void;
   /** The calls the administrator made, oldest first; only those of `operation` when given. */
   calls(operation?: string): HubCall[];
   /** The number of calls per operation the administrator made. */
@@ -145,6 +150,7 @@ export function hubFixture(state: HubState = {}): HubFixture {
     statuses: (region = defaultRegion) => Object.fromEntries(emulator.store.listMembers(administrator, region)
       .map((member) => [member.accountId, member.reportedStatus ?? member.memberStatus])),
     failNext: (operation, fault) => emulator.injectNext(operation, fault),
+    refuseInvites: (accounts) => emulator.setFaults({ uninvitableAccounts: [...accounts] }),
     interceptNext(operation, interceptor): void {
       if (!Object.values(ROUTES).includes(operation)) {
         throw new Error(`cannot intercept "${operation}": the emulator serves ${[...new Set(Object.values(ROUTES))].join(', ')}`);
