@@ -349,7 +349,9 @@ export function createEmulator(options: Omit<EmulatorOptions, 'port'> = {}): Emu
       outcome = errorOutcome(new ServiceError('UnrecognizedClientException', identity.message));
     } else {
       ({ account, region } = identity.identity);
-      outcome = decide(operation, method, url, identity.identity, request.body);
+      // The same limit as the HTTP server's, for a body that came in process.
+      const body = request.body !== undefined && Buffer.byteLength(request.body) > MAX_BODY_BYTES ? undefined : request.body;
+      outcome = decide(operation, method, url, identity.identity, body);
     }
     if (faults.latencyMs > 0) {
       await delay(faults.latencyMs);

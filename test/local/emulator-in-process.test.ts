@@ -159,6 +159,15 @@ describe('the emulator in process', () => {
     expect(refused).toMatchObject({ error: { name: 'UnrecognizedClientException', status: 403 } });
   });
 
+  test('refuses a body larger than it accepts, as over HTTP', async () => {
+    const huge = new CreateMembersCommand({ AccountDetails: [{ AccountId: MEMBER, Email: `${'x'.repeat(1024 * 1024)}@example.com` }] });
+
+    const direct = await answer(inProcessClient(inProcess).send(huge));
+    expect(direct).toEqual(await answer(emulatorClient(http.url, ADMIN, REGION, { maxAttempts: 1 }).send(huge)));
+    expect(direct).toEqual({ error: { name: 'InvalidInputException', message: 'The request body is larger than 1048576 bytes.', status: 400 } });
+    expect(inProcess.store.getMember(ADMIN, REGION, MEMBER)).toBeUndefined();
+  });
+
   test('retries a dropped in-process call as the SDK retries a reset socket', async () => {
     const retrying = new SecurityHubClient({
       region: REGION,
