@@ -7,4 +7,5 @@ export * from './pagination';
 export * from './persistence';
 export * from './random';
 export * from './rate-limit';
+export * from './request-handler';
 export * from './server';

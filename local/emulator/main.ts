@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { SERVICE_RATE_LIMIT } from './rate-limit';
 import { isAccountId } from '../../lib/shared/validation';
 import { EmulatorOptions, ROUTES, RunningEmulator, startEmulator } from './server';
@@ -43,100 +44,153 @@ export interface CliArgs {
   readonly help: boolean;
 }
 
+/** A command line that can't be run; `npm run emulator` prints its message as one line and exits 1. */
+export class EmulatorUsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EmulatorUsageError';
+  }
+}
+
+/** Every option, as `util.parseArgs` reads them, with the value's placeholder for the error messages. */
+const CLI_OPTIONS = {
+  'port': { type: 'string', value: 'N' },
+  'state': { type: 'string', value: 'PATH' },
+  'rate-limit': { type: 'string', value: 'R/B' },
+  'latency-ms': { type: 'string', value: 'N' },
+  'throttle-rate': { type: 'string', value: 'P' },
+  'error-rate': { type: 'string', value: 'P' },
+  'lost-answer-rate': { type: 'string', value: 'P' },
+  'drop-connection-rate': { type: 'string', value: 'P' },
+  'seed': { type: 'string', value: 'N' },
+  'uninvitable': { type: 'string', value: 'ID[,ID...]' },
+  'organization': { type: 'string', value: 'ADMIN=ID[,ID...]', multiple: true },
+  'no-auto-enable': { type: 'boolean' },
+  'help': { type: 'boolean', short: 'h' },
+} as const;
+
+type CliOptionName = keyof typeof CLI_OPTIONS;
+
+const PARSE_OPTIONS = Object.fromEntries(Object.entries(CLI_OPTIONS).map(([name, o]) => [name, {
+  type: o.type,
+  ...('short' in o ? { short: o.short } : {}),
+  ...('multiple' in o ? { multiple: o.multiple } : {}),
+}])) as Record<CliOptionName, { type: 'boolean' | 'string'; short?: string; multiple?: boolean }>;
+
+/** What `util.parseArgs` read: a string (or strings) per value option, a boolean per flag. */
+type CliValues = { [K in CliOptionName]?: (typeof CLI_OPTIONS)[K] extends { multiple: true } ? string[]
+  : (typeof CLI_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string };
+
 /**
- * Reads the command line of `npm run emulator`.
+ * Reads the command line of `npm run emulator` with `util.parseArgs`, as `npm run local` reads its
+ * own (local/cli-args.ts).
  *
  * @param argv the arguments after the script name
- * @throws Error naming the bad argument
+ * @throws EmulatorUsageError naming the bad option or argument, in one line
  */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  const options: EmulatorOptions = { port: 4566 };
-  let help = false;
-  const args = [...argv];
-  const value = (flag: string): string => {
-    const next = args.shift();
-    if (next === undefined || next.startsWith('--')) {
-      throw new Error(`${flag} needs a value`);
+  let parsed;
+  try {
+    parsed = parseArgs({ args: withDefaultRateLimit(argv), options: PARSE_OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new EmulatorUsageError(describeParseError(error as Error & { code?: string }, argv));
+  }
+  if (parsed.positionals.length > 0) {
+    throw new EmulatorUsageError(`unknown argument "${parsed.positionals[0]}": the emulator takes only options (see --help)`);
+  }
+  const values = parsed.values as CliValues;
+  const number = (name: CliOptionName, min: number, max = Infinity): number | undefined => {
+    const raw = values[name] as string | undefined;
+    if (raw === undefined) {
+      return undefined;
     }
-    return next;
-  };
-  const number = (flag: string, min: number, max = Infinity): number => {
-    const raw = value(flag);
     const n = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-      throw new Error(`invalid ${flag} "${raw}": expected a number from ${min}${max === Infinity ? ' up' : ` to ${max}`}`);
+      throw new EmulatorUsageError(`invalid --${name} "${raw}": expected a number from ${min}${max === Infinity ? ' up' : ` to ${max}`}`);
     }
     return n;
   };
-  while (args.length > 0) {
-    const arg = args.shift()!;
-    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-    if (inline !== undefined) {
-      args.unshift(inline);
-    }
-    switch (flag) {
-      case '--port':
-        options.port = number(flag, 0, 65535);
-        break;
-      case '--state':
-        options.statePath = value(flag);
-        break;
-      case '--rate-limit': {
-        const next = args[0];
-        if (next !== undefined && !next.startsWith('--')) {
-          const match = /^(\d+(?:\.\d+)?)\/(\d+)$/.exec(args.shift()!);
-          if (!match || Number(match[2]) < 1) {
-            throw new Error(`invalid --rate-limit "${next}": expected RATE/BURST, e.g. 10/30`);
-          }
-          options.rateLimit = { ratePerSecond: Number(match[1]), burst: Number(match[2]) };
-        } else {
-          options.rateLimit = { ...SERVICE_RATE_LIMIT };
-        }
-        break;
-      }
-      case '--latency-ms':
-        options.latencyMs = number(flag, 0);
-        break;
-      case '--throttle-rate':
-        options.throttleRate = number(flag, 0, 1);
-        break;
-      case '--error-rate':
-        options.errorRate = number(flag, 0, 1);
-        break;
-      case '--lost-answer-rate':
-        options.lostAnswerRate = number(flag, 0, 1);
-        break;
-      case '--drop-connection-rate':
-        options.dropConnectionRate = number(flag, 0, 1);
-        break;
-      case '--seed':
-        options.seed = number(flag, 0);
-        break;
-      case '--uninvitable':
-        options.uninvitableAccounts = value(flag).split(',').map((id) => id.trim()).filter((id) => id !== '');
-        break;
-      case '--organization': {
-        const raw = value(flag);
-        const [administrator, list, ...rest] = raw.replace(/\s+/g, '').split('=');
-        const accounts = list?.split(',') ?? [];
-        if (rest.length > 0 || !isAccountId(administrator) || accounts.length === 0 || !accounts.every(isAccountId)) {
-          throw new Error(`invalid --organization "${raw}": expected ADMIN=ID,ID... with 12-digit account ids`);
-        }
-        options.organizations = { ...options.organizations, [administrator]: accounts };
-        break;
-      }
-      case '--no-auto-enable':
-        options.autoEnableHubs = false;
-        break;
-      case '--help':
-      case '-h':
-        help = true;
-        break;
-      default:
-        throw new Error(`unknown argument "${arg}"`);
-    }
+  const options: EmulatorOptions = {
+    port: number('port', 0, 65535) ?? 4566,
+    ...defined('statePath', values.state),
+    ...defined('rateLimit', values['rate-limit'] === undefined ? undefined : rateLimit(values['rate-limit'])),
+    ...defined('latencyMs', number('latency-ms', 0)),
+    ...defined('throttleRate', number('throttle-rate', 0, 1)),
+    ...defined('errorRate', number('error-rate', 0, 1)),
+    ...defined('lostAnswerRate', number('lost-answer-rate', 0, 1)),
+    ...defined('dropConnectionRate', number('drop-connection-rate', 0, 1)),
+    ...defined('seed', number('seed', 0)),
+    ...defined('uninvitableAccounts', values.uninvitable?.split(',').map((id) => id.trim()).filter((id) => id !== '')),
+    ...defined('organizations', values.organization === undefined ? undefined : organizations(values.organization)),
+    ...defined('autoEnableHubs', values['no-auto-enable'] ? false : undefined),
+  };
+  return { options, help: values.help === true };
+}
+
+/** `{ [key]: value }`, or nothing when the value is undefined, so absent options stay absent. */
+function defined<K extends keyof EmulatorOptions>(key: K, value: EmulatorOptions[K] | undefined): Partial<EmulatorOptions> {
+  return value === undefined ? {} : { [key]: value };
+}
+
+/**
+ * The arguments with a bare `--rate-limit` (no value after it) spelled `--rate-limit=10/30`: its
+ * value is optional, which `util.parseArgs` has no way to say.
+ */
+function withDefaultRateLimit(argv: readonly string[]): string[] {
+  return argv.map((arg, i) => {
+    const next = argv[i + 1];
+    return arg === '--rate-limit' && (next === undefined || next.startsWith('-'))
+      ? `--rate-limit=${SERVICE_RATE_LIMIT.ratePerSecond}/${SERVICE_RATE_LIMIT.burst}`
+      : arg;
+  });
+}
+
+function rateLimit(raw: string): { ratePerSecond: number; burst: number } {
+  const match = /^(\d+(?:\.\d+)?)\/(\d+)$/.exec(raw);
+  if (!match || Number(match[2]) < 1) {
+    throw new EmulatorUsageError(`invalid --rate-limit "${raw}": expected RATE/BURST, e.g. 10/30`);
   }
-  return { options, help };
+  return { ratePerSecond: Number(match[1]), burst: Number(match[2]) };
+}
+
+function organizations(values: readonly string[]): Record<string, string[]> {
+  const result: Record<string, string[]> = {};
+  for (const raw of values) {
+    const [administrator, list, ...rest] = raw.replace(/\s+/g, '').split('=');
+    const accounts = list?.split(',') ?? [];
+    if (rest.length > 0 || !isAccountId(administrator) || accounts.length === 0 || !accounts.every(isAccountId)) {
+      throw new EmulatorUsageError(`invalid --organization "${raw}": expected ADMIN=ID,ID... with 12-digit account ids`);
+    }
+    result[administrator] = accounts;
+  }
+  return result;
+}
+
+/** Node's parseArgs messages, in this command line's words, naming the option. */
+function describeParseError(error: Error & { code?: string }, argv: readonly string[]): string {
+  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? '';
+  const known = Object.entries(CLI_OPTIONS).map(([name, o]) => `--${name}${'value' in o ? ` ${o.value}` : ''}`).join(', ');
+  switch (error.code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
+      return `unknown argument "${quoted.split('=')[0]}": expected one of ${known}`;
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      // The message spells the option as "-h, --help" or "--port <value>"; name it as it was typed.
+      const spellings = quoted.split(/[ ,]+/).filter((s) => s.startsWith('-'));
+      const index = argv.findIndex((a) => spellings.includes(a.split('=')[0]));
+      const flag = index >= 0 ? argv[index].split('=')[0] : spellings[0] ?? quoted;
+      const name = flag.replace(/^-+/, '') === 'h' ? 'help' : flag.replace(/^-+/, '') as CliOptionName;
+      const option = CLI_OPTIONS[name];
+      if (option?.type !== 'string') {
+        return `${flag} takes no value: expected ${flag} alone`;
+      }
+      const next = index >= 0 ? argv[index + 1] : undefined;
+      return next !== undefined && next.startsWith('-')
+        ? `${flag} needs a value (${option.value}), got the option "${next}"; write ${flag}=${next} for a value that starts with a dash`
+        : `${flag} needs a value (${option.value})`;
+    }
+    default:
+      return error.message.split('\n')[0];
+  }
 }
 
 /** The lines printed at start: where the emulator is and how to point the AWS CLI or SDK at it. */
@@ -188,6 +242,16 @@ export async function runCli(argv: readonly string[], print: (line: string) => v
   return emulator;
 }
 
+/**
+ * The error as one line for `npm run emulator`: what is wrong with the command line, or why the
+ * emulator could not start (a port in use, an unreadable state file).
+ */
+export function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const hint = error instanceof EmulatorUsageError ? ' (npm run emulator -- --help lists the options)' : '';
+  return `error: ${message}${hint}`.replace(/\s+/g, ' ').trim();
+}
+
 if (require.main === module) {
   runCli(process.argv.slice(2)).then((emulator) => {
     if (!emulator) {
@@ -198,8 +262,8 @@ if (require.main === module) {
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-  }, (err: Error) => {
-    console.error(`error: ${err.message}\n\n${USAGE}`);
-    process.exit(2);
+  }, (err: unknown) => {
+    console.error(errorLine(err));
+    process.exitCode = 1;
   });
 }

@@ -9,6 +9,7 @@ import { paginate, parseMaxResults } from './pagination';
 import { loadStoreFile, saveStoreFile } from './persistence';
 import { mulberry32 } from './random';
 import { RateLimitConfig, TokenBucketLimiter } from './rate-limit';
+import { InProcessRequestHandler } from './request-handler';
 
 /** How to start the emulator, including the faults it injects. */
 export interface EmulatorOptions {
@@ -93,21 +94,69 @@ export interface EmulatorOptions {
 /** Fault settings that can change while the emulator runs. */
 export type EmulatorFaults = Partial<Omit<EmulatorOptions, 'port' | 'statePath' | 'organizations'>>;
 
-/** A started emulator. */
-export interface RunningEmulator {
-  /** The endpoint to give the SDK, e.g. `http://127.0.0.1:41234`. */
-  readonly url: string;
+/**
+ * A one-off fault for the next call of an operation, whatever the fault rates say: `throttle`
+ * answers 429 LimitExceededException and `error` 500 InternalException without applying the call;
+ * `lostAnswer` applies it and answers 500 InternalException; `dropConnection` applies it and
+ * answers nothing (over HTTP the connection is destroyed, in process the call fails like a reset
+ * socket).
+ */
+export type OneOffFault = 'throttle' | 'error' | 'lostAnswer' | 'dropConnection';
+
+/** One request as the emulator serves it, whether it came over HTTP or from an in-process client. */
+export interface EmulatorRequest {
+  /** The HTTP method, e.g. `POST`. */
+  readonly method: string;
+  /** The path and query string, e.g. `/members?OnlyAssociated=false`. */
+  readonly path: string;
+  /** The headers; names in any case (the emulator reads `authorization`). */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The body as text; undefined when it was larger than the emulator accepts. */
+  readonly body: string | undefined;
+}
+
+/**
+ * The emulator's answer to one request: a status with headers and a JSON body, or no answer at
+ * all (`dropped`: a dropped connection, or the emulator was closed while the call waited).
+ */
+export type EmulatorResponse =
+  | { readonly dropped: false; readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: string }
+  | { readonly dropped: true };
+
+/** An emulator without a socket: the SDK reaches it through {@link Emulator.requestHandler}. */
+export interface Emulator {
   /** The service's state, for tests and tooling to read or seed directly. */
   readonly store: HubStore;
-  /** Every request received. */
+  /** Every request received, over HTTP and in process alike. */
   readonly calls: CallLog;
+  /**
+   * A smithy `HttpHandler` serving every request in process, with no HTTP: give it to a client as
+   * `new SecurityHubClient({ region, credentials, requestHandler })`. The SDK's own serializers,
+   * signer, retries and deserializers still run.
+   */
+  readonly requestHandler: InProcessRequestHandler;
   /**
    * Changes fault injection while running; fields not given keep their value. Giving
    * `failAfterMutatingCalls` (even `undefined`) restarts its count, giving `seed` restarts the
    * random sequence, and giving `rateLimit` refills every bucket.
    */
   setFaults(faults: EmulatorFaults): void;
-  /** Stops listening and drops open connections. */
+  /**
+   * Makes the next call of `operation` (from any account) fail with `fault`, after the identity
+   * and rate-limit checks; calls queue up in order when given several times.
+   */
+  injectNext(operation: string, fault: OneOffFault): void;
+  /** Serves one request: identity, rate limit, faults, the operation, latency, call log. */
+  serve(request: EmulatorRequest): Promise<EmulatorResponse>;
+  /** Stops serving: calls waiting for their latency end without an answer. */
+  close(): Promise<void>;
+}
+
+/** A started emulator: an {@link Emulator} that also listens on 127.0.0.1. */
+export interface RunningEmulator extends Emulator {
+  /** The endpoint to give the SDK, e.g. `http://127.0.0.1:41234`. */
+  readonly url: string;
+  /** Stops listening, drops open connections, and stops serving in-process calls. */
   close(): Promise<void>;
 }
 
@@ -191,14 +240,15 @@ interface Caller {
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /**
- * Starts a local Security Hub on 127.0.0.1 that the unmodified `SecurityHubClient` talks to when its
- * `endpoint` (or `AWS_ENDPOINT_URL_SECURITYHUB`) is the returned `url`.
+ * Makes an emulator with no socket, for tests that want the service's behaviour at the speed of a
+ * function call: the SDK reaches it through `requestHandler`. The same pipeline serves
+ * {@link startEmulator}'s HTTP requests.
  *
- * Each request is taken through: identity, rate limit, throttleRate, failAfterMutatingCalls,
- * errorRate, the operation itself, lostAnswerRate and dropConnectionRate (mutating calls only),
- * latency, answer.
+ * Each request is taken through: identity, rate limit, one-off faults ({@link Emulator.injectNext}),
+ * throttleRate, failAfterMutatingCalls, errorRate, the operation itself, lostAnswerRate and
+ * dropConnectionRate (mutating calls only), latency, call log, answer.
  */
-export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+export function createEmulator(options: Omit<EmulatorOptions, 'port'> = {}): Emulator {
   const storeOptions = { organizations: options.organizations };
   const store = options.statePath ? loadStoreFile(options.statePath, storeOptions) : new HubStore(storeOptions);
   const calls = new CallLog();
@@ -207,17 +257,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let limiter = faults.rateLimit ? new TokenBucketLimiter(faults.rateLimit) : undefined;
   let appliedMutations = 0;
   let closed = false;
-  const timers = new Set<NodeJS.Timeout>();
+  const oneOff = new Map<string, OneOffFault[]>();
+  // Pending latency waits, resolved early on close so that no in-process call hangs.
+  const waits = new Map<NodeJS.Timeout, () => void>();
 
   const chance = (probability: number): boolean => probability > 0 && random() < probability;
 
   const delay = (ms: number): Promise<void> => new Promise((resolve) => {
+    if (closed) {
+      resolve();
+      return;
+    }
     const timer = setTimeout(() => {
-      timers.delete(timer);
+      waits.delete(timer);
       resolve();
     }, ms);
-    timers.add(timer);
+    waits.set(timer, resolve);
   });
+
+  const takeOneOff = (operation: string): OneOffFault | undefined => {
+    const queue = oneOff.get(operation);
+    const fault = queue?.shift();
+    if (queue && queue.length === 0) {
+      oneOff.delete(operation);
+    }
+    return fault;
+  };
 
   const decide = (operation: string | undefined, method: string, url: URL, caller: Caller, rawBody: string | undefined): Outcome => {
     if (!operation) {
@@ -229,16 +294,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return errorOutcome(new ServiceError('LimitExceededException',
         `Rate exceeded for account ${caller.account} in ${caller.region}: at most ${limiter.config.ratePerSecond} requests/s, burst ${limiter.config.burst}.`));
     }
-    if (chance(faults.throttleRate)) {
+    const injected = takeOneOff(operation);
+    if (injected === 'throttle' || chance(faults.throttleRate)) {
       return errorOutcome(new ServiceError('LimitExceededException',
-        `Rate exceeded for account ${caller.account} in ${caller.region} (injected by throttleRate; the call was not applied).`));
+        `Rate exceeded for account ${caller.account} in ${caller.region} (injected${injected ? '' : ' by throttleRate'}; the call was not applied).`));
     }
     if (faults.failAfterMutatingCalls !== undefined && appliedMutations >= faults.failAfterMutatingCalls) {
       return errorOutcome(new ServiceError('InternalException',
         `Internal error (injected: the emulator fails every call after ${faults.failAfterMutatingCalls} mutating calls).`));
     }
-    if (chance(faults.errorRate)) {
-      return errorOutcome(new ServiceError('InternalException', 'Internal error (injected by errorRate; the call was not applied).'));
+    if (injected === 'error' || chance(faults.errorRate)) {
+      return errorOutcome(new ServiceError('InternalException', `Internal error (injected${injected ? '' : ' by errorRate'}; the call was not applied).`));
     }
     const mutating = MUTATING_OPERATIONS.has(operation);
     const revision = store.revision;
@@ -253,25 +319,29 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (options.statePath && store.revision !== revision) {
       saveStoreFile(store, options.statePath);
     }
-    if (mutating && outcome.status === 200) {
-      appliedMutations++;
-      if (chance(faults.lostAnswerRate)) {
-        return { ...errorOutcome(new ServiceError('InternalException',
-          'Internal error (injected by lostAnswerRate: the call was applied but its answer is lost).')), applied: true };
+    if (outcome.status === 200 && (mutating || injected)) {
+      if (mutating) {
+        appliedMutations++;
       }
-      if (chance(faults.dropConnectionRate)) {
+      if (injected === 'lostAnswer' || (mutating && chance(faults.lostAnswerRate))) {
+        return { ...errorOutcome(new ServiceError('InternalException',
+          `Internal error (injected${injected ? '' : ' by lostAnswerRate'}: the call was applied but its answer is lost).`)), applied: true };
+      }
+      if (injected === 'dropConnection' || (mutating && chance(faults.dropConnectionRate))) {
         return { status: 0, drop: true, applied: true };
       }
     }
     return outcome;
   };
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const rawBody = await readBody(req);
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const method = req.method ?? 'GET';
+  const serveOnce = async (request: EmulatorRequest): Promise<EmulatorResponse> => {
+    if (closed) {
+      return { dropped: true };
+    }
+    const url = new URL(request.path || '/', 'http://127.0.0.1');
+    const method = request.method || 'GET';
     const operation = ROUTES[`${method} ${url.pathname}`];
-    const identity = parseIdentity(req.headers.authorization);
+    const identity = parseIdentity(header(request.headers, 'authorization'));
     let outcome: Outcome;
     let account = '';
     let region = '';
@@ -279,13 +349,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       outcome = errorOutcome(new ServiceError('UnrecognizedClientException', identity.message));
     } else {
       ({ account, region } = identity.identity);
-      outcome = decide(operation, method, url, identity.identity, rawBody);
+      // The same limit as the HTTP server's, for a body that came in process.
+      const body = request.body !== undefined && Buffer.byteLength(request.body) > MAX_BODY_BYTES ? undefined : request.body;
+      outcome = decide(operation, method, url, identity.identity, body);
     }
     if (faults.latencyMs > 0) {
       await delay(faults.latencyMs);
     }
     if (closed) {
-      return;
+      return { dropped: true };
     }
     calls.record({
       operation: operation ?? 'Unknown',
@@ -293,21 +365,88 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       region,
       httpStatus: outcome.status,
       ...(outcome.errorType ? { errorType: outcome.errorType } : {}),
-      ...requestedIds(rawBody),
+      ...requestedIds(request.body),
       applied: outcome.applied,
       at: new Date().toISOString(),
     });
-    if (outcome.drop) {
+    return outcome.drop ? { dropped: true } : toResponse(outcome);
+  };
+
+  const serve = async (request: EmulatorRequest): Promise<EmulatorResponse> => {
+    try {
+      return await serveOnce(request);
+    } catch (err) {
+      return toResponse(errorOutcome(err));
+    }
+  };
+
+  return {
+    store,
+    calls,
+    requestHandler: new InProcessRequestHandler(serve),
+    serve,
+    setFaults(changes: EmulatorFaults): void {
+      Object.assign(faults, normalizeFaults(faults, changes));
+      if ('seed' in changes) {
+        random = mulberry32(faults.seed);
+      }
+      if ('rateLimit' in changes) {
+        limiter = faults.rateLimit ? new TokenBucketLimiter(faults.rateLimit) : undefined;
+      }
+      if ('failAfterMutatingCalls' in changes) {
+        appliedMutations = 0;
+      }
+    },
+    injectNext(operation: string, fault: OneOffFault): void {
+      if (!Object.values(ROUTES).includes(operation)) {
+        throw new Error(`cannot inject a fault into "${operation}": the emulator serves ${[...new Set(Object.values(ROUTES))].join(', ')}`);
+      }
+      oneOff.set(operation, [...(oneOff.get(operation) ?? []), fault]);
+    },
+    close(): Promise<void> {
+      closed = true;
+      for (const [timer, resolve] of waits) {
+        clearTimeout(timer);
+        resolve();
+      }
+      waits.clear();
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * Starts a local Security Hub on 127.0.0.1 that the unmodified `SecurityHubClient` talks to when its
+ * `endpoint` (or `AWS_ENDPOINT_URL_SECURITYHUB`) is the returned `url`; its `requestHandler` serves
+ * the same state in process.
+ *
+ * Each request is taken through the pipeline {@link createEmulator} describes.
+ */
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const emulator = createEmulator(options);
+  let closed = false;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const response = await emulator.serve({
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: { authorization: req.headers.authorization },
+      body: await readBody(req),
+    });
+    if (response.dropped) {
       res.destroy();
       return;
     }
-    send(res, outcome);
+    res.writeHead(response.status, { ...response.headers, 'Content-Length': Buffer.byteLength(response.body) });
+    res.end(response.body);
   };
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent && !res.destroyed) {
-        send(res, errorOutcome(err));
+        const response = toResponse(errorOutcome(err)) as Extract<EmulatorResponse, { dropped: false }>;
+        res.writeHead(response.status, response.headers);
+        res.end(response.body);
       }
     });
   });
@@ -321,37 +460,27 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const { port } = server.address() as AddressInfo;
 
   return {
+    ...emulator,
     url: `http://127.0.0.1:${port}`,
-    store,
-    calls,
-    setFaults(changes: EmulatorFaults): void {
-      Object.assign(faults, normalizeFaults(faults, changes));
-      if ('seed' in changes) {
-        random = mulberry32(faults.seed);
-      }
-      if ('rateLimit' in changes) {
-        limiter = faults.rateLimit ? new TokenBucketLimiter(faults.rateLimit) : undefined;
-      }
-      if ('failAfterMutatingCalls' in changes) {
-        appliedMutations = 0;
-      }
-    },
-    close(): Promise<void> {
+    async close(): Promise<void> {
       if (closed) {
-        return Promise.resolve();
+        return;
       }
       closed = true;
-      for (const timer of timers) {
-        clearTimeout(timer);
-      }
-      timers.clear();
-      return new Promise((resolve) => {
+      await emulator.close();
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         // Keep-alive sockets of SDK clients would hold close() open for seconds.
         server.closeAllConnections();
       });
     },
   };
+}
+
+/** A header's value by name, whatever the case of the names given. */
+function header(headers: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
 }
 
 /** Merges fault changes over the current settings, filling defaults and checking ranges. */
@@ -657,15 +786,17 @@ function errorOutcome(err: unknown): Outcome {
   return { status: 500, errorType: 'InternalException', body: { Code: 'InternalException', Message: message }, applied: false };
 }
 
-function send(res: ServerResponse, outcome: Outcome): void {
-  const payload = JSON.stringify(outcome.body ?? {});
-  res.writeHead(outcome.status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(payload),
-    'x-amzn-RequestId': randomUUID(),
-    ...(outcome.errorType ? { 'x-amzn-ErrorType': outcome.errorType } : {}),
-  });
-  res.end(payload);
+function toResponse(outcome: Outcome): EmulatorResponse {
+  return {
+    dropped: false,
+    status: outcome.status,
+    headers: {
+      'Content-Type': 'application/json',
+      'x-amzn-RequestId': randomUUID(),
+      ...(outcome.errorType ? { 'x-amzn-ErrorType': outcome.errorType } : {}),
+    },
+    body: JSON.stringify(outcome.body ?? {}),
+  };
 }
 
 /** The request body as text, or undefined when it is larger than the emulator accepts. */
