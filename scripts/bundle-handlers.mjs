@@ -7,12 +7,15 @@
 // CycloneDX SBOM (<name>.cdx.json), made from esbuild's metafile: the package ships the AWS SDK and
 // Powertools inside these files, so it ships their licenses and versions too. The metafiles are
 // kept in .build/metafiles/ (not shipped) for test/bundles to check the two files against.
-// Run with tsx (package.json's build), which loads scripts/third-party.ts.
 import { build } from 'esbuild';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeThirdPartyFiles } from './third-party.ts';
+import { tsImport } from 'tsx/esm/api';
+
+// The license and SBOM logic is TypeScript, typechecked and unit-tested with the rest; tsx loads it
+// so that plain `node scripts/bundle-handlers.mjs` (the build, the local CLI's rebundling) works.
+const { writeThirdPartyFiles } = await tsImport('./third-party.ts', import.meta.url);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const handlers = ['members', 'accepter', 'audit'];
