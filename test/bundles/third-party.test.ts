@@ -3,6 +3,7 @@
  * bundle, the CycloneDX SBOM lists exactly the npm packages esbuild's metafile names as inputs,
  * THIRD_PARTY_LICENSES gives each of them with its license text, and the package ships both files.
  */
+import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -50,6 +51,11 @@ describe.each(BUNDLES)('assets/%s', (bundle) => {
       expect(c.licenses).toHaveLength(1);
       expect(c.licenses[0].license?.id ?? c.licenses[0].expression).toMatch(/\S/);
     }
+  });
+
+  test('its SBOM is valid against the CycloneDX 1.6 JSON schema, strictly', async () => {
+    const validator = new Validation.JsonStrictValidator(Spec.Version.v1dot6);
+    await expect(validator.validate(fs.readFileSync(path.join(dir, `${bundle}.cdx.json`), 'utf8'))).resolves.toBeNull();
   });
 
   test('its THIRD_PARTY_LICENSES names each package with its license text', () => {
