@@ -180,8 +180,8 @@ export interface BundleComponent {
 
 /**
  * A CycloneDX 1.6 SBOM of a bundle: the bundle as metadata.component, each bundled package as a
- * library component with its purl and license. Written by hand rather than with a CycloneDX library:
- * the document is this small, and a security tool keeps its build dependencies few. The serial
+ * library component with its purl and license. Written by hand: the document is this small, and
+ * test/bundles validates it against the CycloneDX 1.6 JSON schema with the CycloneDX library. The serial
  * number is derived from the content and there is no timestamp, so a rebuild of the same inputs
  * writes the same file and the Lambda asset's hash does not change.
  */
