@@ -7,6 +7,10 @@ import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { requireFreshBundles } from '../support/fresh-bundles';
+
+// The files checked here are what `npm run build` wrote beside the bundles.
+requireFreshBundles();
 
 const ROOT = path.join(__dirname, '..', '..');
 const BUNDLES = ['members-handler', 'accepter-handler', 'audit-handler', 'cli'];
