@@ -11,7 +11,7 @@ import * as path from 'path';
  * the contract types and validation they share with the constructs (lib/shared), the bundling
  * script, and the lock file (a changed dependency, such as the AWS SDK that is bundled in).
  */
-export const BUNDLE_INPUTS: readonly string[] = ['lambda', 'cli', path.join('lib', 'shared'), path.join('scripts', 'bundle-handlers.mjs'), 'package-lock.json'];
+export const BUNDLE_INPUTS: readonly string[] = ['lambda', 'cli', path.join('lib', 'shared'), path.join('scripts', 'bundle-handlers.mjs'), path.join('scripts', 'third-party.ts'), 'package-lock.json'];
 
 /**
  * The bundles that scripts/bundle-handlers.mjs writes: assets/NAME-handler/index.js for each

@@ -2,13 +2,33 @@
 // assets/<name>-handler/index.js: the folder the constructs load with lambda.Code.fromAsset, so
 // that a consumer's `cdk synth` needs neither esbuild nor Docker. Then bundles the
 // `cdk-securityhub-members` command (cli/index.ts) into assets/cli/index.js, the package's `bin`.
+//
+// Beside each bundle go the licenses of the third-party code in it (THIRD_PARTY_LICENSES) and a
+// CycloneDX SBOM (<name>.cdx.json), made from esbuild's metafile: the package ships the AWS SDK and
+// Powertools inside these files, so it ships their licenses and versions too. The metafiles are
+// kept in .build/metafiles/ (not shipped) for test/bundles to check the two files against.
 import { build } from 'esbuild';
-import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tsImport } from 'tsx/esm/api';
+
+// The license and SBOM logic is TypeScript, typechecked and unit-tested with the rest; tsx loads it
+// so that plain `node scripts/bundle-handlers.mjs` (the build, the local CLI's rebundling) works.
+const { writeThirdPartyFiles } = await tsImport('./third-party.ts', import.meta.url);
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const handlers = ['members', 'accepter', 'audit'];
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const metafiles = join(root, '.build', 'metafiles');
+rmSync(metafiles, { recursive: true, force: true });
+mkdirSync(metafiles, { recursive: true });
+
+/** Writes the licenses, the SBOM and the metafile of the bundle in `outdir`. */
+function declareThirdParty(name, description, outdir, metafile) {
+  writeFileSync(join(metafiles, `${name}.json`), JSON.stringify(metafile));
+  writeThirdPartyFiles({ metafile, root, outdir, bundle: { name, version, description } });
+}
 
 for (const name of handlers) {
   const entry = join(root, 'lambda', name, 'index.ts');
@@ -17,9 +37,12 @@ for (const name of handlers) {
   }
   const outdir = join(root, 'assets', `${name}-handler`);
   rmSync(outdir, { recursive: true, force: true });
-  await build({
+  const { metafile } = await build({
     entryPoints: [entry],
     outfile: join(outdir, 'index.js'),
+    // Paths in the metafile are relative to the repository, whatever the caller's directory.
+    absWorkingDir: root,
+    metafile: true,
     bundle: true,
     platform: 'node',
     // The Lambda runtime is Node.js 22 or later; node20 output also runs under the local tooling.
@@ -32,15 +55,18 @@ for (const name of handlers) {
     legalComments: 'eof',
     logLevel: 'warning',
   });
+  declareThirdParty(`${name}-handler`, `The ${name} Lambda function's code, bundled with its dependencies`, outdir, metafile);
 }
 
 // The command: one file with the pinned SDK in it. aws-cdk-lib stays outside: it is a peer
 // dependency, installed wherever the construct is used, and reads the assembly its own version wrote.
 const cliOut = join(root, 'assets', 'cli', 'index.js');
 rmSync(dirname(cliOut), { recursive: true, force: true });
-await build({
+const { metafile: cliMetafile } = await build({
   entryPoints: [join(root, 'cli', 'index.ts')],
   outfile: cliOut,
+  absWorkingDir: root,
+  metafile: true,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -56,3 +82,4 @@ await build({
   logLevel: 'warning',
 });
 chmodSync(cliOut, 0o755);
+declareThirdParty('cli', 'The cdk-securityhub-members command, bundled with its dependencies', dirname(cliOut), cliMetafile);

@@ -10,5 +10,6 @@ export function markdownFiles(root = ROOT): string[] {
   const examples = fs.readdirSync(path.join(root, 'examples'))
     .map((d) => `examples/${d}/README.md`)
     .filter((f) => fs.existsSync(path.join(root, f)));
-  return ['README.md', ...docs, ...examples];
+  const community = ['CONTRIBUTING.md', 'SECURITY.md', 'CODE_OF_CONDUCT.md'].filter((f) => fs.existsSync(path.join(root, f)));
+  return ['README.md', ...community, ...docs, ...examples];
 }
