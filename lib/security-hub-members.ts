@@ -1,11 +1,12 @@
 import { randomUUID } from 'crypto';
 import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from './private/compat';
 import { HandlerProvider, hubArn } from './private/handler-provider';
 import { removalPolicyProblem } from './private/removal-policy';
-import { MAX_WAIT_FOR_ACCEPTANCE_MINUTES, MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
+import { warnUnknownRegions } from './private/regions';
+import { MAX_MEMBERS, MAX_WAIT_FOR_ACCEPTANCE_MINUTES, MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
 import { stackRegionProblem, validateMembers, validateRegions } from './shared/validation';
 
 /** A member account of AWS Security Hub CSPM (formerly AWS Security Hub). */
@@ -69,8 +70,12 @@ export interface SecurityHubMembersProps {
   readonly reconcileOnEveryDeploy?: boolean;
 }
 
-/** Stack -> region -> account id -> path of the construct that declared it. */
-const declaredAccounts = new WeakMap<Stack, Map<string, Map<string, string>>>();
+/**
+ * App (the construct tree's root) -> administrator and region -> account id -> path of the
+ * construct that declared it. Two stacks of one app in the same account and region manage the same
+ * hub: destroying one would remove a member the other still declares.
+ */
+const declaredAccounts = new WeakMap<IConstruct, Map<string, Map<string, string>>>();
 
 /** The Security Hub member actions the handler calls, and nothing else. */
 const MEMBER_ACTIONS = [
@@ -103,6 +108,13 @@ export class SecurityHubMembers extends Construct {
    * @internal
    */
   readonly _regions: readonly string[];
+  /**
+   * The declared account ids, for the app-wide check that each SecurityHubInvitationAccepter has an
+   * administrator that invites it.
+   *
+   * @internal
+   */
+  readonly _accountIds: readonly string[];
 
   constructor(scope: Construct, id: string, props: SecurityHubMembersProps) {
     super(scope, id);
@@ -110,6 +122,8 @@ export class SecurityHubMembers extends Construct {
     const regions = props.regions ?? [stack.region];
     this.validate(stack, props, regions);
     this._regions = [...regions];
+    this._accountIds = Token.isUnresolved(props.members) ? [] : props.members.map((m) => m?.accountId);
+    warnUnknownRegions(this, regions);
 
     const waiting = props.waitForAcceptance !== undefined;
     // One provider per stack for every instance, always able to wait: switching providers would
@@ -213,31 +227,42 @@ export class SecurityHubMembers extends Construct {
     return problems;
   }
 
-  /** Records this declaration's accounts per region and reports any another instance already declared. */
+  /**
+   * Records this declaration's accounts per administrator and region, across the app, and reports
+   * any another instance already declared and a total over the quota. Where the stack's account or
+   * region is unknown (an environment-agnostic stack), only the stack's own instances compare.
+   */
   private claimAccounts(stack: Stack, members: MemberAccount[], regions: string[]): string[] {
     const problems: string[] = [];
-    let byRegion = declaredAccounts.get(stack);
-    if (!byRegion) {
-      byRegion = new Map();
-      declaredAccounts.set(stack, byRegion);
+    const root = this.node.root;
+    let byScope = declaredAccounts.get(root);
+    if (!byScope) {
+      byScope = new Map();
+      declaredAccounts.set(root, byScope);
     }
+    const ownIds = new Set(members.map((m) => m?.accountId).filter((id) => typeof id === 'string' && !Token.isUnresolved(id)));
+    const account = Token.isUnresolved(stack.account) ? `stack ${stack.node.path}` : stack.account;
     for (const region of new Set(regions)) {
-      let accounts = byRegion.get(region);
+      const key = `${account}\n${Token.isUnresolved(region) ? `stack ${stack.node.path}` : region}`;
+      let accounts = byScope.get(key);
       if (!accounts) {
         accounts = new Map();
-        byRegion.set(region, accounts);
+        byScope.set(key, accounts);
       }
-      for (const { accountId } of members) {
-        if (Token.isUnresolved(accountId)) {
-          continue;
-        }
+      const where = Token.isUnresolved(region) ? 'the stack\'s region' : `region ${region}`;
+      for (const accountId of ownIds) {
         const owner = accounts.get(accountId);
         if (owner !== undefined && owner !== this.node.path) {
-          const where = Token.isUnresolved(region) ? 'the stack\'s region' : `region ${region}`;
-          problems.push(`account id "${accountId}" is already declared by ${owner} in ${where}: expected each account in one SecurityHubMembers per stack and region`);
+          problems.push(`account id "${accountId}" is already declared by ${owner} in ${where}: expected each account in one SecurityHubMembers per administrator account and region, in any stack of the app`);
         } else {
           accounts.set(accountId, this.node.path);
         }
+      }
+      // Over the quota on its own is already reported; this is the sum with the app's other instances.
+      if (accounts.size > MAX_MEMBERS && ownIds.size <= MAX_MEMBERS) {
+        const others = [...new Set(accounts.values())].filter((path) => path !== this.node.path);
+        const administrator = Token.isUnresolved(stack.account) ? 'the stack\'s account' : `administrator ${stack.account}`;
+        problems.push(`too many members for ${administrator} in ${where} (${accounts.size}, with ${others.join(', ')}): expected at most ${MAX_MEMBERS} across the app, the Security Hub quota of invitation-based members per administrator and region`);
       }
     }
     return problems;

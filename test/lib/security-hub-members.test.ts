@@ -292,10 +292,11 @@ describe('SecurityHubMembers', () => {
         .toThrow('account id "111111111111" is already declared by Admin/Prod in region us-east-1');
     });
 
-    test('allows the same account in two stacks, or in two regions of one stack', () => {
+    // Two stacks of the same administrator and region may not: see app-validation.test.ts.
+    test('allows the same account in two administrators\' stacks, or in two regions of one stack', () => {
       const app = new App();
       new SecurityHubMembers(new Stack(app, 'A', { env: { account: ADMIN, region: 'us-east-1' } }), 'M', { members });
-      new SecurityHubMembers(new Stack(app, 'B', { env: { account: ADMIN, region: 'us-east-1' } }), 'M', { members });
+      new SecurityHubMembers(new Stack(app, 'B', { env: { account: '888888888888', region: 'us-east-1' } }), 'M', { members });
       const stack = new Stack(app, 'C', { env: { account: ADMIN, region: 'us-east-1' } });
       new SecurityHubMembers(stack, 'East', { members, regions: ['us-east-1'] });
       new SecurityHubMembers(stack, 'West', { members, regions: ['us-west-2'] });
