@@ -297,7 +297,7 @@ describe('SecurityHubMembers', () => {
       const app = new App();
       new SecurityHubMembers(new Stack(app, 'A', { env: { account: ADMIN, region: 'us-east-1' } }), 'M', { members });
       new SecurityHubMembers(new Stack(app, 'B', { env: { account: '888888888888', region: 'us-east-1' } }), 'M', { members });
-      const stack = new Stack(app, 'C', { env: { account: ADMIN, region: 'us-east-1' } });
+      const stack = new Stack(new App(), 'C', { env: { account: ADMIN, region: 'us-east-1' } });
       new SecurityHubMembers(stack, 'East', { members, regions: ['us-east-1'] });
       new SecurityHubMembers(stack, 'West', { members, regions: ['us-west-2'] });
       Template.fromStack(stack).resourceCountIs('Custom::SecurityHubMembers', 2);
