@@ -20,6 +20,21 @@ export interface MemberAccount {
   readonly email?: string;
 }
 
+/**
+ * The Security Hub request rate of the administrator account, for an account whose limit AWS
+ * raised. The handler paces its calls to it and shares it between every `SecurityHubMembers` of
+ * the stack, since one handler serves them all.
+ */
+export interface RateLimit {
+  /** Requests per second, as the raised limit allows. */
+  readonly ratePerSecond: number;
+  /**
+   * Requests that may be sent at once before pacing starts.
+   * @default 30 - the service's default burst
+   */
+  readonly burst?: number;
+}
+
 /** Properties of {@link SecurityHubMembers}. */
 export interface SecurityHubMembersProps {
   /**
@@ -68,6 +83,15 @@ export interface SecurityHubMembersProps {
    * @default false - the resource is updated only when its declaration changes
    */
   readonly reconcileOnEveryDeploy?: boolean;
+  /**
+   * The administrator account's Security Hub request rate, when AWS raised it above the default.
+   * It sets the handler's `SECURITYHUB_MEMBERS_RATE_PER_SECOND` and `SECURITYHUB_MEMBERS_BURST`.
+   * The stack has one handler for every instance, so this applies to all of them: instances of one
+   * stack that set different values fail at synth, naming both. A rate above the account's real
+   * limit only brings throttling, which the handler retries.
+   * @default - the service's default limit: 10 requests per second, burst 30
+   */
+  readonly rateLimit?: RateLimit;
 }
 
 /**
@@ -146,6 +170,7 @@ export class SecurityHubMembers extends Construct {
       statements: [new iam.PolicyStatement({ actions: MEMBER_ACTIONS, resources: [hubs] })],
     });
     policy.attachToRole(provider.role);
+    this.applyRateLimit(provider, props.rateLimit);
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:securityhub:*:${account}:hub/default]`, 'Only the hub of this account (one per region) and only the member actions the handler calls; the region is open because dropping a region from `regions` must still remove the members there, after CloudFormation has already updated this policy.');
 
@@ -193,6 +218,7 @@ export class SecurityHubMembers extends Construct {
     problems.push(
       ...(props.regions ? validateRegions(props.regions, { isUnresolved }) : []),
       ...this.validateWait(props.waitForAcceptance, props.invite ?? true),
+      ...this.validateRateLimit(props.rateLimit),
     );
     const removal = removalPolicyProblem(props.removalPolicy);
     if (removal) {
@@ -204,6 +230,45 @@ export class SecurityHubMembers extends Construct {
     if (problems.length > 0) {
       throw new Error(`SecurityHubMembers ${this.node.path}: ${problems.join('; ')}`);
     }
+  }
+
+  /** Sets the handler's pacing from `rateLimit`, which every instance of the stack must agree on. */
+  private applyRateLimit(provider: HandlerProvider, rateLimit: RateLimit | undefined): void {
+    if (rateLimit === undefined) {
+      return;
+    }
+    const problems: string[] = [];
+    const settings: [string, string, number | undefined][] = [
+      ['ratePerSecond', 'SECURITYHUB_MEMBERS_RATE_PER_SECOND', rateLimit.ratePerSecond],
+      ['burst', 'SECURITYHUB_MEMBERS_BURST', rateLimit.burst],
+    ];
+    for (const [prop, variable, value] of settings) {
+      if (value === undefined) {
+        continue;
+      }
+      const other = provider.setEnvironment(variable, Token.isUnresolved(value) ? Token.asString(value) : String(value), this.node.path);
+      if (other) {
+        problems.push(`rateLimit.${prop} ${value} differs from ${other.value}, set by ${other.owner}: expected the same rate limit in every SecurityHubMembers of the stack, which share one handler`);
+      }
+    }
+    if (problems.length > 0) {
+      throw new Error(`SecurityHubMembers ${this.node.path}: ${problems.join('; ')}`);
+    }
+  }
+
+  private validateRateLimit(rateLimit: RateLimit | undefined): string[] {
+    if (rateLimit === undefined) {
+      return [];
+    }
+    const problems: string[] = [];
+    const { ratePerSecond, burst } = rateLimit;
+    if (!Token.isUnresolved(ratePerSecond) && !(typeof ratePerSecond === 'number' && Number.isFinite(ratePerSecond) && ratePerSecond > 0)) {
+      problems.push(`invalid rateLimit.ratePerSecond ${JSON.stringify(ratePerSecond)}: expected a positive number of requests per second`);
+    }
+    if (burst !== undefined && !Token.isUnresolved(burst) && !(typeof burst === 'number' && Number.isInteger(burst) && burst >= 1)) {
+      problems.push(`invalid rateLimit.burst ${JSON.stringify(burst)}: expected a whole number of requests, at least 1`);
+    }
+    return problems;
   }
 
   private validateWait(wait: Duration | undefined, invite: boolean): string[] {
