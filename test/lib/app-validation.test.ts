@@ -46,6 +46,13 @@ describe('validation across the app', () => {
     Template.fromStack(b).resourceCountIs('Custom::SecurityHubMembers', 1);
   });
 
+  test('fails when two instances of one environment-agnostic stack declare the same account', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    new SecurityHubMembers(stack, 'First', { members: ids(1, 111111111111) });
+    expect(() => new SecurityHubMembers(stack, 'Second', { members: ids(1, 111111111111) }))
+      .toThrow('SecurityHubMembers Agnostic/Second: account id "111111111111" is already declared by Agnostic/First in the stack\'s region');
+  });
+
   test('fails when two stacks of one administrator and region declare 1,200 accounts together', () => {
     const app = new App();
     new SecurityHubMembers(adminStack(app, 'AdminA'), 'Members', { members: ids(600, 100000000000) });
