@@ -146,7 +146,7 @@ export class SecurityHubMembers extends Construct {
     const regions = props.regions ?? [stack.region];
     this.validate(stack, props, regions);
     this._regions = [...regions];
-    this._accountIds = Token.isUnresolved(props.members) ? [] : props.members.map((m) => m?.accountId);
+    this._accountIds = props.members.map((m) => m.accountId);
     warnUnknownRegions(this, regions);
 
     const waiting = props.waitForAcceptance !== undefined;
