@@ -3,7 +3,10 @@ import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-l
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { HandlerProvider, hubArn } from './private/handler-provider';
+import { warnUnknownRegions } from './private/regions';
 import { removalPolicyProblem } from './private/removal-policy';
+import { checkUninvitedAccepters } from './private/uninvited-accepters';
+import { SecurityHubMembers } from './security-hub-members';
 import { ACCEPTER_RESOURCE_TYPE, AccepterResourceProperties } from './shared/contract';
 import { administratorProblem, stackRegionProblem } from './shared/validation';
 
@@ -58,6 +61,15 @@ export class SecurityHubInvitationAccepter extends Construct {
     const stack = Stack.of(this);
     this.validate(stack, props);
     this.administratorAccountId = props.administratorAccountId;
+    warnUnknownRegions(this, [stack.region]);
+    checkUninvitedAccepters(this, {
+      accepters: () => this.node.root.node.findAll()
+        .filter((c): c is SecurityHubInvitationAccepter => c instanceof SecurityHubInvitationAccepter)
+        .map((c) => ({ scope: c, administratorAccountId: c.administratorAccountId })),
+      members: () => this.node.root.node.findAll()
+        .filter((c): c is SecurityHubMembers => c instanceof SecurityHubMembers)
+        .map((c) => ({ stack: Stack.of(c), regions: c._regions, accountIds: c._accountIds })),
+    });
 
     const provider = HandlerProvider.of(this, {
       id: 'SecurityHubInvitationAccepterProvider',

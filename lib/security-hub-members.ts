@@ -1,11 +1,12 @@
 import { randomUUID } from 'crypto';
 import { CustomResource, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from './private/compat';
 import { HandlerProvider, hubArn } from './private/handler-provider';
 import { removalPolicyProblem } from './private/removal-policy';
-import { MAX_WAIT_FOR_ACCEPTANCE_MINUTES, MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
+import { warnUnknownRegions } from './private/regions';
+import { MAX_MEMBERS, MAX_WAIT_FOR_ACCEPTANCE_MINUTES, MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
 import { stackRegionProblem, validateMembers, validateRegions } from './shared/validation';
 
 /** A member account of AWS Security Hub CSPM (formerly AWS Security Hub). */
@@ -17,6 +18,21 @@ export interface MemberAccount {
    * @default - no email address
    */
   readonly email?: string;
+}
+
+/**
+ * The Security Hub request rate of the administrator account, for an account whose limit AWS
+ * raised. The handler paces its calls to it and shares it between every `SecurityHubMembers` of
+ * the stack, since one handler serves them all.
+ */
+export interface RateLimit {
+  /** Requests per second, as the raised limit allows. */
+  readonly ratePerSecond: number;
+  /**
+   * Requests that may be sent at once before pacing starts.
+   * @default 30 - the service's default burst
+   */
+  readonly burst?: number;
 }
 
 /** Properties of {@link SecurityHubMembers}. */
@@ -67,10 +83,23 @@ export interface SecurityHubMembersProps {
    * @default false - the resource is updated only when its declaration changes
    */
   readonly reconcileOnEveryDeploy?: boolean;
+  /**
+   * The administrator account's Security Hub request rate, when AWS raised it above the default.
+   * It sets the handler's `SECURITYHUB_MEMBERS_RATE_PER_SECOND` and `SECURITYHUB_MEMBERS_BURST`.
+   * The stack has one handler for every instance, so this applies to all of them: instances of one
+   * stack that set different values fail at synth, naming both. A rate above the account's real
+   * limit only brings throttling, which the handler retries.
+   * @default - the service's default limit: 10 requests per second, burst 30
+   */
+  readonly rateLimit?: RateLimit;
 }
 
-/** Stack -> region -> account id -> path of the construct that declared it. */
-const declaredAccounts = new WeakMap<Stack, Map<string, Map<string, string>>>();
+/**
+ * App (the construct tree's root) -> administrator and region -> account id -> path of the
+ * construct that declared it. Two stacks of one app in the same account and region manage the same
+ * hub: destroying one would remove a member the other still declares.
+ */
+const declaredAccounts = new WeakMap<IConstruct, Map<string, Map<string, string>>>();
 
 /** The Security Hub member actions the handler calls, and nothing else. */
 const MEMBER_ACTIONS = [
@@ -103,6 +132,13 @@ export class SecurityHubMembers extends Construct {
    * @internal
    */
   readonly _regions: readonly string[];
+  /**
+   * The declared account ids, for the app-wide check that each SecurityHubInvitationAccepter has an
+   * administrator that invites it.
+   *
+   * @internal
+   */
+  readonly _accountIds: readonly string[];
 
   constructor(scope: Construct, id: string, props: SecurityHubMembersProps) {
     super(scope, id);
@@ -110,6 +146,8 @@ export class SecurityHubMembers extends Construct {
     const regions = props.regions ?? [stack.region];
     this.validate(stack, props, regions);
     this._regions = [...regions];
+    this._accountIds = props.members.map((m) => m.accountId);
+    warnUnknownRegions(this, regions);
 
     const waiting = props.waitForAcceptance !== undefined;
     // One provider per stack for every instance, always able to wait: switching providers would
@@ -132,6 +170,7 @@ export class SecurityHubMembers extends Construct {
       statements: [new iam.PolicyStatement({ actions: MEMBER_ACTIONS, resources: [hubs] })],
     });
     policy.attachToRole(provider.role);
+    this.applyRateLimit(provider, props.rateLimit);
     const account = Token.isUnresolved(stack.account) ? '<AWS::AccountId>' : stack.account;
     acknowledge(policy, `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:securityhub:*:${account}:hub/default]`, 'Only the hub of this account (one per region) and only the member actions the handler calls; the region is open because dropping a region from `regions` must still remove the members there, after CloudFormation has already updated this policy.');
 
@@ -179,6 +218,7 @@ export class SecurityHubMembers extends Construct {
     problems.push(
       ...(props.regions ? validateRegions(props.regions, { isUnresolved }) : []),
       ...this.validateWait(props.waitForAcceptance, props.invite ?? true),
+      ...this.validateRateLimit(props.rateLimit),
     );
     const removal = removalPolicyProblem(props.removalPolicy);
     if (removal) {
@@ -190,6 +230,45 @@ export class SecurityHubMembers extends Construct {
     if (problems.length > 0) {
       throw new Error(`SecurityHubMembers ${this.node.path}: ${problems.join('; ')}`);
     }
+  }
+
+  /** Sets the handler's pacing from `rateLimit`, which every instance of the stack must agree on. */
+  private applyRateLimit(provider: HandlerProvider, rateLimit: RateLimit | undefined): void {
+    if (rateLimit === undefined) {
+      return;
+    }
+    const problems: string[] = [];
+    const settings: [string, string, number | undefined][] = [
+      ['ratePerSecond', 'SECURITYHUB_MEMBERS_RATE_PER_SECOND', rateLimit.ratePerSecond],
+      ['burst', 'SECURITYHUB_MEMBERS_BURST', rateLimit.burst],
+    ];
+    for (const [prop, variable, value] of settings) {
+      if (value === undefined) {
+        continue;
+      }
+      const other = provider.setEnvironment(variable, Token.isUnresolved(value) ? Token.asString(value) : String(value), this.node.path);
+      if (other) {
+        problems.push(`rateLimit.${prop} ${value} differs from ${other.value}, set by ${other.owner}: expected the same rate limit in every SecurityHubMembers of the stack, which share one handler`);
+      }
+    }
+    if (problems.length > 0) {
+      throw new Error(`SecurityHubMembers ${this.node.path}: ${problems.join('; ')}`);
+    }
+  }
+
+  private validateRateLimit(rateLimit: RateLimit | undefined): string[] {
+    if (rateLimit === undefined) {
+      return [];
+    }
+    const problems: string[] = [];
+    const { ratePerSecond, burst } = rateLimit;
+    if (!Token.isUnresolved(ratePerSecond) && !(typeof ratePerSecond === 'number' && Number.isFinite(ratePerSecond) && ratePerSecond > 0)) {
+      problems.push(`invalid rateLimit.ratePerSecond ${JSON.stringify(ratePerSecond)}: expected a positive number of requests per second`);
+    }
+    if (burst !== undefined && !Token.isUnresolved(burst) && !(typeof burst === 'number' && Number.isInteger(burst) && burst >= 1)) {
+      problems.push(`invalid rateLimit.burst ${JSON.stringify(burst)}: expected a whole number of requests, at least 1`);
+    }
+    return problems;
   }
 
   private validateWait(wait: Duration | undefined, invite: boolean): string[] {
@@ -213,31 +292,42 @@ export class SecurityHubMembers extends Construct {
     return problems;
   }
 
-  /** Records this declaration's accounts per region and reports any another instance already declared. */
+  /**
+   * Records this declaration's accounts per administrator and region, across the app, and reports
+   * any another instance already declared and a total over the quota. Where the stack's account or
+   * region is unknown (an environment-agnostic stack), only the stack's own instances compare.
+   */
   private claimAccounts(stack: Stack, members: MemberAccount[], regions: string[]): string[] {
     const problems: string[] = [];
-    let byRegion = declaredAccounts.get(stack);
-    if (!byRegion) {
-      byRegion = new Map();
-      declaredAccounts.set(stack, byRegion);
+    const root = this.node.root;
+    let byScope = declaredAccounts.get(root);
+    if (!byScope) {
+      byScope = new Map();
+      declaredAccounts.set(root, byScope);
     }
+    const ownIds = new Set(members.map((m) => m?.accountId).filter((id) => typeof id === 'string' && !Token.isUnresolved(id)));
+    const account = Token.isUnresolved(stack.account) ? `stack ${stack.node.path}` : stack.account;
     for (const region of new Set(regions)) {
-      let accounts = byRegion.get(region);
+      const key = `${account}\n${Token.isUnresolved(region) ? `stack ${stack.node.path}` : region}`;
+      let accounts = byScope.get(key);
       if (!accounts) {
         accounts = new Map();
-        byRegion.set(region, accounts);
+        byScope.set(key, accounts);
       }
-      for (const { accountId } of members) {
-        if (Token.isUnresolved(accountId)) {
-          continue;
-        }
+      const where = Token.isUnresolved(region) ? 'the stack\'s region' : `region ${region}`;
+      for (const accountId of ownIds) {
         const owner = accounts.get(accountId);
         if (owner !== undefined && owner !== this.node.path) {
-          const where = Token.isUnresolved(region) ? 'the stack\'s region' : `region ${region}`;
-          problems.push(`account id "${accountId}" is already declared by ${owner} in ${where}: expected each account in one SecurityHubMembers per stack and region`);
+          problems.push(`account id "${accountId}" is already declared by ${owner} in ${where}: expected each account in one SecurityHubMembers per administrator account and region, in any stack of the app`);
         } else {
           accounts.set(accountId, this.node.path);
         }
+      }
+      // Over the quota on its own is already reported; this is the sum with the app's other instances.
+      if (accounts.size > MAX_MEMBERS && ownIds.size <= MAX_MEMBERS) {
+        const others = [...new Set(accounts.values())].filter((path) => path !== this.node.path);
+        const administrator = Token.isUnresolved(stack.account) ? 'the stack\'s account' : `administrator ${stack.account}`;
+        problems.push(`too many members for ${administrator} in ${where} (${accounts.size}, with ${others.join(', ')}): expected at most ${MAX_MEMBERS} across the app, the Security Hub quota of invitation-based members per administrator and region`);
       }
     }
     return problems;

@@ -4,6 +4,8 @@
  * them before a synth so that a bad value is named as the option it came from. Values given
  * with `-c` arrive as strings; cdk.json gives them typed.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import type { MemberAccount } from '../lib';
 import { isAccountId } from '../lib/shared/validation';
 
@@ -40,8 +42,9 @@ export function parseOrganizationAccounts(raw: unknown = [], name = 'organizatio
 
 /**
  * The value of the context key `members`: a JSON list (from `-c`) or a list (cdk.json) of
- * `{"accountId": "...", "email": "..."}`. Absent is an error, never an empty fleet. The account ids are checked by the
- * construct, which names the resource.
+ * `{"accountId": "...", "email": "..."}`, or `@FILE` for such a list kept in a JSON file (relative
+ * to the current directory; multi-line JSON, which `-c` cannot carry). Absent is an error, never an
+ * empty fleet. The account ids and keys are checked by the construct, which names the resource.
  *
  * @param name how the value is named in an error, e.g. `-c members`
  * @throws ContextValueError naming the value when it is not such a list
@@ -49,10 +52,10 @@ export function parseOrganizationAccounts(raw: unknown = [], name = 'organizatio
 export function parseMembers(raw: unknown, name = 'members'): MemberAccount[] {
   if (raw === undefined) {
     // A default of [] would deploy an empty declaration: a missing key must not remove the fleet.
-    throw new ContextValueError(`missing context key ${JSON.stringify(name)}: expected ${MEMBERS_SHAPE} in cdk.json's context, or -c members='[...]'; `
+    throw new ContextValueError(`missing context key ${JSON.stringify(name)}: expected ${MEMBERS_SHAPE} in cdk.json's context, -c members='[...]' or -c members=@FILE.json; `
       + 'to remove every member on purpose, destroy the stack');
   }
-  const list = typeof raw === 'string' ? parseJson(raw, name, MEMBERS_SHAPE) : raw;
+  const list = typeof raw === 'string' ? (raw.trim().startsWith('@') ? readMembersFile(raw.trim().slice(1), name) : parseJson(raw, name, MEMBERS_SHAPE)) : raw;
   if (!Array.isArray(list)) {
     throw new ContextValueError(`invalid ${name} ${JSON.stringify(list)}: expected ${MEMBERS_SHAPE}`);
   }
@@ -66,6 +69,22 @@ export function parseMembers(raw: unknown, name = 'members'): MemberAccount[] {
 }
 
 const MEMBERS_SHAPE = 'a JSON list such as [{"accountId": "111111111111", "email": "security@example.com"}]';
+
+/** The JSON in the file of `-c members=@FILE`, or one error naming the file. */
+function readMembersFile(file: string, name: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(path.resolve(file), 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    throw new ContextValueError(`cannot read ${name} file ${JSON.stringify(file)} (${reason}): expected a JSON file, relative to ${process.cwd()}, holding ${MEMBERS_SHAPE}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ContextValueError(`invalid ${name} file ${JSON.stringify(file)}, not JSON (${(error as Error).message}): expected ${MEMBERS_SHAPE}`);
+  }
+}
 
 function parseJson(raw: string, name: string, expected: string): unknown {
   try {

@@ -55,6 +55,7 @@ describe('the jsii build', () => {
     expect(assembly.dependencies).toEqual({ 'aws-cdk-lib': '^2.200.0', 'constructs': '^10.0.0' });
     expect(Object.fromEntries(Object.entries(assembly.types).map(([fqn, t]) => [fqn, t.kind]))).toEqual({
       'cdk-securityhub-members.MemberAccount': 'interface',
+      'cdk-securityhub-members.RateLimit': 'interface',
       'cdk-securityhub-members.SecurityHubInvitationAccepter': 'class',
       'cdk-securityhub-members.SecurityHubInvitationAccepterProps': 'interface',
       'cdk-securityhub-members.SecurityHubMembers': 'class',
@@ -76,6 +77,7 @@ describe('the jsii build', () => {
     expect(module).toMatch(/^class SecurityHubInvitationAccepter\(/m);
     expect(module).toMatch(/^class SecurityHubMembersAudit\(/m);
     expect(module).toContain('wait_for_acceptance');
+    expect(module).toContain('rate_per_second');
   }, HEAVY_TIMEOUT_MS);
 
   // CI must prove that Python accepts the generated code (README, "Other languages"), so there a

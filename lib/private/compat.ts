@@ -80,3 +80,16 @@ export function logOnlyFatalErrors(fn: lambda.Function): void {
     cfn.addPropertyOverride('LoggingConfig.ApplicationLogLevel', 'FATAL');
   }
 }
+
+/**
+ * Adds a warning to `scope`: `addWarningV2`, which `cdk synth --strict` and acknowledgements know
+ * by its id, where the user's aws-cdk-lib has it, else the older `addWarning`.
+ */
+export function warn(scope: IConstruct, id: string, message: string): void {
+  const annotations = cdk.Annotations.of(scope) as cdk.Annotations & { addWarningV2?: (id: string, message: string) => void };
+  if (annotations.addWarningV2) {
+    annotations.addWarningV2(id, message);
+  } else {
+    annotations.addWarning(message);
+  }
+}

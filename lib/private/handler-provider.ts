@@ -52,6 +52,10 @@ export class HandlerProvider extends Construct {
   readonly handler: lambda.Function;
   /** The token each custom resource passes as its service token. */
   readonly serviceToken: string;
+  /** Every function that runs the bundle: the handler, and isComplete where there is one. */
+  private readonly bundleFunctions: lambda.Function[];
+  /** Environment variables set through {@link setEnvironment}, with the path of who set each. */
+  private readonly settings = new Map<string, { readonly value: string; readonly owner: string }>();
 
   private constructor(scope: Construct, id: string, options: HandlerProviderOptions) {
     super(scope, id);
@@ -84,6 +88,7 @@ export class HandlerProvider extends Construct {
     this.handler = handlerFunction('Handler', 'handler', options.description);
     const frameworkLogs = new logs.LogGroup(this, 'FrameworkLogs', { retention: logs.RetentionDays.THREE_MONTHS });
     const isComplete = options.isComplete ? handlerFunction('IsCompleteHandler', 'isComplete', `${options.description}: waits for completion`) : undefined;
+    this.bundleFunctions = isComplete ? [this.handler, isComplete] : [this.handler];
     // The framework's functions get a role of ours too, so no AWS managed policy is attached.
     const frameworkRole = new iam.Role(this, 'FrameworkRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
@@ -137,6 +142,23 @@ export class HandlerProvider extends Construct {
       acknowledge(waiter, 'AwsSolutions-IAM5[Resource::*]', 'Step Functions log delivery (logs:CreateLogDelivery and related actions) only supports Resource "*"; aws-cdk-lib adds it for the waiter\'s logging.');
       acknowledge(waiter, 'AwsSolutions-SF2', 'The aws-cdk-lib Provider framework builds its waiter state machine without a tracing option; its steps are logged to the framework log group instead.');
     }
+  }
+
+  /**
+   * Sets `name` on every function that runs the bundle, or returns the setting of another instance
+   * of the stack that set it to another value: one handler serves every instance, so they must
+   * agree.
+   */
+  setEnvironment(name: string, value: string, owner: string): { readonly value: string; readonly owner: string } | undefined {
+    const existing = this.settings.get(name);
+    if (existing !== undefined && existing.value !== value) {
+      return existing;
+    }
+    this.settings.set(name, { value, owner: existing?.owner ?? owner });
+    for (const fn of this.bundleFunctions) {
+      fn.addEnvironment(name, value);
+    }
+    return undefined;
   }
 }
 

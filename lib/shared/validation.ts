@@ -59,7 +59,37 @@ export function accountIdProblem(value: unknown, what = 'account id'): string | 
   if (isAccountId(value)) {
     return undefined;
   }
+  // A number from JSON can have 12 digits and still be refused: say why, not "expected 12 digits".
+  if (value !== undefined && value !== null && typeof value !== 'string') {
+    return `invalid ${what} ${JSON.stringify(value)}: expected a string of 12 digits, got ${typeOf(value)}`;
+  }
   return `invalid ${what} ${JSON.stringify(value)}: expected 12 digits`;
+}
+
+/** The keys a member may have; anything else is a typo whose value would be dropped. */
+export const MEMBER_KEYS: readonly string[] = ['accountId', 'email'];
+
+/** How a value's type is named in a message: "a number", "a list", "an object". */
+function typeOf(value: unknown): string {
+  if (Array.isArray(value)) {
+    return 'a list';
+  }
+  const type = typeof value;
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+/**
+ * The problems with a member's shape: not an object, or keys other than `accountId` and `email`
+ * (a misspelt `emial` would otherwise drop the email, which cannot be changed later).
+ */
+function memberShapeProblems(member: unknown, position: number): string[] {
+  if (typeof member !== 'object' || member === null || Array.isArray(member)) {
+    return [`invalid member ${position} ${JSON.stringify(member)}: expected an object such as {"accountId": "111111111111"}`];
+  }
+  const unknown = Object.keys(member).filter((key) => !MEMBER_KEYS.includes(key));
+  const id: unknown = (member as Record<string, unknown>).accountId;
+  const which = typeof id === 'string' ? `account ${JSON.stringify(id)}` : `member ${position}`;
+  return unknown.map((key) => `unknown key ${JSON.stringify(key)} for ${which}: expected only "accountId" and an optional "email"`);
 }
 
 /**
@@ -91,9 +121,15 @@ export function validateMembers(members: readonly MemberInput[], options: Valida
     problems.push(`too many members (${members.length}): expected at most ${MAX_MEMBERS}, the Security Hub quota of invitation-based members per administrator and region`);
   }
   const seen = new Set<string>();
-  for (const member of members) {
+  for (const [index, member] of members.entries()) {
+    const shapeProblems = memberShapeProblems(member, index + 1);
+    problems.push(...shapeProblems);
     const id: unknown = member?.accountId;
     if (typeof id === 'string' && unresolved(id)) {
+      continue;
+    }
+    // A misspelt accountId key is already named; "invalid account id undefined" would add nothing.
+    if (id === undefined && shapeProblems.length > 0) {
       continue;
     }
     const idProblem = accountIdProblem(id);
@@ -110,7 +146,9 @@ export function validateMembers(members: readonly MemberInput[], options: Valida
       problems.push(`account id "${accountId}" is the administrator's own account: expected only other accounts, an administrator cannot be its own member`);
     }
     const email: unknown = member.email;
-    if (email !== undefined && !(typeof email === 'string' && unresolved(email)) && !(typeof email === 'string' && EMAIL.test(email))) {
+    if (email !== undefined && typeof email !== 'string') {
+      problems.push(`invalid email for account "${accountId}": expected a string, got ${typeOf(email)}`);
+    } else if (email !== undefined && !unresolved(email) && !EMAIL.test(email)) {
       const shown = options.quoteEmails ? ` ${JSON.stringify(email)}` : '';
       problems.push(`invalid email${shown} for account "${accountId}": expected an address with text on both sides of "@" and no spaces`);
     }

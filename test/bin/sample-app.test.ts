@@ -83,3 +83,42 @@ describe('the sample app\'s members key', () => {
     Template.fromStack(stacks[1]).hasResourceProperties('Custom::SecurityHubInvitationAccepter', { ReconcileToken: Match.anyValue() });
   });
 });
+
+describe('the sample app\'s members key from a file, -c members=@FILE', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'members-file-'));
+  });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('reads a multi-line JSON declaration, relative to the current directory', () => {
+    const file = path.join(dir, 'members.json');
+    fs.writeFileSync(file, '[\n  {"accountId": "111111111111", "email": "ops@example.com"},\n  {"accountId": "333333333333"}\n]\n');
+    const stacks = buildSampleApp(new App({ context: { ...context, members: `@${path.relative(process.cwd(), file)}` } }));
+    Template.fromStack(stacks[0]).hasResourceProperties('Custom::SecurityHubMembers', {
+      Members: [{ AccountId: '111111111111', Email: 'ops@example.com' }, { AccountId: '333333333333' }],
+    });
+  });
+
+  test('fails when the file is missing, naming it', () => {
+    const file = path.join(dir, 'missing.json');
+    expect(() => buildSampleApp(new App({ context: { ...context, members: `@${file}` } })))
+      .toThrow(`cannot read members file ${JSON.stringify(file)} (ENOENT): expected a JSON file, relative to ${process.cwd()}, holding a JSON list such as`);
+  });
+
+  test('fails when the file is not JSON, naming it', () => {
+    const file = path.join(dir, 'members.json');
+    fs.writeFileSync(file, '[\n  {"accountId": "111111111111"},\n');
+    expect(() => buildSampleApp(new App({ context: { ...context, members: `@${file}` } })))
+      .toThrow(new RegExp(`^invalid members file ${JSON.stringify(file).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}, not JSON \\(.+\\): expected a JSON list such as`));
+  });
+
+  test('fails at the construct when a member in the file has an unknown key', () => {
+    const file = path.join(dir, 'members.json');
+    fs.writeFileSync(file, '[\n  {"accountId": "111111111111", "emial": "ops@example.com"}\n]\n');
+    expect(() => buildSampleApp(new App({ context: { ...context, members: `@${file}` } })))
+      .toThrow('unknown key "emial" for account "111111111111": expected only "accountId" and an optional "email"');
+  });
+});

@@ -292,11 +292,12 @@ describe('SecurityHubMembers', () => {
         .toThrow('account id "111111111111" is already declared by Admin/Prod in region us-east-1');
     });
 
-    test('allows the same account in two stacks, or in two regions of one stack', () => {
+    // Two stacks of the same administrator and region may not: see app-validation.test.ts.
+    test('allows the same account in two administrators\' stacks, or in two regions of one stack', () => {
       const app = new App();
       new SecurityHubMembers(new Stack(app, 'A', { env: { account: ADMIN, region: 'us-east-1' } }), 'M', { members });
-      new SecurityHubMembers(new Stack(app, 'B', { env: { account: ADMIN, region: 'us-east-1' } }), 'M', { members });
-      const stack = new Stack(app, 'C', { env: { account: ADMIN, region: 'us-east-1' } });
+      new SecurityHubMembers(new Stack(app, 'B', { env: { account: '888888888888', region: 'us-east-1' } }), 'M', { members });
+      const stack = new Stack(new App(), 'C', { env: { account: ADMIN, region: 'us-east-1' } });
       new SecurityHubMembers(stack, 'East', { members, regions: ['us-east-1'] });
       new SecurityHubMembers(stack, 'West', { members, regions: ['us-west-2'] });
       Template.fromStack(stack).resourceCountIs('Custom::SecurityHubMembers', 2);
@@ -333,6 +334,53 @@ describe('SecurityHubMembers', () => {
       template.hasResourceProperties('Custom::SecurityHubMembers', {
         Members: [{ AccountId: { 'Fn::ImportValue': 'ProdAccountId' }, Email: { 'Fn::ImportValue': 'ProdEmail' } }, { AccountId: { Ref: 'AWS::AccountId' } }],
       });
+    });
+  });
+
+  describe('rateLimit', () => {
+    function environments(template: Template): Record<string, string>[] {
+      return Object.values(template.findResources('AWS::Lambda::Function', { Properties: { Handler: Match.stringLikeRegexp('^index\\.(handler|isComplete)$') } }))
+        .map((fn) => (fn.Properties.Environment?.Variables ?? {}) as Record<string, string>);
+    }
+
+    test('sets the pacing variables on the handler and its isComplete function', () => {
+      const envs = environments(synth({ members, rateLimit: { ratePerSecond: 50, burst: 100 } }));
+      expect(envs).toHaveLength(2);
+      for (const env of envs) {
+        expect(env).toMatchObject({ SECURITYHUB_MEMBERS_RATE_PER_SECOND: '50', SECURITYHUB_MEMBERS_BURST: '100' });
+      }
+    });
+
+    test('leaves the burst to the handler\'s default when only the rate is set', () => {
+      const envs = environments(synth({ members, rateLimit: { ratePerSecond: 25 } }));
+      expect(envs.map((env) => [env.SECURITYHUB_MEMBERS_RATE_PER_SECOND, env.SECURITYHUB_MEMBERS_BURST])).toEqual([['25', undefined], ['25', undefined]]);
+    });
+
+    test('sets no pacing variable without it', () => {
+      const envs = environments(synth({ members }));
+      expect(envs.flatMap((env) => Object.keys(env).filter((key) => key.startsWith('SECURITYHUB_MEMBERS_')))).toEqual([]);
+    });
+
+    test('applies to every instance of the stack, which share one handler', () => {
+      const stack = newStack();
+      new SecurityHubMembers(stack, 'First', { members: [members[0]], rateLimit: { ratePerSecond: 50 } });
+      new SecurityHubMembers(stack, 'Second', { members: [members[1]], rateLimit: { ratePerSecond: 50 } });
+      new SecurityHubMembers(stack, 'Third', { members: [{ accountId: '333333333333' }] });
+      const envs = environments(Template.fromStack(stack));
+      expect(envs.map((env) => env.SECURITYHUB_MEMBERS_RATE_PER_SECOND)).toEqual(['50', '50']);
+    });
+
+    test('fails when two instances of one stack set different rates, naming both', () => {
+      const stack = newStack();
+      new SecurityHubMembers(stack, 'First', { members: [members[0]], rateLimit: { ratePerSecond: 50 } });
+      expect(() => new SecurityHubMembers(stack, 'Second', { members: [members[1]], rateLimit: { ratePerSecond: 20 } }))
+        .toThrow('SecurityHubMembers Admin/Second: rateLimit.ratePerSecond 20 differs from 50, set by Admin/First: '
+          + 'expected the same rate limit in every SecurityHubMembers of the stack, which share one handler');
+    });
+
+    test('fails when the rate is not positive or the burst not a whole number of at least 1', () => {
+      expect(() => synth({ members, rateLimit: { ratePerSecond: 0, burst: 0.5 } }))
+        .toThrow('invalid rateLimit.ratePerSecond 0: expected a positive number of requests per second; invalid rateLimit.burst 0.5: expected a whole number of requests, at least 1');
     });
   });
 });

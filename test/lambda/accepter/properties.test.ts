@@ -16,7 +16,7 @@ describe('parseAdministrator', () => {
   test.each([
     [{ AdministratorAccountId: '123' }, 'invalid administrator account id "123": expected 12 digits'],
     [{ AdministratorAccountId: ' 999999999999' }, 'invalid administrator account id " 999999999999": expected 12 digits'],
-    [{ AdministratorAccountId: 999999999999 }, 'invalid administrator account id 999999999999: expected 12 digits'],
+    [{ AdministratorAccountId: 999999999999 }, 'invalid administrator account id 999999999999: expected a string of 12 digits, got a number'],
     [{}, 'invalid administrator account id undefined: expected 12 digits'],
     [undefined, 'invalid administrator account id undefined: expected 12 digits'],
     [{ AdministratorAccountId: MEMBER }, `administrator account id "${MEMBER}" is the member account itself: expected another account, an account cannot be its own administrator`],

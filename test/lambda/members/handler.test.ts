@@ -243,7 +243,7 @@ describe('Create', () => {
     ['the administrator itself', [{ AccountId: ADMIN }], `account id "${ADMIN}" is the administrator's own account`],
     ['a bad email', [{ AccountId: A, Email: 'no-at-sign' }], 'invalid email for account "111111111111"'],
     ['more than 1,000 members', Array.from({ length: 1001 }, (_, i) => ({ AccountId: String(100000000000 + i) })), 'too many members (1001)'],
-    ['a number instead of a string', [{ AccountId: 111111111111 }], 'invalid account id 111111111111: expected 12 digits'],
+    ['a number instead of a string', [{ AccountId: 111111111111 }], 'invalid account id 111111111111: expected a string of 12 digits, got a number'],
   ])('fails before any call with %s', async (_what, declared, message) => {
     await expect(handler(event('Create', { Members: declared }), context)).rejects.toThrow(message);
     expect(hub.calls()).toHaveLength(0);
