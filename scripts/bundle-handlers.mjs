@@ -56,3 +56,22 @@ await build({
   logLevel: 'warning',
 });
 chmodSync(cliOut, 0o755);
+
+// The decision SecurityHubMembersPlanStep's CodeBuild project runs after `plan`: reached in the
+// pipeline as node_modules/cdk-securityhub-members/assets/plan-decision/index.js, installed with
+// the app's devDependencies (the step runs `npm ci` first, as `plan` needs it too).
+const decisionOut = join(root, 'assets', 'plan-decision', 'index.js');
+rmSync(dirname(decisionOut), { recursive: true, force: true });
+await build({
+  entryPoints: [join(root, 'pipeline', 'plan-decision', 'index.ts')],
+  outfile: decisionOut,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  legalComments: 'eof',
+  logLevel: 'warning',
+});
