@@ -15,6 +15,7 @@ import { approvalMessage, decide, describeRemovals, PlanDocument } from './decid
 
 /** What the script touches, replaced in tests. */
 export interface DecisionIo {
+  /** Reads a file, or standard input for `-`. */
   readonly readFile: (file: string) => string;
   readonly writeFile: (file: string, text: string) => void;
   readonly stdout: (line: string) => void;
@@ -91,7 +92,7 @@ export function runDecision(argv: string[], io: DecisionIo): number {
     io.stderr(`plan-decision: ${(error as Error).message}`);
     return 1;
   }
-  const plan = parsePlan(io.readFile(args.plan === '-' ? '/dev/stdin' : args.plan));
+  const plan = parsePlan(io.readFile(args.plan));
   const result = decide(args.exitCode, plan, { failOnRemovals: args.failOnRemovals });
   const removals = describeRemovals(result.removals);
   io.stdout(`Security Hub members plan: ${result.decision} (${result.reason})`);
@@ -123,7 +124,8 @@ export function runDecision(argv: string[], io: DecisionIo): number {
 /* istanbul ignore next: the process entry; tests call runDecision */
 if (require.main === module) {
   process.exitCode = runDecision(process.argv.slice(2), {
-    readFile: (file) => fs.readFileSync(file, 'utf8'),
+    // Descriptor 0 rather than /dev/stdin, which cannot be opened when stdin is a socket.
+    readFile: (file) => fs.readFileSync(file === '-' ? 0 : file, 'utf8'),
     writeFile: (file, text) => fs.writeFileSync(file, text),
     stdout: (line) => process.stdout.write(`${line}\n`),
     stderr: (line) => process.stderr.write(`${line}\n`),
