@@ -1,8 +1,11 @@
-import { DefaultStackSynthesizer, Stack, Stage, Token } from 'aws-cdk-lib';
+import { CfnElement, DefaultStackSynthesizer, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as codebuild from 'aws-cdk-lib/aws-codebuild';
 import * as cp from 'aws-cdk-lib/aws-codepipeline';
 import * as cpa from 'aws-cdk-lib/aws-codepipeline-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   CodePipelineActionFactoryResult,
@@ -13,6 +16,7 @@ import {
   Step,
 } from 'aws-cdk-lib/pipelines';
 import { Construct, Node } from 'constructs';
+import { acknowledge } from './private/compat';
 
 /** Properties of {@link SecurityHubMembersPlanStep}. */
 export interface SecurityHubMembersPlanStepProps {
@@ -95,10 +99,10 @@ export class SecurityHubMembersPlanStep extends Step implements ICodePipelineAct
     const namespace = `SecurityHubMembersPlan-${Node.of(this.props.stage).addr}`;
     const approvalName = `${options.actionName}.Approve`;
 
+    const planRole = buildRole(scope, 'Plan', pipeline.artifactBucket, encryptionKey);
     const planProject = new codebuild.PipelineProject(scope, 'Plan', {
+      ...planRole.projectProps,
       description: `Plans the Security Hub members of stage ${this.props.stage.stageName} before it deploys`,
-      environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
-      encryptionKey,
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
         env: { 'exported-variables': ['DECISION', 'MESSAGE', 'REMOVALS', 'LINK'] },
@@ -126,18 +130,18 @@ export class SecurityHubMembersPlanStep extends Step implements ICodePipelineAct
     });
     // Only the lookup roles of the stage's own accounts and regions: read-only roles the CDK
     // bootstrap already made, so the target accounts need nothing new.
-    planProject.addToRolePolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roleArns }));
-    this.props.notificationTopic?.grantPublish(planProject);
+    planRole.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['sts:AssumeRole'], resources: roleArns }));
+    this.props.notificationTopic?.grantPublish(planRole.role);
 
     // The approval is given by a second build that runs beside it, not by the plan's build: the
     // approval's token exists only once the approval has started, which is after the plan's action
     // ends. A build rather than aws-cdk-lib's approve Lambda (which ConfirmPermissionsBroadening
     // uses, from a private module) keeps both roles to what they use, and takes the decision from
     // the plan's exported variable, so this build never reads Security Hub.
+    const approverRole = buildRole(scope, 'AutoApprove', pipeline.artifactBucket, encryptionKey);
     const approverProject = new codebuild.PipelineProject(scope, 'AutoApprove', {
+      ...approverRole.projectProps,
       description: `Approves stage ${this.props.stage.stageName}'s Security Hub members change when it removes no member`,
-      environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
-      encryptionKey,
       buildSpec: codebuild.BuildSpec.fromObject({
         version: '0.2',
         phases: {
@@ -154,8 +158,8 @@ export class SecurityHubMembersPlanStep extends Step implements ICodePipelineAct
         },
       }),
     });
-    approverProject.addToRolePolicy(new iam.PolicyStatement({ actions: ['codepipeline:GetPipelineState'], resources: [pipeline.pipelineArn] }));
-    approverProject.addToRolePolicy(new iam.PolicyStatement({
+    approverRole.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['codepipeline:GetPipelineState'], resources: [pipeline.pipelineArn] }));
+    approverRole.role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['codepipeline:PutApprovalResult'],
       resources: [`${pipeline.pipelineArn}/${stage.stageName}/${approvalName}`],
     }));
@@ -201,6 +205,35 @@ export class SecurityHubMembersPlanStep extends Step implements ICodePipelineAct
     }));
     return { runOrdersConsumed: 2 };
   }
+}
+
+/**
+ * A build's role with only what the build uses: write its own log group, read the pipeline's
+ * artifacts (its inputs; it has no outputs), decrypt them. The project gets the role without
+ * policy updates, so the report-group, log-group-wildcard and artifact-write grants CodeBuild
+ * projects and actions add by default are left out; the caller adds what the build does.
+ */
+function buildRole(scope: Construct, id: string, bucket: s3.IBucket, key: kms.IKey | undefined) {
+  const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('codebuild.amazonaws.com') });
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_YEAR });
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetBucketAcl', 's3:GetBucketLocation'], resources: [bucket.bucketArn] }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:GetObjectVersion'], resources: [bucket.arnForObjects('*')] }));
+  if (key) {
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['kms:Decrypt'], resources: [key.keyArn] }));
+  }
+  const bucketResource = bucket.node.defaultChild;
+  const objects = bucketResource instanceof CfnElement ? `<${Stack.of(bucketResource).getLogicalId(bucketResource)}.Arn>/*` : bucket.arnForObjects('*');
+  acknowledge(role, `AwsSolutions-IAM5[Resource::${objects}]`, 'CodePipeline names the artifact objects at run time; the build reads only its input artifacts');
+  return {
+    role,
+    projectProps: {
+      role: role.withoutPolicyUpdates(),
+      environment: { buildImage: codebuild.LinuxBuildImage.STANDARD_7_0 },
+      encryptionKey: key,
+      logging: { cloudWatch: { logGroup } },
+    } satisfies Partial<codebuild.PipelineProjectProps>,
+  };
 }
 
 /** The synth step's primary input: the app's source, which `npm ci` installs from. */

@@ -10,10 +10,10 @@ import { approvalMessage, APPROVAL_MESSAGE_LIMIT, decide, PlanDocument } from '.
 import { runDecision, shellQuote } from '../../pipeline/plan-decision/index';
 
 /** A plan document as `plan --json` prints it, for one administrator stack in one region. */
-function planOf(region: { create?: string[]; invite?: string[]; remove?: { accountId: string; status: string }[] }): PlanDocument & Record<string, unknown> {
+function planOf(region: { create?: string[]; invite?: string[]; remove?: { accountId: string; status: string }[] }): PlanDocument {
   const remove = region.remove ?? [];
   const changes = (region.create ?? []).length + (region.invite ?? []).length + remove.length;
-  return {
+  const document = {
     stacks: [{
       stack: 'Administrator-SecurityHubAdministrator',
       account: '999999999999',
@@ -27,6 +27,7 @@ function planOf(region: { create?: string[]; invite?: string[]; remove?: { accou
     removes: remove.length,
     changes,
   };
+  return document;
 }
 
 const NO_CHANGE = planOf({});
