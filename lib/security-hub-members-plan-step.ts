@@ -82,7 +82,7 @@ export class SecurityHubMembersPlanStep extends Step implements ICodePipelineAct
     super(id);
     this.props = props;
     if (props.input) {
-      this.addDependencyFileSet(props.input.primaryOutput!);
+      this.addDependencyFileSet(primaryOutputOf(props.input));
     }
   }
 
@@ -91,7 +91,7 @@ export class SecurityHubMembersPlanStep extends Step implements ICodePipelineAct
     const pipeline = options.pipeline.pipeline;
     const pipelineStack = Stack.of(pipeline);
     const { template, roleArns } = lookupRoles(this.props.stage, this.props.roleArnTemplate, pipelineStack.partition);
-    const sourceFileSet = this.props.input?.primaryOutput ?? synthInput(options.pipeline.synth, this.props.stage);
+    const sourceFileSet = this.props.input ? primaryOutputOf(this.props.input) : synthInput(options.pipeline.synth, this.props.stage);
     const source = options.artifacts.toCodePipeline(sourceFileSet);
     const assembly = options.artifacts.toCodePipeline(options.pipeline.cloudAssemblyFileSet);
     const scope = new Construct(options.scope, `SecurityHubMembersPlan-${stage.stageName}-${this.id}`);
@@ -234,6 +234,14 @@ function buildRole(scope: Construct, id: string, bucket: s3.IBucket, key: kms.IK
       logging: { cloudWatch: { logGroup } },
     } satisfies Partial<codebuild.PipelineProjectProps>,
   };
+}
+
+/** A producer's primary output: the files `npm ci` runs in. */
+function primaryOutputOf(input: IFileSetProducer) {
+  if (!input.primaryOutput) {
+    throw new Error('the input of SecurityHubMembersPlanStep produces no files: expected a source or step with a primary output, the app\'s source');
+  }
+  return input.primaryOutput;
 }
 
 /** The synth step's primary input: the app's source, which `npm ci` installs from. */

@@ -33,6 +33,14 @@ describe('the CDK Pipelines example', () => {
     const [codePipeline] = resources.filter((r) => r.Type === 'AWS::CodePipeline::Pipeline');
     const stages = (codePipeline.Properties.Stages as { Name: string; Actions: { Name: string }[] }[]);
     expect(stages.map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Administrator', 'Members']);
+    // The administrator's stage is planned first; a person approves only removals.
+    const administratorActions = (stages.find((s) => s.Name === 'Administrator')!.Actions as unknown as { Name: string; RunOrder: number; ActionTypeId: { Category: string } }[]);
+    const firstDeploy = Math.min(...administratorActions.filter((a) => a.ActionTypeId.Category === 'Deploy').map((a) => a.RunOrder));
+    expect(administratorActions.filter((a) => a.RunOrder < firstDeploy).map((a) => a.Name).sort()).toEqual(['PlanMembers.Approve', 'PlanMembers.AutoApprove', 'PlanMembers.Plan']);
+    const plan = resources.find((r) => r.Type === 'AWS::CodeBuild::Project' && JSON.stringify(r.Properties.Source).includes('cdk-securityhub-members plan'));
+    expect(JSON.stringify(plan?.Properties.Source)).toContain('assembly-Administrator');
+    expect(JSON.stringify(plan?.Properties.Source)).toContain(':iam::{account}:role/cdk-hnb659fds-lookup-role-{account}-{region}');
+    expect(JSON.stringify(plan?.Properties.Source)).toContain('aws sns publish');
     const members = stages.find((s) => s.Name === 'Members')!.Actions.map((a) => a.Name).join(' ');
     expect(members).toContain('Member-111111111111');
     expect(members).toContain('Member-222222222222');
