@@ -77,6 +77,8 @@ describe('the npm package, packed from a fresh clone', () => {
       'assets/members-handler/index.js',
       'assets/accepter-handler/index.js',
       'assets/cli/index.js',
+      // The decision SecurityHubMembersPlanStep's build runs from the app's node_modules.
+      'assets/plan-decision/index.js',
     ]));
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('lambda/') || f.includes('.test.') || f.endsWith('.tsbuildinfo') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });

@@ -1,11 +1,11 @@
 /**
- * What the pipeline does with a `cdk-securityhub-members plan` result (DESIGN.md section 14): a
+ * What the pipeline does with a `cdk-securityhub-members plan` result (docs/design.md, "Plan before deploy in pipelines"): a
  * routine change goes on with no person involved, a removal waits for one (or fails the step when
  * the pipeline asks for that), and a plan that could not be made fails the step. Pure: no I/O, so
  * every row of the table is a unit test.
  */
 
-/** The plan's exit codes (DESIGN.md section 13). */
+/** The plan's exit codes (the `plan` command, docs/design.md). */
 export const PLAN_EXIT = {
   /** Nothing to change. */
   NO_CHANGE: 0,

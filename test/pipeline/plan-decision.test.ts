@@ -1,6 +1,6 @@
 /**
  * The decision SecurityHubMembersPlanStep's build makes from `plan`'s exit code and JSON: approve
- * without a person, leave the approval waiting, or fail the step (DESIGN.md section 14).
+ * without a person, leave the approval waiting, or fail the step (docs/design.md, "Plan before deploy in pipelines").
  */
 import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
