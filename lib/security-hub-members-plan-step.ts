@@ -94,7 +94,7 @@ export class SecurityHubMembersPlanStep extends Step implements ICodePipelineAct
     const sourceFileSet = this.props.input ? primaryOutputOf(this.props.input) : synthInput(options.pipeline.synth, this.props.stage);
     const source = options.artifacts.toCodePipeline(sourceFileSet);
     const assembly = options.artifacts.toCodePipeline(options.pipeline.cloudAssemblyFileSet);
-    const scope = new Construct(options.scope, `SecurityHubMembersPlan-${stage.stageName}-${this.id}`);
+    const scope = new Construct(options.scope, `SecurityHubMembersPlan-${this.id}`);
     const encryptionKey = pipeline.artifactBucket.encryptionKey;
     const namespace = `SecurityHubMembersPlan-${Node.of(this.props.stage).addr}`;
     const approvalName = `${options.actionName}.Approve`;
@@ -112,13 +112,13 @@ export class SecurityHubMembersPlanStep extends Step implements ICodePipelineAct
             commands: [
               `app="$CODEBUILD_SRC_DIR_${assembly.artifactName}/${this.props.stage.artifactId}"`,
               `template='${template}'`,
-              'export LINK="$(node -pe \'const [, , , region, account, project] = process.env.CODEBUILD_BUILD_ARN.split(":"); const [name] = project.split("/"); `https://${region}.console.aws.amazon.com/codesuite/codebuild/${account}/projects/${name}/build/${encodeURIComponent(process.env.CODEBUILD_BUILD_ID)}/?region=${region}`\')"',
+              'export LINK="$(node -pe \'const [, , , region, account, build] = process.env.CODEBUILD_BUILD_ARN.split(":"); const name = build.split("/")[1]; `https://${region}.console.aws.amazon.com/codesuite/codebuild/${account}/projects/${name}/build/${encodeURIComponent(process.env.CODEBUILD_BUILD_ID)}/?region=${region}`\')"',
               // The table for people, then the JSON the decision reads: `plan` prints one or the
               // other, and both only read.
               'npx cdk-securityhub-members plan --app "$app" --role-arn-template "$template" || true',
               'code=0; npx cdk-securityhub-members plan --app "$app" --role-arn-template "$template" --json > plan.json || code=$?',
               'cat plan.json',
-              `node ${DECISION_SCRIPT} --exit-code "$code" --plan plan.json --env-file decision.env --notification-file notification.txt${this.props.failOnRemovals ? ' --fail-on-removals' : ''}`,
+              `node ${DECISION_SCRIPT} --exit-code "$code" --plan plan.json --exports-file decision.env --notification-file notification.txt${this.props.failOnRemovals ? ' --fail-on-removals' : ''}`,
               '. ./decision.env',
               ...(this.props.notificationTopic
                 ? ['PIPELINE_NAME="${CODEBUILD_INITIATOR#codepipeline/}"', 'if [ "$DECISION" = wait ]; then printf "\\nThe plan: %s\\nThe approval (stage %s, action %s): https://%s.console.aws.amazon.com/codesuite/codepipeline/pipelines/%s/view\\n" "$LINK" "$STAGE_NAME" "$APPROVAL_NAME" "$AWS_REGION" "$PIPELINE_NAME" >> notification.txt; aws sns publish --topic-arn "$NOTIFICATION_ARN" --subject "$NOTIFICATION_SUBJECT" --message file://notification.txt; fi']
@@ -149,10 +149,12 @@ export class SecurityHubMembersPlanStep extends Step implements ICodePipelineAct
             commands: [
               // The pipeline's own name in its action's variables would make the pipeline refer to itself.
               'PIPELINE_NAME="${CODEBUILD_INITIATOR#codepipeline/}"',
-              'if [ "$DECISION" != approve ]; then echo "Members would be removed ($REMOVALS): the approval waits for a person"; exit 0; fi',
-              `token=; for attempt in $(seq ${APPROVAL_POLL_ATTEMPTS}); do set -- $(aws codepipeline get-pipeline-state --name "$PIPELINE_NAME" --query "stageStates[?stageName=='$STAGE_NAME'] | [0].actionStates[?actionName=='$APPROVAL_NAME'] | [0].latestExecution.[status, token]" --output text); if [ "$1" = InProgress ] && [ -n "$2" ] && [ "$2" != None ]; then token="$2"; break; fi; sleep 5; done`,
-              'if [ -z "$token" ]; then echo "the approval $APPROVAL_NAME did not start: expected it to run beside this action" >&2; exit 1; fi',
-              'aws codepipeline put-approval-result --pipeline-name "$PIPELINE_NAME" --stage-name "$STAGE_NAME" --action-name "$APPROVAL_NAME" --token "$token" --result "$(node -pe \'JSON.stringify({ status: "Approved", summary: process.env.MESSAGE.slice(0, 512) })\')"',
+              // No `exit` in a buildspec command: CodeBuild runs them in one shell, and its end is not
+              // a phase's end. Each command's status is its last one's.
+              'echo "The plan decided: $DECISION"',
+              `token=; if [ "$DECISION" = approve ]; then for attempt in $(seq ${APPROVAL_POLL_ATTEMPTS}); do set -- $(aws codepipeline get-pipeline-state --name "$PIPELINE_NAME" --query "stageStates[?stageName=='$STAGE_NAME'] | [0].actionStates[?actionName=='$APPROVAL_NAME'] | [0].latestExecution.[status, token]" --output text); if [ "$1" = InProgress ] && [ -n "$2" ] && [ "$2" != None ]; then token="$2"; break; fi; sleep 5; done; fi`,
+              'if [ "$DECISION" = approve ] && [ -z "$token" ]; then echo "the approval $APPROVAL_NAME did not start: expected it to run beside this action" >&2; false; fi',
+              'if [ "$DECISION" = approve ]; then aws codepipeline put-approval-result --pipeline-name "$PIPELINE_NAME" --stage-name "$STAGE_NAME" --action-name "$APPROVAL_NAME" --token "$token" --result "$(node -pe \'JSON.stringify({ status: "Approved", summary: process.env.MESSAGE.slice(0, 512) })\')"; else echo "Members would be removed ($REMOVALS): the approval waits for a person"; fi',
             ],
           },
         },

@@ -3,7 +3,7 @@
  * `cdk-securityhub-members plan --json` (bundled into assets/plan-decision/index.js):
  *
  *   node plan-decision.js --exit-code N --plan plan.json|- [--fail-on-removals]
- *     [--env-file decision.env] [--notification-file notification.txt]
+ *     [--exports-file decision.env] [--notification-file notification.txt]
  *
  * It prints the decision and the members to be removed in the build log, writes the variables the
  * buildspec exports to CodePipeline (DECISION, MESSAGE, REMOVALS) as a file the shell sources, and
@@ -22,12 +22,15 @@ export interface DecisionIo {
   readonly stderr: (line: string) => void;
 }
 
-/** The script's arguments. */
+/**
+ * The script's arguments. `--exports-file` is not called `--env-file`: Node.js 20 takes that flag
+ * for itself even after the script's name.
+ */
 interface DecisionArgs {
   readonly exitCode: number;
   readonly plan: string;
   readonly failOnRemovals: boolean;
-  readonly envFile?: string;
+  readonly exportsFile?: string;
   readonly notificationFile?: string;
 }
 
@@ -46,10 +49,10 @@ function parseArgs(argv: string[]): DecisionArgs {
     const arg = argv[i];
     if (arg === '--fail-on-removals') {
       failOnRemovals = true;
-    } else if (['--exit-code', '--plan', '--env-file', '--notification-file'].includes(arg) && i + 1 < argv.length) {
+    } else if (['--exit-code', '--plan', '--exports-file', '--notification-file'].includes(arg) && i + 1 < argv.length) {
       values.set(arg, argv[++i]);
     } else {
-      throw new DecisionUsageError(`unknown argument "${arg}": expected --exit-code N --plan FILE [--fail-on-removals] [--env-file FILE] [--notification-file FILE]`);
+      throw new DecisionUsageError(`unknown argument "${arg}": expected --exit-code N --plan FILE [--fail-on-removals] [--exports-file FILE] [--notification-file FILE]`);
     }
   }
   const exitCode = values.get('--exit-code');
@@ -60,7 +63,7 @@ function parseArgs(argv: string[]): DecisionArgs {
     exitCode: Number(exitCode),
     plan: values.get('--plan') ?? '-',
     failOnRemovals,
-    envFile: values.get('--env-file'),
+    exportsFile: values.get('--exports-file'),
     notificationFile: values.get('--notification-file'),
   };
 }
@@ -100,8 +103,8 @@ export function runDecision(argv: string[], io: DecisionIo): number {
     io.stdout(`  to be removed: ${line}`);
   }
   const message = approvalMessage(result);
-  if (args.envFile !== undefined) {
-    io.writeFile(args.envFile, [
+  if (args.exportsFile !== undefined) {
+    io.writeFile(args.exportsFile, [
       `export DECISION=${shellQuote(result.decision)}`,
       `export MESSAGE=${shellQuote(message)}`,
       `export REMOVALS=${shellQuote(result.removals.map((r) => r.accountId).join(','))}`,

@@ -6,40 +6,15 @@
  */
 import { App, DefaultStackSynthesizer, IAspect, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as sns from 'aws-cdk-lib/aws-sns';
 import { CodePipeline, CodePipelineSource, ShellStep } from 'aws-cdk-lib/pipelines';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { SecurityHubMembers, SecurityHubMembersPlanStep, SecurityHubMembersPlanStepProps } from '../../lib';
+import { SecurityHubMembersPlanStep } from '../../lib';
+import { buildPlanPipeline, buildspecOf, logicalIdOf } from '../support/plan-step-pipeline';
 
-interface Built {
-  readonly app: App;
-  readonly stack: Stack;
-  readonly template: Template;
-}
-
-/** A pipeline in account 000000000000 whose Administrator stage deploys to 999999999999. */
-function build(props: Partial<SecurityHubMembersPlanStepProps> & { topic?: boolean; synthesizer?: DefaultStackSynthesizer } = {}): Built {
-  const app = new App();
-  const stack = new Stack(app, 'Pipeline', { env: { account: '000000000000', region: 'us-east-1' } });
-  const source = CodePipelineSource.connection('my-org/security-hub-fleet', 'main', { connectionArn: 'arn:aws:codeconnections:us-east-1:000000000000:connection/00000000-0000-0000-0000-000000000000' });
-  const pipeline = new CodePipeline(stack, 'Pipeline', { crossAccountKeys: true, synth: new ShellStep('Synth', { input: source, commands: ['npm ci', 'npx cdk synth'] }) });
-  const stage = new Stage(app, 'Administrator', { env: { account: '999999999999', region: 'eu-west-1' } });
-  const admin = new Stack(stage, 'SecurityHubAdministrator', { synthesizer: props.synthesizer });
-  new SecurityHubMembers(admin, 'Members', { members: [{ accountId: '111111111111' }] });
-  const notificationTopic = props.topic ? new sns.Topic(stack, 'Removals', { enforceSSL: true }) : undefined;
-  pipeline.addStage(stage, { pre: [new SecurityHubMembersPlanStep('PlanMembers', { stage, notificationTopic, ...props })] });
-  pipeline.buildPipeline();
-  return { app, stack, template: Template.fromStack(stack) };
-}
+const build = buildPlanPipeline;
+const logicalId = logicalIdOf;
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
-
-/** The logical id of the one resource of `type` whose id contains `part`. */
-function logicalId(template: Template, type: string, part: string): string {
-  const ids = Object.keys(template.findResources(type)).filter((id) => id.includes(part));
-  expect(ids).toHaveLength(1);
-  return ids[0];
-}
 
 /** The statements of the policy attached to the build role `name` (Plan or AutoApprove). */
 function statementsOf(template: Template, name: string): unknown[] {
@@ -50,22 +25,9 @@ function statementsOf(template: Template, name: string): unknown[] {
   return (policies[0].Properties.PolicyDocument as { Statement: unknown[] }).Statement;
 }
 
-interface BuildSpec {
-  readonly phases: { readonly install?: unknown; readonly build: { readonly commands: string[] } };
-}
-
-/** The buildspec of the build `name`, tokens rendered as `<Ref>` so it reads as text. */
-function parsedBuildspecOf(template: Template, name: string): BuildSpec {
-  const project = (template.findResources('AWS::CodeBuild::Project') as Resources)[logicalId(template, 'AWS::CodeBuild::Project', `PlanMembers${name}`)];
-  const spec = (project.Properties.Source as { BuildSpec: unknown }).BuildSpec;
-  const text = typeof spec === 'string' ? spec : (spec as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
-    .map((part) => typeof part === 'string' ? part : `<${(part as { Ref: string }).Ref}>`).join('');
-  return JSON.parse(text) as BuildSpec;
-}
-
-/** The build commands of the build `name`, one a line. */
-function buildspecOf(template: Template, name: string): string {
-  return parsedBuildspecOf(template, name).phases.build.commands.join('\n');
+/** The build commands of the step's build `name`, one a line. */
+function commandsOf(template: Template, name: string): string {
+  return buildspecOf(template, name).phases.build.commands.join('\n');
 }
 
 const LOGS = (build: string) => ({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Effect: 'Allow', Resource: { 'Fn::GetAtt': [expect.stringContaining(`PlanMembers${build}Logs`), 'Arn'] } });
@@ -100,21 +62,21 @@ describe('SecurityHubMembersPlanStep', () => {
 
   test('runs the package\'s plan on the stage\'s nested assembly with the lookup role of its account and region, then the decision', () => {
     const { template } = build();
-    const commands = buildspecOf(template, 'Plan');
+    const commands = commandsOf(template, 'Plan');
     expect(commands).toContain('app="$CODEBUILD_SRC_DIR_Synth_Output/assembly-Administrator"');
     expect(commands).toContain('template=\'arn:<AWS::Partition>:iam::{account}:role/cdk-hnb659fds-lookup-role-{account}-{region}\'');
     expect(commands).toContain('code=0; npx cdk-securityhub-members plan --app "$app" --role-arn-template "$template" --json > plan.json || code=$?');
-    expect(commands).toContain('node node_modules/cdk-securityhub-members/assets/plan-decision/index.js --exit-code "$code" --plan plan.json --env-file decision.env --notification-file notification.txt\n');
+    expect(commands).toContain('node node_modules/cdk-securityhub-members/assets/plan-decision/index.js --exit-code "$code" --plan plan.json --exports-file decision.env --notification-file notification.txt\n');
     expect(commands).not.toContain('sns publish');
     // The role `plan` assumes is that template for the stage's one account and region.
     expect(statementsOf(template, 'Plan')).toContainEqual({ Action: 'sts:AssumeRole', Effect: 'Allow', Resource: LOOKUP_ROLE });
     // `plan` and the decision script come from the app's own devDependencies.
-    expect(parsedBuildspecOf(template, 'Plan').phases.install).toEqual({ 'runtime-versions': { nodejs: 20 }, 'commands': ['npm ci'] });
+    expect(buildspecOf(template, 'Plan').phases.install).toEqual({ 'runtime-versions': { nodejs: 20 }, 'commands': ['npm ci'] });
   });
 
   test('takes the qualifier from the stage\'s synthesizer', () => {
     const { template } = build({ synthesizer: new DefaultStackSynthesizer({ qualifier: 'fleet1' }) });
-    expect(buildspecOf(template, 'Plan')).toContain('template=\'arn:<AWS::Partition>:iam::{account}:role/cdk-fleet1-lookup-role-{account}-{region}\'');
+    expect(commandsOf(template, 'Plan')).toContain('template=\'arn:<AWS::Partition>:iam::{account}:role/cdk-fleet1-lookup-role-{account}-{region}\'');
     expect(statementsOf(template, 'Plan')).toContainEqual({
       Action: 'sts:AssumeRole', Effect: 'Allow',
       Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::999999999999:role/cdk-fleet1-lookup-role-999999999999-eu-west-1']] },
@@ -122,13 +84,13 @@ describe('SecurityHubMembersPlanStep', () => {
   });
 
   test('passes --fail-on-removals to the decision when the pipeline fails instead of waiting', () => {
-    expect(buildspecOf(build({ failOnRemovals: true }).template, 'Plan')).toContain('--notification-file notification.txt --fail-on-removals');
+    expect(commandsOf(build({ failOnRemovals: true }).template, 'Plan')).toContain('--notification-file notification.txt --fail-on-removals');
   });
 
   test('approves only when the plan decided so, from the plan\'s exported decision', () => {
-    const commands = buildspecOf(build().template, 'AutoApprove');
-    expect(commands).toContain('if [ "$DECISION" != approve ]; then echo "Members would be removed ($REMOVALS): the approval waits for a person"; exit 0; fi');
-    expect(commands).toContain('aws codepipeline put-approval-result --pipeline-name "$PIPELINE_NAME" --stage-name "$STAGE_NAME" --action-name "$APPROVAL_NAME" --token "$token"');
+    const commands = commandsOf(build().template, 'AutoApprove');
+    expect(commands).toContain('if [ "$DECISION" = approve ]; then aws codepipeline put-approval-result --pipeline-name "$PIPELINE_NAME" --stage-name "$STAGE_NAME" --action-name "$APPROVAL_NAME" --token "$token"');
+    expect(commands).toContain('; else echo "Members would be removed ($REMOVALS): the approval waits for a person"; fi');
   });
 
   test('gives each build\'s role exactly the statements it uses', () => {
@@ -158,8 +120,8 @@ describe('SecurityHubMembersPlanStep', () => {
       { Action: 'sts:AssumeRole', Effect: 'Allow', Resource: LOOKUP_ROLE },
       { Action: 'sns:Publish', Effect: 'Allow', Resource: { Ref: topic } },
     ]);
-    expect(buildspecOf(template, 'Plan')).toContain('if [ "$DECISION" = wait ]; then');
-    expect(buildspecOf(template, 'Plan')).toContain('aws sns publish --topic-arn "$NOTIFICATION_ARN" --subject "$NOTIFICATION_SUBJECT" --message file://notification.txt; fi');
+    expect(commandsOf(template, 'Plan')).toContain('if [ "$DECISION" = wait ]; then');
+    expect(commandsOf(template, 'Plan')).toContain('aws sns publish --topic-arn "$NOTIFICATION_ARN" --subject "$NOTIFICATION_SUBJECT" --message file://notification.txt; fi');
     expect(JSON.stringify(statementsOf(template, 'AutoApprove'))).not.toContain('sns:');
   });
 

@@ -83,7 +83,7 @@ describe('the decision script', () => {
     fs.writeFileSync(planFile, plan === undefined ? '' : JSON.stringify(plan));
     const stdout: string[] = [];
     const stderr: string[] = [];
-    const code = runDecision(['--exit-code', String(exitCode), '--plan', planFile, '--env-file', path.join(dir, 'decision.env'), '--notification-file', path.join(dir, 'notification.txt'), ...extra], {
+    const code = runDecision(['--exit-code', String(exitCode), '--plan', planFile, '--exports-file', path.join(dir, 'decision.env'), '--notification-file', path.join(dir, 'notification.txt'), ...extra], {
       readFile: (file) => fs.readFileSync(file, 'utf8'),
       writeFile: (file, text) => fs.writeFileSync(file, text),
       stdout: (line) => stdout.push(line),
