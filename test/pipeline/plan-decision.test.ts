@@ -8,6 +8,10 @@ import * as os from 'os';
 import * as path from 'path';
 import { approvalMessage, APPROVAL_MESSAGE_LIMIT, decide, PlanDocument } from '../../pipeline/plan-decision/decide';
 import { runDecision, shellQuote } from '../../pipeline/plan-decision/index';
+import { requireFreshBundles } from '../support/fresh-bundles';
+
+// Parts of these tests run the decision bundle the build runs, not its sources.
+requireFreshBundles();
 
 /** A plan document as `plan --json` prints it, for one administrator stack in one region. */
 function planOf(region: { create?: string[]; invite?: string[]; remove?: { accountId: string; status: string }[] }): PlanDocument {
