@@ -19,8 +19,11 @@ export const PLAN_EXIT = {
 
 /** One member the plan would remove, with where it is declared. */
 export interface PlannedRemoval {
+  /** The stack whose SecurityHubMembers declares it no longer. */
   readonly stack: string;
+  /** The region of the hub it leaves. */
   readonly region: string;
+  /** The member account. */
   readonly accountId: string;
   /** The member's status before the removal (an `Enabled` member stops sending findings). */
   readonly status: string;

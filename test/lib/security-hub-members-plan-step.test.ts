@@ -83,6 +83,12 @@ describe('SecurityHubMembersPlanStep', () => {
     });
   });
 
+  test('assumes the role the roleArnTemplate prop names instead, for the stage\'s account and region', () => {
+    const { template } = build({ roleArnTemplate: 'arn:aws:iam::{account}:role/SecurityHubPlan-{region}' });
+    expect(commandsOf(template, 'Plan')).toContain('template=\'arn:aws:iam::{account}:role/SecurityHubPlan-{region}\'');
+    expect(statementsOf(template, 'Plan')).toContainEqual({ Action: 'sts:AssumeRole', Effect: 'Allow', Resource: 'arn:aws:iam::999999999999:role/SecurityHubPlan-eu-west-1' });
+  });
+
   test('passes --fail-on-removals to the decision when the pipeline fails instead of waiting', () => {
     expect(commandsOf(build({ failOnRemovals: true }).template, 'Plan')).toContain('--notification-file notification.txt --fail-on-removals');
   });
