@@ -8,14 +8,16 @@ import * as path from 'path';
 
 /**
  * What a bundle is made from, relative to the project root: the handlers, the drift command (cli),
- * the contract types and validation they share with the constructs (lib/shared), the bundling
- * script, and the lock file (a changed dependency, such as the AWS SDK that is bundled in).
+ * the pipeline plan step's decision script (pipeline), the contract types and validation they
+ * share with the constructs (lib/shared), the bundling scripts, and the lock file (a changed
+ * dependency, such as the AWS SDK that is bundled in).
  */
-export const BUNDLE_INPUTS: readonly string[] = ['lambda', 'cli', path.join('lib', 'shared'), path.join('scripts', 'bundle-handlers.mjs'), path.join('scripts', 'third-party.ts'), 'package-lock.json'];
+export const BUNDLE_INPUTS: readonly string[] = ['lambda', 'cli', 'pipeline', path.join('lib', 'shared'), path.join('scripts', 'bundle-handlers.mjs'), path.join('scripts', 'third-party.ts'), 'package-lock.json'];
 
 /**
  * The bundles that scripts/bundle-handlers.mjs writes: assets/NAME-handler/index.js for each
- * lambda/NAME/index.ts, and assets/cli/index.js for the drift command's cli/index.ts.
+ * lambda/NAME/index.ts, assets/cli/index.js for the drift command's cli/index.ts, and
+ * assets/plan-decision/index.js for the plan step's pipeline/plan-decision/index.ts.
  */
 export function bundleOutputs(root: string): string[] {
   const lambdaDir = path.join(root, 'lambda');
@@ -25,7 +27,8 @@ export function bundleOutputs(root: string): string[] {
       .map((entry) => path.join(root, 'assets', `${entry.name}-handler`, 'index.js'))
     : [];
   const command = fs.existsSync(path.join(root, 'cli', 'index.ts')) ? [path.join(root, 'assets', 'cli', 'index.js')] : [];
-  return [...handlers, ...command].sort();
+  const decision = fs.existsSync(path.join(root, 'pipeline', 'plan-decision', 'index.ts')) ? [path.join(root, 'assets', 'plan-decision', 'index.js')] : [];
+  return [...handlers, ...command, ...decision].sort();
 }
 
 /**

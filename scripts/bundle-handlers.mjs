@@ -83,3 +83,25 @@ const { metafile: cliMetafile } = await build({
 });
 chmodSync(cliOut, 0o755);
 declareThirdParty('cli', 'The cdk-securityhub-members command, bundled with its dependencies', dirname(cliOut), cliMetafile);
+
+// The decision SecurityHubMembersPlanStep's CodeBuild project runs after `plan`: reached in the
+// pipeline as node_modules/cdk-securityhub-members/assets/plan-decision/index.js, installed with
+// the app's devDependencies (the step runs `npm ci` first, as `plan` needs it too).
+const decisionOut = join(root, 'assets', 'plan-decision', 'index.js');
+rmSync(dirname(decisionOut), { recursive: true, force: true });
+const { metafile: decisionMetafile } = await build({
+  entryPoints: [join(root, 'pipeline', 'plan-decision', 'index.ts')],
+  outfile: decisionOut,
+  absWorkingDir: root,
+  metafile: true,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  minifyWhitespace: true,
+  minifySyntax: true,
+  keepNames: true,
+  legalComments: 'eof',
+  logLevel: 'warning',
+});
+declareThirdParty('plan-decision', 'The decision SecurityHubMembersPlanStep runs after the plan, bundled with its dependencies', dirname(decisionOut), decisionMetafile);

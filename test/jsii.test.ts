@@ -61,6 +61,8 @@ describe('the jsii build', () => {
       'cdk-securityhub-members.SecurityHubMembers': 'class',
       'cdk-securityhub-members.SecurityHubMembersAudit': 'class',
       'cdk-securityhub-members.SecurityHubMembersAuditProps': 'interface',
+      'cdk-securityhub-members.SecurityHubMembersPlanStep': 'class',
+      'cdk-securityhub-members.SecurityHubMembersPlanStepProps': 'interface',
       'cdk-securityhub-members.SecurityHubMembersProps': 'interface',
     });
     expect(assembly.targets).toEqual(expect.objectContaining({
@@ -76,6 +78,7 @@ describe('the jsii build', () => {
     expect(module).toMatch(/^class SecurityHubMembers\(/m);
     expect(module).toMatch(/^class SecurityHubInvitationAccepter\(/m);
     expect(module).toMatch(/^class SecurityHubMembersAudit\(/m);
+    expect(module).toMatch(/^class SecurityHubMembersPlanStep\(/m);
     expect(module).toContain('wait_for_acceptance');
     expect(module).toContain('rate_per_second');
   }, HEAVY_TIMEOUT_MS);

@@ -82,6 +82,8 @@ describe('the npm package, packed from a fresh clone', () => {
       'assets/members-handler/members-handler.cdx.json',
       'assets/cli/THIRD_PARTY_LICENSES',
       'assets/cli/cli.cdx.json',
+      // The decision SecurityHubMembersPlanStep's build runs from the app's node_modules.
+      'assets/plan-decision/index.js',
     ]));
     expect(files.filter((f) => f.startsWith('test/') || f.startsWith('lambda/') || f.includes('.test.') || f.endsWith('.tsbuildinfo') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toEqual([]);
   });

@@ -1,6 +1,7 @@
 /**
  * A CDK Pipelines app that rolls out Security Hub membership: the administrator's stage first
- * (its SecurityHubMembers sends the invitations), then a wave with one stage per member account
+ * (its SecurityHubMembers sends the invitations), planned before it deploys by
+ * SecurityHubMembersPlanStep (a person approves only when members would be removed), then a wave with one stage per member account
  * (each SecurityHubInvitationAccepter accepts its invitation), then a read-only audit,
  * `cdk-securityhub-members drift --wait`, that fails the pipeline unless every member is Enabled.
  * It synthesizes offline: every account and region is given, nothing is looked up.
@@ -8,9 +9,10 @@
 import { App, Stack, Stage, StageProps } from 'aws-cdk-lib';
 import { PipelineType } from 'aws-cdk-lib/aws-codepipeline';
 import { AccountPrincipal, PolicyStatement, Role } from 'aws-cdk-lib/aws-iam';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import { CodeBuildStep, CodePipeline, CodePipelineSource, ShellStep, Wave } from 'aws-cdk-lib/pipelines';
 import { Construct } from 'constructs';
-import { MemberAccount, SecurityHubInvitationAccepter, SecurityHubMembers } from 'cdk-securityhub-members';
+import { MemberAccount, SecurityHubInvitationAccepter, SecurityHubMembers, SecurityHubMembersPlanStep } from 'cdk-securityhub-members';
 
 /** What the pipeline deploys, and where. */
 export interface PipelineConfig {
@@ -69,6 +71,8 @@ export class MemberStage extends Stage {
 export interface SecurityHubPipeline {
   readonly pipeline: CodePipeline;
   readonly administrator: AdministratorStage;
+  /** Told, with the accounts, when a commit would remove members; subscribe the security team. */
+  readonly removals: Topic;
   /** The wave of member stages; post-deployment steps (`members.addPost(...)`) go here. */
   readonly members: Wave;
 }
@@ -90,7 +94,12 @@ export function buildPipeline(app: App, config: PipelineConfig): SecurityHubPipe
     members: config.members,
     auditorAccount: config.pipelineAccount,
   });
-  pipeline.addStage(administrator);
+  // Before it deploys, `cdk-securityhub-members plan` on its stacks with the stage's bootstrap
+  // lookup role: a change that removes no member goes on by itself, a removal waits for a person.
+  const removals = new Topic(stack, 'SecurityHubMembersRemovals', { enforceSSL: true });
+  pipeline.addStage(administrator, {
+    pre: [new SecurityHubMembersPlanStep('PlanMembers', { stage: administrator, notificationTopic: removals })],
+  });
   // Then every invited member at once: accepting touches only the member's own account. An
   // organization account has no invitation to accept, so it gets no stage.
   const organizationAccounts = new Set(config.organizationAccounts ?? []);
@@ -115,5 +124,5 @@ export function buildPipeline(app: App, config: PipelineConfig): SecurityHubPipe
       resources: [`arn:aws:iam::${config.administratorAccount}:role/${AUDIT_ROLE_NAME}`],
     })],
   }));
-  return { pipeline, administrator, members };
+  return { pipeline, administrator, removals, members };
 }

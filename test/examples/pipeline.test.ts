@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildPipeline } from '../../examples/pipeline/pipeline';
 
 describe('the CDK Pipelines example', () => {
@@ -33,6 +34,14 @@ describe('the CDK Pipelines example', () => {
     const [codePipeline] = resources.filter((r) => r.Type === 'AWS::CodePipeline::Pipeline');
     const stages = (codePipeline.Properties.Stages as { Name: string; Actions: { Name: string }[] }[]);
     expect(stages.map((s) => s.Name)).toEqual(['Source', 'Build', 'UpdatePipeline', 'Assets', 'Administrator', 'Members']);
+    // The administrator's stage is planned first; a person approves only removals.
+    const administratorActions = (stages.find((s) => s.Name === 'Administrator')!.Actions as unknown as { Name: string; RunOrder: number; ActionTypeId: { Category: string } }[]);
+    const firstDeploy = Math.min(...administratorActions.filter((a) => a.ActionTypeId.Category === 'Deploy').map((a) => a.RunOrder));
+    expect(administratorActions.filter((a) => a.RunOrder < firstDeploy).map((a) => a.Name).sort()).toEqual(['PlanMembers.Approve', 'PlanMembers.AutoApprove', 'PlanMembers.Plan']);
+    const plan = resources.find((r) => r.Type === 'AWS::CodeBuild::Project' && JSON.stringify(r.Properties.Source).includes('cdk-securityhub-members plan'));
+    expect(JSON.stringify(plan?.Properties.Source)).toContain('assembly-Administrator');
+    expect(JSON.stringify(plan?.Properties.Source)).toContain(':iam::{account}:role/cdk-hnb659fds-lookup-role-{account}-{region}');
+    expect(JSON.stringify(plan?.Properties.Source)).toContain('aws sns publish');
     const members = stages.find((s) => s.Name === 'Members')!.Actions.map((a) => a.Name).join(' ');
     expect(members).toContain('Member-111111111111');
     expect(members).toContain('Member-222222222222');
@@ -87,5 +96,24 @@ describe('the CDK Pipelines example', () => {
     const declared = Object.values(administrator.template.Resources as Record<string, { Type: string; Properties: { Members?: { AccountId: string }[] } }>)
       .filter((r) => r.Type === 'Custom::SecurityHubMembers').flatMap((r) => r.Properties.Members!.map((m) => m.AccountId));
     expect(declared).toEqual(['111111111111', '333333333333']);
+  });
+
+  test('adds no cdk-nag AwsSolutions finding to the pipeline stack with its plan step', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(outdir, 'nag-')) });
+    const { pipeline } = buildPipeline(app, {
+      pipelineAccount: '000000000000',
+      administratorAccount: '999999999999',
+      region: 'us-east-1',
+      members: [{ accountId: '111111111111' }],
+      connectionArn: 'arn:aws:codeconnections:us-east-1:000000000000:connection/00000000-0000-0000-0000-000000000000',
+      repository: 'my-org/security-hub-fleet',
+    });
+    pipeline.buildPipeline();
+    const violations = new AwsSolutionsChecks(app).validateScope(app.node.findChild('SecurityHubPipeline')).violations
+      .flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${r.constructPath}`));
+    // The check ran: CDK Pipelines' own roles draw findings, which are the pipeline owner's to
+    // accept. The plan step's builds, roles, log groups and the removals topic draw none.
+    expect(violations).toContainEqual(expect.stringMatching(/^AwsSolutions-IAM5.* at SecurityHubPipeline\/Pipeline\/UpdatePipeline\//));
+    expect(violations.filter((v) => /SecurityHubMembersPlan|SecurityHubMembersRemovals/.test(v))).toEqual([]);
   });
 });

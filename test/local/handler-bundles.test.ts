@@ -38,6 +38,16 @@ test('expects one bundle per handler folder with an index.ts, and the drift comm
   ]);
 });
 
+test('expects the plan step\'s decision bundle when its script is there', () => {
+  write('pipeline/plan-decision/index.ts', 10);
+  write('assets/plan-decision/index.js', 20);
+
+  expect(bundleOutputs(root).map((file) => path.relative(root, file))).toContain(path.join('assets', 'plan-decision', 'index.js'));
+  expect(bundleStaleness(root)).toBeUndefined();
+  write('pipeline/plan-decision/decide.ts', 30);
+  expect(bundleStaleness(root)).toBe(`${path.join('pipeline', 'plan-decision', 'decide.ts')} changed after ${path.join('assets', 'accepter-handler', 'index.js')} was made`);
+});
+
 test('is up to date when every bundle is newer than every input', () => {
   expect(bundleStaleness(root)).toBeUndefined();
 });
