@@ -10,7 +10,7 @@ import { readDeclaration } from '../lib/shared/declaration';
 import { isReadable, MembersResourceReading, readMembersResources } from '../lib/shared/template';
 import { AssemblyStack, NotACloudAssembly, readCloudAssembly } from './cloud-assembly';
 import { CommandError } from './errors';
-import type { Declaration, DeclaredResource } from '../lambda/shared/fleet/audit';
+import type { Declaration, DeclaredResource } from '../lambda/shared/fleet/comparison';
 
 export type { Declaration, DeclaredResource };
 

@@ -194,13 +194,13 @@ describe('failure messages fit a CloudFormation response', () => {
   test('a timeout with several statuses names every status', () => {
     const statuses = ['Invited', 'Resigned', 'not a member'];
     const pending = manyIds(1000).map((accountId, i) => ({ accountId, region: 'us-east-1', status: statuses[i % statuses.length] }));
-    const message = timeoutMessage(3600, pending);
+    const message = timeoutMessage(() => undefined, 3600, pending);
     expect(message.length).toBeLessThan(MESSAGE_LIMIT);
     statuses.forEach((status) => expect(message).toContain(`in us-east-1 (${status})`));
   });
 
   test('a small timeout keeps its exact wording', () => {
-    expect(timeoutMessage(60, [{ accountId: A, region: 'us-east-1', status: 'Invited' }, { accountId: B, region: 'eu-west-1', status: 'Invited' }], 'Rolled back.'))
+    expect(timeoutMessage(() => undefined, 60, [{ accountId: A, region: 'us-east-1', status: 'Invited' }, { accountId: B, region: 'eu-west-1', status: 'Invited' }], 'Rolled back.'))
       .toBe(`waited 60 s for every invited member to accept; 2 accounts are still pending: ${A} in us-east-1 (Invited); ${B} in eu-west-1 (Invited). Rolled back.`);
   });
 });
