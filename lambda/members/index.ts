@@ -249,7 +249,7 @@ async function waitForAcceptance(scope: Scope, event: IsCompleteEvent<Record<str
     const created = decodeCreated(declaration.members, event.Data.WaitCreated, declaration.regions.length);
     undo = created
       ? await undoCreations(declaration.regions.map((region, i) => ({ hub: hubFor(region), accountIds: created[i] })), scope)
-      : 'Nothing was rolled back: which accounts this Create created differed too much between regions to be recorded; the handler\'s "done" log lines of the Create list them, to remove by hand.';
+      : 'Nothing was undone: which accounts this Create created differed too much between regions to be recorded; the handler\'s "done" log lines of the Create list them, to remove by hand.';
   }
   throw new Error(timeoutMessage(log, declaration.waitForAcceptanceSeconds!, check.pending, undo));
 }

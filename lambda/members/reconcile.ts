@@ -277,9 +277,9 @@ export async function undoCreations(created: readonly { hub: MemberHub; accountI
     // Smaller than the main list's budget: this sentence is appended to that error's message.
     const list = listAccounts(failureGroups(failures), 'for other reasons or regions', UNDO_LIST_BUDGET);
     const pointer = list.complete ? '' : ` ${FULL_LIST_IN_LOG}`;
-    return `Rollback incomplete: removed ${removed} member${removed === 1 ? '' : 's'} this deployment created, could not remove ${list.text}.${pointer}`;
+    return `Undo incomplete: removed ${removed} member${removed === 1 ? '' : 's'} this deployment created, could not remove ${list.text}.${pointer}`;
   }
-  return `Rolled back: removed the ${removed} member${removed === 1 ? '' : 's'} this deployment created; members that existed before were left as they were.`;
+  return `Undone: removed the ${removed} member${removed === 1 ? '' : 's'} this deployment created; members that existed before were left as they were.`;
 }
 
 function outcomeOf(run: RegionRun): RegionOutcome {

@@ -178,7 +178,7 @@ describe('Create', () => {
     refuseInvite.set(B, 'The account could not be invited: the email address is not verified');
     refuseInvite.set(C, 'Account is suspended');
     await expect(handler(event('Create', { Members: members(A, B, C) }), context)).rejects.toThrow(
-      new RegExp(`Adding members failed for 2 accounts: ${B} in us-east-1: The account could not be invited: the email address is not verified; ${C} in us-east-1: Account is suspended\\. Rolled back: removed the 3 members`),
+      new RegExp(`Adding members failed for 2 accounts: ${B} in us-east-1: The account could not be invited: the email address is not verified; ${C} in us-east-1: Account is suspended\\. Undone: removed the 3 members`),
     );
     // A was created and invited: disassociated, then deleted. B and C were only created: deleted.
     expect(idsOf(DisassociateMembersCommand)).toEqual([[A]]);
@@ -196,7 +196,7 @@ describe('Create', () => {
 
   test('a thrown error after creation also rolls back', async () => {
     hub.on(InviteMembersCommand).rejects(new Error('AccessDeniedException: not allowed'));
-    await expect(handler(event('Create', { Members: members(A) }), context)).rejects.toThrow(/not allowed.*Rolled back: removed the 1 member/);
+    await expect(handler(event('Create', { Members: members(A) }), context)).rejects.toThrow(/not allowed.*Undone: removed the 1 member/);
     expect(state.size).toBe(0);
   });
 
@@ -410,7 +410,7 @@ describe('waitForAcceptance', () => {
     state.set(A, 'Invited').set(B, 'Invited');
     const created = encodeCreated([{ accountId: A }, { accountId: B }], [new Set([A])]); // A only: B existed before
     await expect(isComplete({ ...event('Create', waiting), PhysicalResourceId: 'x:awaiting-acceptance', Data: { WaitDeadline: past(), WaitCreated: created } }, context))
-      .rejects.toThrow(`waited 60 s for every invited member to accept; 2 accounts are still pending: ${A}, ${B} in us-east-1 (Invited). Rolled back: removed the 1 member`);
+      .rejects.toThrow(`waited 60 s for every invited member to accept; 2 accounts are still pending: ${A}, ${B} in us-east-1 (Invited). Undone: removed the 1 member`);
     expect(state).toEqual(new Map([[B, 'Invited']]));
   });
 
@@ -494,7 +494,7 @@ describe('the Lambda timeout', () => {
     });
     try {
       await expect(handler(event('Create', { Members: members(A, B) }), timed)).rejects.toThrow(
-        /stopped before starting more changes: less than 120 s were left before the Lambda timeout.*Rolled back: removed the 2 members/,
+        /stopped before starting more changes: less than 120 s were left before the Lambda timeout.*Undone: removed the 2 members/,
       );
     } finally {
       jest.spyOn(Date, 'now').mockRestore();
