@@ -66,10 +66,15 @@ export interface RuntimeOptions {
 
 /** The configuration every SDK client takes the same way. */
 export interface SdkClientConfig {
+  /** The region the client calls. */
   readonly region: string;
+  /** Adaptive retry with the runtime's `maxAttempts`. */
   readonly retryStrategy: RetryStrategyV2;
+  /** The runtime's request handler. */
   readonly requestHandler: RequestHandler;
+  /** The runtime's URL for the service; absent: the SDK's endpoint for the region. */
   readonly endpoint?: string;
+  /** The runtime's credentials; absent: the SDK's default chain. */
   readonly credentials?: Credentials;
 }
 
