@@ -3,7 +3,7 @@
  * removals last, and on a failed Create or Update undoes the members this run created (rule R3's
  * undo, not a CloudFormation rollback).
  */
-import { MAX_MEMBERS } from '../../lib/shared/contract';
+import { MAX_MEMBERS, OUTCOME_REMOVED, RemovedOutcomeRecord } from '../../lib/shared/contract';
 import type { MemberInput } from '../../lib/shared/validation';
 import { AccountFailure, failureGroups, FULL_LIST_IN_LOG, isNotSubscribed, listAccounts, MemberOperationError, reasonOf } from '../shared/errors';
 import type { Log } from '../shared/log';
@@ -154,6 +154,13 @@ export async function reconcile(targets: readonly RegionTarget[], hubFor: (regio
       throw new MemberOperationError('Adding members', additionFailures);
     }
     const removalFailures = (await Promise.all(runs.map((run) => removeAccounts(run.hub, run.plan, run.states, run.failed)))).flat();
+    for (const run of runs) {
+      const removed = run.plan.delete.filter((id) => !run.failed.has(id));
+      if (removed.length > 0) {
+        const record: RemovedOutcomeRecord = { outcome: OUTCOME_REMOVED, region: run.plan.region, accountIds: removed };
+        log('INFO', 'removed', { ...record });
+      }
+    }
     if (removalFailures.length > 0) {
       throw new MemberOperationError('Removing members', removalFailures);
     }

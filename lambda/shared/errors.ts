@@ -1,3 +1,4 @@
+import { OUTCOME_REFUSED, RefusedOutcomeRecord } from '../../lib/shared/contract';
 import type { Log } from './log';
 
 /** One account that could not be brought to its declared state, with the service's reason. */
@@ -79,6 +80,9 @@ export function logErrorDetails(log: Log, error: unknown): void {
     log('ERROR', 'invalid properties', { problems: error.problems.length, list: error.problems.map((p) => clipMiddle(p, MAX_LOGGED_PROBLEM)) });
   } else if (error instanceof MemberOperationError) {
     logAccountIds(log, `${error.phase} failed`, error.failures.map((f) => f.accountId));
+    for (const group of refusedGroups(error)) {
+      log('ERROR', 'refused', { ...group });
+    }
   }
 }
 
@@ -203,4 +207,16 @@ export function reasonOf(error: unknown): string {
     return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
   }
   return String(error);
+}
+
+/** The refused accounts of a failed event, one record per region and service reason. */
+export function refusedGroups(error: MemberOperationError): RefusedOutcomeRecord[] {
+  const groups = new Map<string, RefusedOutcomeRecord>();
+  for (const f of error.failures) {
+    const key = `${f.region}\n${f.reason}`;
+    const group = groups.get(key) ?? { outcome: OUTCOME_REFUSED, phase: error.phase, region: f.region, accountIds: [], serviceReason: f.reason };
+    group.accountIds.push(f.accountId);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }

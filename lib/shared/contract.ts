@@ -108,6 +108,12 @@ export const KEPT_DECLARED_BY_ANOTHER_RESOURCE = 'declared-by-another-resource';
  */
 export const KEPT_MEMBER_BEFORE_FAILED_DEPLOY = 'member-before-failed-deploy';
 
+/** The `outcome` of a handler's outcome record that names accounts a removal took out of the hub. */
+export const OUTCOME_REMOVED = 'removed';
+
+/** The `outcome` of a handler's outcome record that names accounts Security Hub refused to change. */
+export const OUTCOME_REFUSED = 'refused';
+
 /** The reasons of {@link KeptOutcomeRecord}. */
 export type KeptReason = typeof KEPT_DECLARED_BY_ANOTHER_RESOURCE | typeof KEPT_MEMBER_BEFORE_FAILED_DEPLOY;
 
@@ -123,6 +129,27 @@ export interface KeptOutcomeRecord {
   readonly accountIds: string[];
   /** The logical ids of the resources that declare the accounts; only for {@link KEPT_DECLARED_BY_ANOTHER_RESOURCE}. */
   readonly declaredBy?: string[];
+}
+
+/** The fields of the log record of accounts a removal took out of one region's hub. */
+export interface RemovedOutcomeRecord {
+  readonly outcome: typeof OUTCOME_REMOVED;
+  readonly region: string;
+  readonly accountIds: string[];
+}
+
+/**
+ * The fields of the log record of accounts Security Hub refused in one region for one reason;
+ * the entry of the handler logs one per region and reason of a failed event.
+ */
+export interface RefusedOutcomeRecord {
+  readonly outcome: typeof OUTCOME_REFUSED;
+  /** What the handler was doing, e.g. `Adding members`. */
+  readonly phase: string;
+  readonly region: string;
+  readonly accountIds: string[];
+  /** The service's reason, as it gave it. */
+  readonly serviceReason: string;
 }
 
 /** The scheduled audit's CloudWatch namespace (docs/design.md, "Scheduled audit"). */
