@@ -49,32 +49,29 @@ interface Scope extends Invocation {
 export function createHandler(options: RuntimeOptions = {}): MembersHandlers {
   const runtime = createRuntime(options);
   const stackReader = new SdkStackReader(runtime);
-  const scopeOf = (context: LambdaContext | undefined): Scope => {
-    const invocation = runtime.invocation(context);
-    return {
-      ...invocation,
-      runtime,
-      stackReader,
-      env: { region: runtime.requireRegion(), ownAccount: accountOfArn(context?.invokedFunctionArn) },
-      hubFor: (region) => new SdkMemberHub(runtime.securityHub(region), invocation),
-    };
-  };
+  const scopeOf = (invocation: Invocation, context: LambdaContext | undefined): Scope => ({
+    ...invocation,
+    runtime,
+    stackReader,
+    env: { region: runtime.requireRegion(), ownAccount: accountOfArn(context?.invokedFunctionArn) },
+    hubFor: (region) => new SdkMemberHub(runtime.securityHub(region), invocation),
+  });
   return {
     handler: async (event, context) => {
-      const { log } = runtime.invocation(context);
+      const invocation = runtime.invocation(context);
       try {
-        return await onEvent(scopeOf(context), event);
+        return await onEvent(scopeOf(invocation, context), event);
       } catch (error) {
-        throw fittedError(log, error, event);
+        throw fittedError(invocation.log, error, event);
       }
     },
     isComplete: async (event, context) => {
-      const { log } = runtime.invocation(context);
+      const invocation = runtime.invocation(context);
       try {
-        return await waitForAcceptance(scopeOf(context), event);
+        return await waitForAcceptance(scopeOf(invocation, context), event);
       } catch (error) {
         // The framework's failure response carries onEvent's Data beside the message.
-        throw fittedError(log, error, event, event.Data);
+        throw fittedError(invocation.log, error, event, event.Data);
       }
     },
   };
