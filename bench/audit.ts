@@ -65,9 +65,9 @@ export async function runAudit(size: number, regions: readonly string[], latency
       account: ADMIN,
       region: REGION,
       endpoint: emulator.url,
+      cloudFormationEndpoint: cloudFormation.url,
+      eventBridgeEndpoint: eventBridge.url,
       environment: {
-        AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.url,
-        AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
         AUDIT_STACK_ID: STACK_ID,
         AUDIT_STACK_NAME: 'Admin',
         AUDIT_REPAIR: 'false',

@@ -135,7 +135,7 @@ type Identity = Parameters<typeof invokeHandler>[2];
 export interface HandlerSettings extends EmulatorSettings {
   /** More environment for the function, e.g. `SECURITYHUB_MEMBERS_CONCURRENCY`. */
   readonly environment: Record<string, string>;
-  /** Time the first invocation of a freshly loaded module instead of a warmed-up one. */
+  /** Time the first invocation of a cold container (a new runtime) instead of a warmed-up one. */
   readonly cold: boolean;
 }
 
@@ -167,9 +167,9 @@ async function warmUp(stack: BenchStack, ref: LocalResource['onEvent'], identity
 }
 
 /**
- * Runs the event against a fresh emulator in a freshly loaded copy of the bundle (its own pacer and
- * clients). The module is loaded before the clock starts, as its load time is measured on its own;
- * unless `cold`, the handler is warmed up too, so the time is the event's work and not the first
+ * Runs the event against a fresh emulator in a cold container of the bundle (a new runtime from its
+ * createHandler: its own pacer and clients). The module is loaded before the clock starts, as its
+ * load time is measured on its own; unless `cold`, the handler is warmed up too, so the time is the event's work and not the first
  * invocation's setup, which {@link coldStartOverhead} measures.
  */
 export async function runHandler(scenario: Scenario, settings: HandlerSettings): Promise<Measurement> {

@@ -9,7 +9,7 @@ import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
 import { isReadable, MembersResourceReading, readMembersResources, validateDeclaration } from '../lambda/shared/template';
 import { AssemblyStack, NotACloudAssembly, readCloudAssembly } from './cloud-assembly';
 import { CommandError } from './errors';
-import type { Declaration, DeclaredResource } from '../lambda/shared/fleet/audit';
+import type { Declaration, DeclaredResource } from '../lambda/shared/fleet/comparison';
 
 export type { Declaration, DeclaredResource };
 

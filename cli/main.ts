@@ -4,13 +4,14 @@
  */
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { createRegionClients, RegionClients } from '../lambda/shared/client';
+import type { RegionClients } from '../lambda/shared/client';
 import { reasonOf } from '../lambda/shared/errors';
 import { parseCommandLine, USAGE } from './args';
 import { readDeclarations } from './assembly';
 import { runImport } from './import';
-import { FleetAudit, FleetReadError, ReaderFactory, toDocument } from '../lambda/shared/fleet/audit';
+import { FleetComparison, FleetReadError, ReaderFactory, toDocument } from '../lambda/shared/fleet/comparison';
 import { SdkHubReader } from '../lambda/shared/fleet/hub-reader';
+import { createRuntime, Runtime } from '../lambda/shared/runtime';
 import { CommandError } from './errors';
 import { renderTable } from './render';
 import { VERSION } from './version';
@@ -38,6 +39,11 @@ export interface CliDeps {
    * @default - the SDK's default region (AWS_REGION, the profile)
    */
   readonly defaultRegion?: () => Promise<string | undefined>;
+  /**
+   * The environment, endpoints and SDK clients of the default readers.
+   * @default - a runtime over process.env, made when the command starts
+   */
+  readonly runtime?: Runtime;
 }
 
 /** How often `--wait` reads the statuses again. */
@@ -72,13 +78,14 @@ async function runCommand(argv: readonly string[], deps: CliDeps, clients: Regio
     deps.stdout(VERSION);
     return EXIT.inSync;
   }
+  const runtime = deps.runtime ?? createRuntime();
   if (command.command === 'import') {
     return runImport(command, {
       stdout: deps.stdout,
       stderr: deps.stderr,
       defaultRegion: deps.defaultRegion ?? sdkDefaultRegion,
       clientsFor: (region) => {
-        const regionClients = createRegionClients(region);
+        const regionClients = runtime.securityHub(region);
         clients.push(regionClients);
         return regionClients;
       },
@@ -96,9 +103,9 @@ async function runCommand(argv: readonly string[], deps: CliDeps, clients: Regio
   if (resources.length === 0) {
     throw new CommandError(`--app "${command.app}" has no Custom::SecurityHubMembers resource: expected the cloud assembly of an app that uses SecurityHubMembers`);
   }
-  const readerFor = deps.readerFor ?? sdkReaders(command.roleArnTemplate, clients);
+  const readerFor = deps.readerFor ?? sdkReaders(runtime, command.roleArnTemplate, clients);
   const waiting = command.waitSeconds !== undefined;
-  const audit = new FleetAudit({ resources, readerFor, useRoles: command.roleArnTemplate !== undefined, requireAccepted: waiting });
+  const audit = new FleetComparison({ resources, readerFor, useRoles: command.roleArnTemplate !== undefined, requireAccepted: waiting });
   await audit.prepare();
   await audit.readStatuses();
   if (waiting) {
@@ -112,14 +119,14 @@ async function runCommand(argv: readonly string[], deps: CliDeps, clients: Regio
   }
   await audit.readUndeclared();
   const result = audit.result();
-  if (result.resources.length === 0 && result.skipped.length > 0) {
+  if (result.resources.length === 0 && result.otherAdministrators.length > 0) {
     // Nothing audited is not "in sync": most likely the pipeline runs with the wrong credentials.
-    throw new CommandError(`every SecurityHubMembers resource belongs to another administrator (${result.skipped[0].reason}): expected the administrator's credentials, or --role-arn-template`);
+    throw new CommandError(`every SecurityHubMembers resource belongs to another administrator (${result.otherAdministrators[0].reason}): expected the administrator's credentials, or --role-arn-template`);
   }
   const document = toDocument(result);
   if (command.json) {
     deps.stdout(JSON.stringify(document, undefined, 2));
-    result.skipped.forEach((s) => deps.stderr(`skipped ${s.displayName}/${s.logicalId}: ${s.reason}`));
+    result.otherAdministrators.forEach((s) => deps.stderr(`skipped ${s.displayName}/${s.logicalId}: ${s.reason}`));
   } else {
     renderTable(result).forEach((line) => deps.stdout(line));
   }
@@ -133,7 +140,7 @@ async function runCommand(argv: readonly string[], deps: CliDeps, clients: Regio
 }
 
 /** Readers over the SDK: the default credential chain, or a role per account. */
-function sdkReaders(roleArnTemplate: string | undefined, clients: RegionClients[]): ReaderFactory {
+function sdkReaders(runtime: Runtime, roleArnTemplate: string | undefined, clients: RegionClients[]): ReaderFactory {
   return (region, roleAccount) => {
     const credentials = roleArnTemplate && roleAccount
       ? fromTemporaryCredentials({
@@ -141,7 +148,7 @@ function sdkReaders(roleArnTemplate: string | undefined, clients: RegionClients[
         clientConfig: { region },
       })
       : undefined;
-    const regionClients = createRegionClients(region, { credentials });
+    const regionClients = runtime.securityHub(region, credentials);
     clients.push(regionClients);
     return new SdkHubReader(regionClients);
   };

@@ -1,5 +1,5 @@
 /** The human-readable report of `drift`: a table per administrator and region. */
-import { AuditedResource, AuditResult, NOT_A_MEMBER } from '../lambda/shared/fleet/audit';
+import { ComparedResource, ComparisonResult, NOT_A_MEMBER } from '../lambda/shared/fleet/comparison';
 
 /** Why a declared account is not in sync, in a few words. */
 export function driftText(status: string, invite: boolean, requireAccepted: boolean): string {
@@ -9,9 +9,9 @@ export function driftText(status: string, invite: boolean, requireAccepted: bool
 }
 
 /** The report as lines, for a person. */
-export function renderTable(result: AuditResult): string[] {
+export function renderTable(result: ComparisonResult): string[] {
   const lines: string[] = [];
-  const byHub = new Map<string, AuditedResource[]>();
+  const byHub = new Map<string, ComparedResource[]>();
   for (const resource of result.resources) {
     const key = `${resource.account} ${resource.region}`;
     byHub.set(key, [...(byHub.get(key) ?? []), resource]);
@@ -43,11 +43,11 @@ export function renderTable(result: AuditResult): string[] {
       lines.push(`  Members nobody declared (listed, not a failure): ${listed}`);
     }
   }
-  if (result.skipped.length + result.unreadable.length > 0 && lines.length > 0) {
+  if (result.otherAdministrators.length + result.unreadable.length > 0 && lines.length > 0) {
     lines.push('');
   }
-  for (const skipped of result.skipped) {
-    lines.push(`Skipped ${skipped.displayName}/${skipped.logicalId}: ${skipped.reason}`);
+  for (const other of result.otherAdministrators) {
+    lines.push(`Skipped ${other.displayName}/${other.logicalId}: ${other.reason}`);
   }
   for (const unreadable of result.unreadable) {
     lines.push(`Unreadable ${unreadable.displayName}/${unreadable.logicalId}, not audited: ${unreadable.reason}`);

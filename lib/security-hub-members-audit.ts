@@ -9,6 +9,15 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { nodeRuntime } from './private/compat';
 import { hubArn, STACK_READ_ACTIONS } from './private/handler-provider';
+import {
+  AUDIT_METRIC_DIMENSION,
+  AUDIT_METRIC_NAMESPACE,
+  METRIC_AUDIT_SUCCEEDED,
+  METRIC_DECLARED_MEMBERS,
+  METRIC_DRIFTED_MEMBERS,
+  METRIC_PENDING_MEMBERS,
+  METRIC_UNDECLARED_MEMBERS,
+} from './shared/contract';
 import { SecurityHubMembers } from './security-hub-members';
 
 /** Properties of {@link SecurityHubMembersAudit}. */
@@ -30,10 +39,6 @@ export interface SecurityHubMembersAuditProps {
   readonly repair?: boolean;
 }
 
-/** The CloudWatch namespace of the audit's metrics. */
-const NAMESPACE = 'SecurityHubMembers';
-/** The one dimension of every metric: the stack's name. */
-const DIMENSION = 'Stack';
 /** CloudWatch evaluates an alarm over at most one day (evaluation periods times period). */
 const MAX_ALARM_WINDOW_SECONDS = 86_400;
 const MIN_SCHEDULE_MINUTES = 5;
@@ -151,7 +156,7 @@ export class SecurityHubMembersAudit extends Construct {
     const failurePeriods = schedule.toSeconds() * 2 <= MAX_ALARM_WINDOW_SECONDS ? 2 : 1;
     this.failureAlarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
       alarmDescription: `The Security Hub members audit of stack ${stack.stackName} did not complete: it failed, lacks a permission, or is no longer scheduled`,
-      metric: this.metric('AuditSucceeded'),
+      metric: this.metric(METRIC_AUDIT_SUCCEEDED),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: failurePeriods,
@@ -166,7 +171,7 @@ export class SecurityHubMembersAudit extends Construct {
    * @default - statistic Maximum, period the schedule
    */
   metricDeclaredMembers(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric('DeclaredMembers', props);
+    return this.metric(METRIC_DECLARED_MEMBERS, props);
   }
 
   /**
@@ -175,7 +180,7 @@ export class SecurityHubMembersAudit extends Construct {
    * @default - statistic Maximum, period the schedule
    */
   metricDriftedMembers(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric('DriftedMembers', props);
+    return this.metric(METRIC_DRIFTED_MEMBERS, props);
   }
 
   /**
@@ -183,7 +188,7 @@ export class SecurityHubMembersAudit extends Construct {
    * @default - statistic Maximum, period the schedule
    */
   metricPendingMembers(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric('PendingMembers', props);
+    return this.metric(METRIC_PENDING_MEMBERS, props);
   }
 
   /**
@@ -192,14 +197,14 @@ export class SecurityHubMembersAudit extends Construct {
    * @default - statistic Maximum, period the schedule
    */
   metricUndeclaredMembers(props?: cloudwatch.MetricOptions): cloudwatch.Metric {
-    return this.metric('UndeclaredMembers', props);
+    return this.metric(METRIC_UNDECLARED_MEMBERS, props);
   }
 
   private metric(metricName: string, props?: cloudwatch.MetricOptions): cloudwatch.Metric {
     return new cloudwatch.Metric({
-      namespace: NAMESPACE,
+      namespace: AUDIT_METRIC_NAMESPACE,
       metricName,
-      dimensionsMap: { [DIMENSION]: this.stackName },
+      dimensionsMap: { [AUDIT_METRIC_DIMENSION]: this.stackName },
       statistic: cloudwatch.Stats.MAXIMUM,
       period: this.period,
       ...props,

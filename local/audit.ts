@@ -7,6 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { AUDIT_METRIC_DIMENSION, AUDIT_METRIC_NAMESPACE, AUDIT_RUN_DEFERRED, AuditReportShape } from '../lib/shared/contract';
 import { DeployedStack, LocalCloudFormation, readLocalState } from './deploy/cloudformation';
 import { invokeHandler } from './deploy/invoke';
 import type { RunningEmulator } from './emulator';
@@ -111,30 +112,30 @@ export async function localAudit(
       const repair = parsed.repair || audit.environment.AUDIT_REPAIR === 'true';
       print(`\n${audit.stack.name}  (account ${audit.stack.account}, ${audit.stack.region})  audit ${audit.name}${repair ? ', with repair' : ''}`);
       const before = eventBridge.events.length;
-      const result = await invokeHandler<{ outcome: string; report?: { repaired?: { logicalId: string; region: string; created: string[]; invited: string[] }[] } }>(
+      const result = await invokeHandler<{ outcome: string; report?: AuditReportShape }>(
         { file: audit.file, exportName: 'handler', functionLogicalId: audit.logicalId },
         { 'source': 'aws.events', 'detail-type': 'Scheduled Event', 'detail': {} },
         {
           account: audit.stack.account,
           region: audit.stack.region,
           endpoint: emulator.url,
+          cloudFormationEndpoint: cloudFormationUrl,
+          eventBridgeEndpoint: eventBridge.url,
           environment: {
             ...audit.environment,
             AUDIT_REPAIR: String(repair),
-            AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormationUrl,
-            AWS_ENDPOINT_URL_EVENTBRIDGE: eventBridge.url,
-            // Powertools writes its records through console in dev mode, where the run's output is read.
-            POWERTOOLS_DEV: 'true',
+            // The metrics' records go to the run's log, where they are read, as in Lambda.
             POWERTOOLS_METRICS_DISABLED: 'false',
           },
         },
+        // Each scheduled run starts cold, as a rate of hours would in Lambda.
         { fresh: true },
       );
       const records = result.logs.map(parseJson).filter((r): r is Record<string, unknown> => r !== undefined && typeof r._aws === 'object');
       const values = records.flatMap((r) => (r._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }).CloudWatchMetrics
         .flatMap((c) => c.Metrics.map((m) => `${m.Name} ${String(r[m.Name])}`)));
-      print(`  metrics (SecurityHubMembers, Stack=${audit.environment.AUDIT_STACK_NAME}): ${values.length > 0 ? values.join(', ') : 'none'}`);
-      if (result.result?.outcome === 'skipped') {
+      print(`  metrics (${AUDIT_METRIC_NAMESPACE}, ${AUDIT_METRIC_DIMENSION}=${audit.environment.AUDIT_STACK_NAME}): ${values.length > 0 ? values.join(', ') : 'none'}`);
+      if (result.result?.outcome === AUDIT_RUN_DEFERRED) {
         print('  the stack is mid-operation: nothing audited, the run counts as done');
       }
       drifted ||= eventBridge.events.length > before;

@@ -13,7 +13,7 @@ import {
 import { MAX_IDS_PER_CALL } from '../../lib/shared/contract';
 import { reasonOf } from '../shared/errors';
 import { allPages } from '../shared/fleet/reads';
-import { log } from '../shared/log';
+import type { Log } from '../shared/log';
 import { AccepterError, AdministratorRelationship, associatedAdministrator, InvitationSummary } from './planner';
 
 /** The member-side calls the handler makes in the region of its own hub. */
@@ -31,7 +31,7 @@ export interface AccepterHub {
 
 /** {@link AccepterHub} over the AWS SDK; the client paces and retries (lambda/shared/client.ts). */
 export class SdkAccepterHub implements AccepterHub {
-  constructor(readonly region: string, private readonly client: SecurityHubClient) {}
+  constructor(readonly region: string, private readonly client: SecurityHubClient, private readonly log: Log) {}
 
   async getAdministrator(): Promise<AdministratorRelationship> {
     const out = await this.client.send(new GetAdministratorAccountCommand({}));
@@ -93,10 +93,10 @@ export class SdkAccepterHub implements AccepterHub {
   private async isAssociatedWith(administratorId: string, callError: unknown): Promise<boolean | undefined> {
     try {
       const associated = associatedAdministrator(await this.getAdministrator()) === administratorId;
-      log('WARN', 'call failed; re-read the administrator', { region: this.region, administratorId, associated, error: reasonOf(callError) });
+      this.log('WARN', 'call failed; re-read the administrator', { region: this.region, administratorId, associated, error: reasonOf(callError) });
       return associated;
     } catch (readError) {
-      log('WARN', 'call failed and the re-read failed too', { region: this.region, administratorId, error: reasonOf(callError), readError: reasonOf(readError) });
+      this.log('WARN', 'call failed and the re-read failed too', { region: this.region, administratorId, error: reasonOf(callError), readError: reasonOf(readError) });
       return undefined;
     }
   }

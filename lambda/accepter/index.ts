@@ -2,13 +2,14 @@
  * The Lambda entry of `Custom::SecurityHubInvitationAccepter`, called by the aws-cdk-lib Provider
  * framework, which sends the CloudFormation response: this returns `{ PhysicalResourceId, Data }`
  * or throws. It reads first (the current administrator, then the invitations when needed), plans,
- * and only then calls, so an event that fails its checks changes nothing.
+ * and only then calls, so an event that fails its checks changes nothing. `createHandler` makes
+ * the handler over a runtime of the caller's (lambda/shared/runtime.ts); `handler` is the default one's.
  */
 import type { AccepterResourceData, AccepterResourceProperties } from '../../lib/shared/contract';
-import { accountOfArn, CustomResourceEvent, LambdaContext, OnEventResult, regionFromEnvironment, requirePhysicalId, stablePhysicalId } from '../shared/cfn';
-import { clientsFor } from '../shared/client';
-import { isNotSubscribed, reasonOf } from '../shared/errors';
-import { log } from '../shared/log';
+import { accountOfArn, CustomResourceEvent, LambdaContext, OnEventResult, requirePhysicalId, stablePhysicalId } from '../shared/cfn';
+import { isNotSubscribed, logErrorDetails, reasonOf } from '../shared/errors';
+import type { Log } from '../shared/log';
+import { createRuntime, lazily, RuntimeOptions } from '../shared/runtime';
 import { AccepterHub, SdkAccepterHub } from './hub';
 import { AccepterError, AccepterSituation, AdministratorRelationship, AccepterStep, associatedAdministrator, needsInvitations, planAccepter } from './planner';
 import { parseAdministrator, parsePreviousAdministrator } from './properties';
@@ -16,41 +17,70 @@ import { parseAdministrator, parsePreviousAdministrator } from './properties';
 /** Prefix of the physical id, which never changes after Create. */
 const PHYSICAL_ID_PREFIX = 'securityhub-invitation-accepter';
 
-const hubs = new Map<string, AccepterHub>();
+export type { RuntimeOptions } from '../shared/runtime';
 
-function hubFor(region: string): AccepterHub {
-  let hub = hubs.get(region);
-  if (!hub) {
-    hub = new SdkAccepterHub(region, clientsFor(region).client);
-    hubs.set(region, hub);
-  }
-  return hub;
+/** The onEvent function the Provider framework calls. */
+export type AccepterOnEvent = (event: CustomResourceEvent<Partial<AccepterResourceProperties>>, context?: LambdaContext) => Promise<OnEventResult<AccepterResourceData>>;
+
+/** The accepter bundle's handler function, over one runtime. */
+export interface AccepterHandlers {
+  readonly handler: AccepterOnEvent;
 }
 
+/** What one event works with: the invocation's log and the hub of the handler's region. */
+interface Scope {
+  readonly log: Log;
+  readonly hub: AccepterHub;
+}
+
+/** Makes the accepter handler over a runtime made from `options` (the Lambda defaults without). */
+export function createHandler(options: RuntimeOptions = {}): AccepterHandlers {
+  const runtime = createRuntime(options);
+  return {
+    handler: async (event, context) => {
+      const { log } = runtime.invocation(context);
+      try {
+        const region = runtime.requireRegion();
+        const hub = new SdkAccepterHub(region, runtime.securityHub(region).client, log);
+        return await onEvent({ log, hub }, region, event, context);
+      } catch (error) {
+        // Logged here, once, whatever threw it.
+        logErrorDetails(log, error);
+        throw error;
+      }
+    },
+  };
+}
+
+const defaultHandlers = lazily(() => createHandler());
 
 /** Accepts the declared administrator's invitation, switches administrators, or leaves the administrator. */
-export async function handler(
+export const handler: AccepterOnEvent = (event, context) => defaultHandlers().handler(event, context);
+
+async function onEvent(
+  scope: Scope,
+  region: string,
   event: CustomResourceEvent<Partial<AccepterResourceProperties>>,
   context?: LambdaContext,
 ): Promise<OnEventResult<AccepterResourceData>> {
-  const region = regionFromEnvironment();
+  const { log } = scope;
   const memberAccount = accountOfArn(context?.invokedFunctionArn);
   log('INFO', 'event', { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId });
   switch (event.RequestType) {
     case 'Create': {
       const administrator = parseAdministrator(event.ResourceProperties, memberAccount);
-      await run({ requestType: 'Create', region, memberAccount, administrator });
+      await run(scope, { requestType: 'Create', region, memberAccount, administrator });
       return respond(stablePhysicalId(PHYSICAL_ID_PREFIX, event), administrator);
     }
     case 'Update': {
       const administrator = parseAdministrator(event.ResourceProperties, memberAccount);
       const previousAdministrator = parsePreviousAdministrator(event.OldResourceProperties, memberAccount);
-      await run({ requestType: 'Update', region, memberAccount, administrator, previousAdministrator });
+      await run(scope, { requestType: 'Update', region, memberAccount, administrator, previousAdministrator });
       return respond(requirePhysicalId(event), administrator);
     }
     case 'Delete': {
       const administrator = parsePreviousAdministrator(event.ResourceProperties, memberAccount);
-      await run({ requestType: 'Delete', region, memberAccount, administrator });
+      await run(scope, { requestType: 'Delete', region, memberAccount, administrator });
       // Never throw for a missing id here: nothing may block a deletion.
       return { PhysicalResourceId: event.PhysicalResourceId ?? stablePhysicalId(PHYSICAL_ID_PREFIX, event) };
     }
@@ -60,14 +90,13 @@ export async function handler(
 }
 
 /** Reads, plans and carries out one event in the handler's region. */
-async function run(situation: Omit<AccepterSituation, 'current' | 'invitations'>): Promise<void> {
+async function run({ log, hub }: Scope, situation: Omit<AccepterSituation, 'current' | 'invitations'>): Promise<void> {
   if (situation.requestType === 'Delete' && situation.administrator === undefined) {
     // An id that could never have been accepted left nothing behind; not even a read may block a deletion.
     log('INFO', 'plan', { requestType: situation.requestType, region: situation.region, steps: [] });
     return;
   }
-  const hub = hubFor(situation.region);
-  const current = await readAdministrator(hub, situation);
+  const current = await readAdministrator(hub, situation, log);
   const read = { ...situation, current };
   const invitations = needsInvitations(read) ? await hub.listInvitations() : undefined;
   const plan = planAccepter({ ...read, ...(invitations ? { invitations } : {}) });
@@ -101,7 +130,7 @@ async function run(situation: Omit<AccepterSituation, 'current' | 'invitations'>
   }
 }
 
-async function readAdministrator(hub: AccepterHub, situation: Pick<AccepterSituation, 'requestType' | 'region' | 'memberAccount'>): Promise<AdministratorRelationship> {
+async function readAdministrator(hub: AccepterHub, situation: Pick<AccepterSituation, 'requestType' | 'region' | 'memberAccount'>, log: Log): Promise<AdministratorRelationship> {
   try {
     return await hub.getAdministrator();
   } catch (error) {

@@ -113,7 +113,7 @@ export function pendingInvitationFrom(invitations: readonly InvitationSummary[],
  * another administrator: leave the previous one first. Delete: leave the administrator only when
  * associated with it. Every check that can fail is made before the first call, so a failed plan
  * changes nothing (leaving the old administrator and then finding no invitation from the new one
- * would strand the account, and its rollback too).
+ * would strand the account, and CloudFormation's rollback too).
  */
 export function planAccepter(situation: AccepterSituation): AccepterPlan {
   const current = associatedAdministrator(situation.current);

@@ -2,23 +2,29 @@
  * What one audit run publishes, computed without I/O: the metric values, the report line and the
  * drift event's detail, cut to fit EventBridge's entry size (docs/design.md, "Scheduled audit").
  */
+import {
+  AuditRepairedResource,
+  AuditReportShape,
+  DRIFT_EVENT_DETAIL_TYPE,
+  DRIFT_EVENT_SOURCE,
+  METRIC_DECLARED_MEMBERS,
+  METRIC_DRIFTED_MEMBERS,
+  METRIC_PENDING_MEMBERS,
+  METRIC_UNDECLARED_MEMBERS,
+} from '../../lib/shared/contract';
 import { normalizeStatus } from '../shared/status';
-import type { DriftDocument, ResourceResult } from '../shared/fleet/audit';
-
-/** The metrics' namespace and their one dimension. */
-export const METRIC_NAMESPACE = 'SecurityHubMembers';
-export const METRIC_DIMENSION = 'Stack';
+import type { DriftDocument, ResourceResult } from '../shared/fleet/comparison';
 
 /** The values of one run's metrics. */
 export interface AuditMetrics {
   /** Declared account-region pairs. */
-  readonly DeclaredMembers: number;
+  readonly [METRIC_DECLARED_MEMBERS]: number;
   /** Declared pairs out of sync. */
-  readonly DriftedMembers: number;
+  readonly [METRIC_DRIFTED_MEMBERS]: number;
   /** Declared pairs Invited, not yet Enabled. */
-  readonly PendingMembers: number;
+  readonly [METRIC_PENDING_MEMBERS]: number;
   /** Members of the administrator's hubs that no resource declares, per region. */
-  readonly UndeclaredMembers: number;
+  readonly [METRIC_UNDECLARED_MEMBERS]: number;
 }
 
 /** The metric values of a report. */
@@ -27,32 +33,20 @@ export function metricsOf(document: DriftDocument): AuditMetrics {
   // Every resource of one administrator and region lists the same undeclared members.
   const undeclared = new Set(document.resources.flatMap((r) => r.undeclared.map((id) => `${r.account}|${r.region}|${id}`)));
   return {
-    DeclaredMembers: members.length,
-    DriftedMembers: members.filter((m) => !m.inSync).length,
-    PendingMembers: members.filter((m) => normalizeStatus(m.status) === 'Invited').length,
-    UndeclaredMembers: undeclared.size,
+    [METRIC_DECLARED_MEMBERS]: members.length,
+    [METRIC_DRIFTED_MEMBERS]: members.filter((m) => !m.inSync).length,
+    [METRIC_PENDING_MEMBERS]: members.filter((m) => normalizeStatus(m.status) === 'Invited').length,
+    [METRIC_UNDECLARED_MEMBERS]: undeclared.size,
   };
 }
 
 /** What repair did in one region of one resource. */
-export interface RepairedResource {
-  readonly logicalId: string;
-  readonly region: string;
-  /** Accounts created again (and invited, for invite true). */
-  readonly created: string[];
-  /** Accounts invited again. */
-  readonly invited: string[];
-}
+export type RepairedResource = AuditRepairedResource;
 
 /** The one report line of a run: the document of `drift --json`, the stack, and what was repaired. */
-export interface AuditReport extends DriftDocument {
-  readonly stack: string;
-  readonly repaired?: RepairedResource[];
+export interface AuditReport extends DriftDocument, AuditReportShape {
+  readonly resources: ResourceResult[];
 }
-
-/** The event's source and detail-type. */
-export const EVENT_SOURCE = 'cdk-securityhub-members';
-export const EVENT_DETAIL_TYPE = 'Security Hub Members Drift';
 
 /** EventBridge's limit on one entry, in bytes. */
 export const MAX_EVENT_ENTRY_BYTES = 256 * 1024;
@@ -75,7 +69,7 @@ export interface DriftEventDetail {
  * UTF-8 (there are no Resources).
  */
 export function entrySize(detail: string): number {
-  return 14 + Buffer.byteLength(EVENT_SOURCE) + Buffer.byteLength(EVENT_DETAIL_TYPE) + Buffer.byteLength(detail);
+  return 14 + Buffer.byteLength(DRIFT_EVENT_SOURCE) + Buffer.byteLength(DRIFT_EVENT_DETAIL_TYPE) + Buffer.byteLength(detail);
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import type { MemberInput } from '../../lib/shared/validation';
 import { AccountGroup, FULL_LIST_IN_LOG, listAccounts, logAccountIds } from '../shared/errors';
+import type { Log } from '../shared/log';
 import type { MemberHub } from './reconcile';
 import { pendingMembers, PendingMember } from './wait';
 
@@ -32,12 +33,12 @@ export async function checkAcceptance(declared: readonly MemberInput[], regions:
  * The error message of a wait that ran out. With many pending members it names as many as fit in
  * a CloudFormation response and logs every pending account id once.
  */
-export function timeoutMessage(waitedSeconds: number, pending: readonly PendingMember[], rollback?: string): string {
+export function timeoutMessage(log: Log, waitedSeconds: number, pending: readonly PendingMember[], undo?: string): string {
   const accounts = new Set(pending.map((p) => p.accountId)).size;
-  logAccountIds('waiting for acceptance ran out; still pending', pending.map((p) => p.accountId));
+  logAccountIds(log, 'waiting for acceptance ran out; still pending', pending.map((p) => p.accountId));
   const list = listAccounts(pendingGroups(pending), 'in other regions or statuses');
   const pointer = list.complete ? '' : ` ${FULL_LIST_IN_LOG}`;
-  return `waited ${waitedSeconds} s for every invited member to accept; ${accounts} account${accounts === 1 ? ' is' : 's are'} still pending: ${list.text}.${pointer}${rollback ? ` ${rollback}` : ''}`;
+  return `waited ${waitedSeconds} s for every invited member to accept; ${accounts} account${accounts === 1 ? ' is' : 's are'} still pending: ${list.text}.${pointer}${undo ? ` ${undo}` : ''}`;
 }
 
 /** Pending members grouped by region and status, e.g. `111111111111, 222222222222 in us-east-1 (Invited)`. */

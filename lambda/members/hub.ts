@@ -13,12 +13,12 @@ import { MAX_IDS_PER_CALL } from '../../lib/shared/contract';
 import type { MemberInput } from '../../lib/shared/validation';
 import { chunk, mapWithConcurrency } from '../shared/batch';
 import type { RegionClients } from '../shared/client';
-import { checkDeadline } from '../shared/deadline';
 import { AccountFailure, reasonOf } from '../shared/errors';
 import { readMembers } from '../shared/fleet/reads';
-import { log } from '../shared/log';
+import type { Log } from '../shared/log';
+import type { TimeBudget } from '../shared/time-budget';
 import { isInvitedOrEnabled, normalizeStatus } from '../shared/status';
-import type { InviteResult, MemberHub, MemberRead } from './reconcile';
+import type { InviteResult, MemberHub, MemberRead, RunScope } from './reconcile';
 
 /** Pause before inviting a batch again, growing with each attempt, as the SDK's own backoff does. */
 function backoff(attempt: number): Promise<void> {
@@ -40,7 +40,7 @@ function setOrDelete(map: Map<string, string>, key: string, value: string | unde
 }
 
 /** One log line per region and service reason, naming the accounts (ids only). */
-function logGrouped(level: 'INFO' | 'WARN', message: string, region: string, failures: readonly AccountFailure[]): void {
+function logGrouped(log: Log, level: 'INFO' | 'WARN', message: string, region: string, failures: readonly AccountFailure[]): void {
   const byReason = new Map<string, string[]>();
   for (const f of failures) {
     byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), f.accountId]);
@@ -50,12 +50,19 @@ function logGrouped(level: 'INFO' | 'WARN', message: string, region: string, fai
   }
 }
 
-/** {@link MemberHub} over the AWS SDK. */
+/**
+ * {@link MemberHub} over the AWS SDK, for one invocation: every change waits for its time budget,
+ * and the log is the invocation's.
+ */
 export class SdkMemberHub implements MemberHub {
   readonly region: string;
+  private readonly budget: TimeBudget;
+  private readonly log: Log;
 
-  constructor(private readonly clients: RegionClients) {
+  constructor(private readonly clients: RegionClients, scope: RunScope) {
     this.region = clients.region;
+    this.budget = scope.budget;
+    this.log = scope.log;
   }
 
   async getStatuses(accountIds: readonly string[]): Promise<Map<string, string>> {
@@ -71,7 +78,7 @@ export class SdkMemberHub implements MemberHub {
   createMembers(members: readonly MemberInput[]): Promise<AccountFailure[]> {
     return this.eachBatchCollecting(members, (m) => m.accountId, async (batch) => {
       const details = batch.map((m) => ({ AccountId: m.accountId, ...(m.email ? { Email: m.email } : {}) }));
-      checkDeadline();
+      this.budget.check();
       const out = await this.clients.client.send(new CreateMembersCommand({ AccountDetails: details }));
       // "Already a member" (a retry whose first attempt was applied, or a concurrent change) is
       // success: whatever the text, an account that is a member now is done.
@@ -84,7 +91,7 @@ export class SdkMemberHub implements MemberHub {
     const failures = await this.eachBatchCollecting(accountIds, (id) => id, async (batch) => {
       let pending = [...batch];
       for (let attempt = 1; ; attempt++) {
-        checkDeadline();
+        this.budget.check();
         try {
           const out = await this.clients.inviteClient.send(new InviteMembersCommand({ AccountIds: pending }));
           return await this.verifyRefusedInvitations(this.toFailures(out.UnprocessedAccounts), reread);
@@ -93,7 +100,7 @@ export class SdkMemberHub implements MemberHub {
           const statuses = await this.getStatuses(pending);
           pending.filter((id) => isInvitedOrEnabled(statuses.get(id))).forEach((id) => reread.set(id, statuses.get(id)!));
           const notYet = pending.filter((id) => !isInvitedOrEnabled(statuses.get(id)));
-          log('WARN', 'InviteMembers failed; re-read statuses before retrying', {
+          this.log('WARN', 'InviteMembers failed; re-read statuses before retrying', {
             region: this.region, attempt, error: reasonOf(error), accounts: pending.length, stillToInvite: notYet.length,
           });
           if (notYet.length === 0) {
@@ -122,19 +129,19 @@ export class SdkMemberHub implements MemberHub {
     try {
       recheck = await this.recheckRefusals(refused, isInvitedOrEnabled);
     } catch (error) {
-      log('WARN', 'could not re-read the accounts InviteMembers refused; they count as failed', { region: this.region, error: reasonOf(error) });
+      this.log('WARN', 'could not re-read the accounts InviteMembers refused; they count as failed', { region: this.region, error: reasonOf(error) });
       return refused;
     }
     refused.forEach((f) => setOrDelete(reread, f.accountId, recheck.statuses.get(f.accountId)));
     if (recheck.done.length > 0) {
-      logGrouped('INFO', 'InviteMembers refused accounts that are Invited or Enabled already; they count as done', this.region, recheck.done);
+      logGrouped(this.log, 'INFO', 'InviteMembers refused accounts that are Invited or Enabled already; they count as done', this.region, recheck.done);
     }
     return recheck.failures;
   }
 
   disassociateMembers(accountIds: readonly string[]): Promise<AccountFailure[]> {
     return this.eachBatchCollecting(accountIds, (id) => id, async (batch) => {
-      checkDeadline();
+      this.budget.check();
       try {
         await this.clients.client.send(new DisassociateMembersCommand({ AccountIds: batch }));
         return [];
@@ -150,7 +157,7 @@ export class SdkMemberHub implements MemberHub {
 
   deleteMembers(accountIds: readonly string[]): Promise<AccountFailure[]> {
     return this.eachBatchCollecting(accountIds, (id) => id, async (batch) => {
-      checkDeadline();
+      this.budget.check();
       const out = await this.clients.client.send(new DeleteMembersCommand({ AccountIds: batch }));
       // "Not a member" (a retried delete, or one already gone) is success. So is a refused account
       // that is no longer associated: the service deletes only members that joined by invitation,
@@ -158,7 +165,7 @@ export class SdkMemberHub implements MemberHub {
       const { failures, done, statuses } = await this.recheckRefusals(this.toFailures(out.UnprocessedAccounts), (status) => !isInvitedOrEnabled(status));
       const kept = done.filter((f) => statuses.has(f.accountId));
       if (kept.length > 0) {
-        logGrouped('WARN', 'DeleteMembers refused accounts that are disassociated; they count as removed (organization accounts cannot be deleted)', this.region, kept);
+        logGrouped(this.log, 'WARN', 'DeleteMembers refused accounts that are disassociated; they count as removed (organization accounts cannot be deleted)', this.region, kept);
       }
       return failures;
     });

@@ -1,14 +1,16 @@
 /**
  * The Lambda entry of `Custom::SecurityHubMembers`, called by the aws-cdk-lib Provider framework,
  * which sends the CloudFormation response: `handler` (onEvent) returns `{ PhysicalResourceId, Data }`
- * or throws; `isComplete` serves `waitForAcceptance`.
+ * or throws; `isComplete` serves `waitForAcceptance`. `createHandler` makes both over a runtime of
+ * the caller's (lambda/shared/runtime.ts); `handler` and `isComplete` are those of the default one.
  */
 import { AWAITING_ACCEPTANCE_SUFFIX, MembersResourceData } from '../../lib/shared/contract';
-import { accountOfArn, CustomResourceEvent, IsCompleteEvent, IsCompleteResult, LambdaContext, OnEventResult, regionFromEnvironment, requirePhysicalId, stablePhysicalId } from '../shared/cfn';
-import { clientsFor } from '../shared/client';
-import { clearDeadline, startDeadline } from '../shared/deadline';
+import { accountOfArn, CustomResourceEvent, IsCompleteEvent, IsCompleteResult, LambdaContext, OnEventResult, requirePhysicalId, stablePhysicalId } from '../shared/cfn';
 import { reasonOf } from '../shared/errors';
-import { log } from '../shared/log';
+import type { Log } from '../shared/log';
+import { fittedError } from '../shared/response';
+import { createRuntime, Invocation, lazily, Runtime, RuntimeOptions } from '../shared/runtime';
+import { SdkStackReader, StackReader, StackView } from '../shared/stack';
 import { checkAcceptance, timeoutMessage } from './acceptance';
 import { SdkMemberHub } from './hub';
 import { eventTargets } from './planner';
@@ -17,44 +19,91 @@ import { MemberHub, reconcile, ReconcileOptions, RegionOutcome, undoCreations } 
 import { keepMembersBeforeFailedDeploy } from './rollback';
 import { keepSiblingAccounts } from './ownership';
 import { CREATED_UNKNOWN, decodeCreated, encodeCreated } from './wait';
-import { fittedError } from '../shared/response';
-import { SdkStackReader, StackReader, StackView } from '../shared/stack';
+
+export type { RuntimeOptions } from '../shared/runtime';
 
 /** The prefix of every physical id this handler returns; it never changes after Create. */
 const PHYSICAL_ID_PREFIX = 'securityhub-members';
 
-const hubs = new Map<string, MemberHub>();
+/** The onEvent function the Provider framework calls. */
+export type MembersOnEvent = (event: CustomResourceEvent, context?: LambdaContext) => Promise<OnEventResult<MembersResourceData>>;
 
-function hubFor(region: string): MemberHub {
-  let hub = hubs.get(region);
-  if (!hub) {
-    hub = new SdkMemberHub(clientsFor(region));
-    hubs.set(region, hub);
-  }
-  return hub;
+/** The isComplete function the Provider framework calls with `waitForAcceptance`. */
+export type MembersIsComplete = (event: IsCompleteEvent<Record<string, unknown>, Partial<MembersResourceData>>, context?: LambdaContext) => Promise<IsCompleteResult<MembersResourceData>>;
+
+/** The members bundle's handler functions, over one runtime. */
+export interface MembersHandlers {
+  readonly handler: MembersOnEvent;
+  readonly isComplete: MembersIsComplete;
 }
 
-let stackReader: StackReader | undefined;
-
-/** Reads the handler's own stack; made on first use, so events that remove nothing never create its client. */
-function stackReaderFor(): StackReader {
-  stackReader ??= new SdkStackReader();
-  return stackReader;
+/** What one invocation works with: the runtime's clients, its own budget and log. */
+interface Scope extends Invocation {
+  readonly runtime: Runtime;
+  readonly stackReader: StackReader;
+  readonly env: HandlerEnvironment;
+  hubFor(region: string): MemberHub;
 }
+
+/** Makes the members handler over a runtime made from `options` (the Lambda defaults without). */
+export function createHandler(options: RuntimeOptions = {}): MembersHandlers {
+  const runtime = createRuntime(options);
+  const stackReader = new SdkStackReader(runtime);
+  const scopeOf = (invocation: Invocation, context: LambdaContext | undefined): Scope => ({
+    ...invocation,
+    runtime,
+    stackReader,
+    env: { region: runtime.requireRegion(), ownAccount: accountOfArn(context?.invokedFunctionArn) },
+    hubFor: (region) => new SdkMemberHub(runtime.securityHub(region), invocation),
+  });
+  return {
+    handler: async (event, context) => {
+      const invocation = runtime.invocation(context);
+      try {
+        return await onEvent(scopeOf(invocation, context), event);
+      } catch (error) {
+        throw fittedError(invocation.log, error, event);
+      }
+    },
+    isComplete: async (event, context) => {
+      const invocation = runtime.invocation(context);
+      try {
+        return await waitForAcceptance(scopeOf(invocation, context), event);
+      } catch (error) {
+        // The framework's failure response carries onEvent's Data beside the message.
+        throw fittedError(invocation.log, error, event, event.Data);
+      }
+    },
+  };
+}
+
+const defaultHandlers = lazily(() => createHandler());
+
+/**
+ * Creates, reconciles or removes the declared members. A failure's message is fitted to the
+ * response CloudFormation accepts (rule R11); the whole of it goes to the log.
+ */
+export const handler: MembersOnEvent = (event, context) => defaultHandlers().handler(event, context);
+
+/**
+ * With `waitForAcceptance`: complete once every declared member is Enabled in every region; past
+ * the deadline, fail naming the members still pending (after undoing a Create's own work).
+ */
+export const isComplete: MembersIsComplete = (event, context) => defaultHandlers().isComplete(event, context);
 
 /**
  * Takes the accounts another resource of the stack declares out of the removals (rule R10), and
  * counts them for the response's KeptCount.
  */
-function ownership(event: CustomResourceEvent): { filterRemovals: NonNullable<ReconcileOptions['filterRemovals']>; kept: () => number } {
+function ownership(scope: Scope, event: CustomResourceEvent): { filterRemovals: NonNullable<ReconcileOptions['filterRemovals']>; kept: () => number } {
   let kept = 0;
   return {
     filterRemovals: async (plans, members) => {
       // One DescribeStacks and one GetTemplate serve both rules.
-      const reader = readOnce(stackReaderFor());
-      const siblings = await keepSiblingAccounts(plans, event, reader);
+      const reader = readOnce(scope.stackReader);
+      const siblings = await keepSiblingAccounts(plans, event, reader, scope.log);
       // Rule R13: a rollback removes only what the failed deploy added, whatever the template says.
-      const rollback = await keepMembersBeforeFailedDeploy(siblings.plans, members, event, reader);
+      const rollback = await keepMembersBeforeFailedDeploy(siblings.plans, members, event, reader, scope.log);
       kept = siblings.kept + rollback.kept;
       return rollback.plans;
     },
@@ -78,33 +127,17 @@ function readOnce(reader: StackReader): StackReader {
   };
 }
 
-function environmentOf(context: LambdaContext | undefined): HandlerEnvironment {
-  return { region: regionFromEnvironment(), ownAccount: accountOfArn(context?.invokedFunctionArn) };
-}
-
-/**
- * Creates, reconciles or removes the declared members. A failure's message is fitted to the
- * response CloudFormation accepts (rule R11); the whole of it goes to the log.
- */
-export async function handler(event: CustomResourceEvent, context?: LambdaContext): Promise<OnEventResult<MembersResourceData>> {
-  try {
-    return await onEvent(event, context);
-  } catch (error) {
-    throw fittedError(error, event);
-  }
-}
-
-async function onEvent(event: CustomResourceEvent, context?: LambdaContext): Promise<OnEventResult<MembersResourceData>> {
+async function onEvent(scope: Scope, event: CustomResourceEvent): Promise<OnEventResult<MembersResourceData>> {
+  const { env, log, hubFor } = scope;
   // The wait's deadline counts from here, so the resource ends within CloudFormation's hour (rule R12).
-  const startedAt = Date.now();
-  const env = environmentOf(context);
-  startDeadline(context);
+  const startedAt = scope.runtime.now();
+  const run = { log, budget: scope.budget };
   log('INFO', 'event', { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId });
   switch (event.RequestType) {
     case 'Create': {
       const declaration = parseDeclaration(event.ResourceProperties, env);
       const targets = eventTargets(declaration.members, declaration.regions, [], []);
-      const outcomes = await reconcile(targets, hubFor, { invite: declaration.invite, rollbackOnFailure: true });
+      const outcomes = await reconcile(targets, hubFor, { ...run, invite: declaration.invite, undoOnFailure: true });
       const physicalId = stablePhysicalId(PHYSICAL_ID_PREFIX, event);
       if (waits(declaration)) {
         // Until isComplete sees every member Enabled the id says so: if the wait times out, the
@@ -113,18 +146,18 @@ async function onEvent(event: CustomResourceEvent, context?: LambdaContext): Pro
         if (created === CREATED_UNKNOWN) {
           log('WARN', 'the accounts this Create created differ too much between regions to be recorded in the response; if the wait runs out, none of them is removed (the "done" lines list them)');
         }
-        return respond(`${physicalId}${AWAITING_ACCEPTANCE_SUFFIX}`, declaration, outcomes, { WaitDeadline: deadline(declaration, startedAt), WaitCreated: created });
+        return respond(log, `${physicalId}${AWAITING_ACCEPTANCE_SUFFIX}`, declaration, outcomes, { WaitDeadline: waitDeadline(declaration, startedAt), WaitCreated: created });
       }
-      return respond(physicalId, declaration, outcomes);
+      return respond(log, physicalId, declaration, outcomes);
     }
     case 'Update': {
       const declaration = parseDeclaration(event.ResourceProperties, env);
       const previous = parsePreviousDeclaration(event.OldResourceProperties, env);
       const targets = eventTargets(declaration.members, declaration.regions, previous.accountIds, previous.regions);
-      const owned = ownership(event);
-      const outcomes = await reconcile(targets, hubFor, { invite: declaration.invite, rollbackOnFailure: true, filterRemovals: owned.filterRemovals });
-      return respond(requirePhysicalId(event), declaration, outcomes, {
-        ...(waits(declaration) ? { WaitDeadline: deadline(declaration, startedAt) } : {}),
+      const owned = ownership(scope, event);
+      const outcomes = await reconcile(targets, hubFor, { ...run, invite: declaration.invite, undoOnFailure: true, filterRemovals: owned.filterRemovals });
+      return respond(log, requirePhysicalId(event), declaration, outcomes, {
+        ...(waits(declaration) ? { WaitDeadline: waitDeadline(declaration, startedAt) } : {}),
         ...keptCount(owned.kept()),
       });
     }
@@ -142,8 +175,8 @@ async function onEvent(event: CustomResourceEvent, context?: LambdaContext): Pro
       }
       const declared = parsePreviousDeclaration(event.ResourceProperties, env);
       const targets = eventTargets([], [], declared.accountIds, declared.regions);
-      const owned = ownership(event);
-      await reconcile(targets, hubFor, { invite: false, rollbackOnFailure: false, filterRemovals: owned.filterRemovals });
+      const owned = ownership(scope, event);
+      await reconcile(targets, hubFor, { ...run, invite: false, undoOnFailure: false, filterRemovals: owned.filterRemovals });
       const kept = keptCount(owned.kept());
       return { PhysicalResourceId: requirePhysicalId(event), ...(kept.KeptCount ? { Data: kept as MembersResourceData } : {}) };
     }
@@ -152,33 +185,20 @@ async function onEvent(event: CustomResourceEvent, context?: LambdaContext): Pro
   }
 }
 
-/**
- * With `waitForAcceptance`: complete once every declared member is Enabled in every region; past
- * the deadline, fail naming the members still pending (after undoing a Create's own work).
- */
-export async function isComplete(event: IsCompleteEvent<Record<string, unknown>, Partial<MembersResourceData>>, context?: LambdaContext): Promise<IsCompleteResult<MembersResourceData>> {
-  try {
-    return await waitForAcceptance(event, context);
-  } catch (error) {
-    // The framework's failure response carries onEvent's Data beside the message.
-    throw fittedError(error, event, event.Data);
-  }
-}
-
-async function waitForAcceptance(event: IsCompleteEvent<Record<string, unknown>, Partial<MembersResourceData>>, context?: LambdaContext): Promise<IsCompleteResult<MembersResourceData>> {
+async function waitForAcceptance(scope: Scope, event: IsCompleteEvent<Record<string, unknown>, Partial<MembersResourceData>>): Promise<IsCompleteResult<MembersResourceData>> {
   if (event.RequestType === 'Delete') {
     return { IsComplete: true };
   }
-  const env = environmentOf(context);
-  // isComplete only reads, and undoes a timed-out Create: no deadline of its own.
-  clearDeadline();
+  const { env, log, hubFor } = scope;
+  // isComplete only reads, and undoes a timed-out Create: no time budget of its own.
+  scope.budget.lift();
   const declaration = parseDeclaration(event.ResourceProperties, env);
   const physicalId = requirePhysicalId(event).replace(AWAITING_ACCEPTANCE_SUFFIX, '');
   if (!waits(declaration) || !declaration.invite) {
     return { IsComplete: true, PhysicalResourceId: physicalId };
   }
   const deadlineAt = Date.parse(event.Data?.WaitDeadline ?? '');
-  const expired = Date.now() >= deadlineAt;
+  const expired = scope.runtime.now() >= deadlineAt;
   let check: Awaited<ReturnType<typeof checkAcceptance>>;
   try {
     check = await checkAcceptance(declaration.members, declaration.regions, hubFor);
@@ -205,7 +225,7 @@ async function waitForAcceptance(event: IsCompleteEvent<Record<string, unknown>,
       },
     };
   }
-  if (event.RequestType === 'Update' && event.StackId !== undefined && await rollingBack(event.StackId)) {
+  if (event.RequestType === 'Update' && event.StackId !== undefined && await rollingBack(scope, event.StackId)) {
     // CloudFormation's rollback Update restores the previous declaration; waiting again for
     // members that did not accept would only fail the rollback and leave the stack in
     // UPDATE_ROLLBACK_FAILED. The members are reconciled; acceptance is the next deploy's concern.
@@ -220,24 +240,24 @@ async function waitForAcceptance(event: IsCompleteEvent<Record<string, unknown>,
     // The framework refuses Data while not complete.
     return { IsComplete: false };
   }
-  let rollback: string | undefined;
+  let undo: string | undefined;
   if (event.RequestType === 'Create' && event.Data?.WaitCreated !== undefined) {
-    // A Create that times out is rolled back like any failed Create: only what it created goes.
+    // A Create that times out is undone like any failed Create: only what it created goes.
     const created = decodeCreated(declaration.members, event.Data.WaitCreated, declaration.regions.length);
-    rollback = created
-      ? await undoCreations(declaration.regions.map((region, i) => ({ hub: hubFor(region), accountIds: created[i] })))
-      : 'Nothing was rolled back: which accounts this Create created differed too much between regions to be recorded; the handler\'s "done" log lines of the Create list them, to remove by hand.';
+    undo = created
+      ? await undoCreations(declaration.regions.map((region, i) => ({ hub: hubFor(region), accountIds: created[i] })), scope)
+      : 'Nothing was undone: which accounts this Create created differed too much between regions to be recorded; the handler\'s "done" log lines of the Create list them, to remove by hand.';
   }
-  throw new Error(timeoutMessage(declaration.waitForAcceptanceSeconds!, check.pending, rollback));
+  throw new Error(timeoutMessage(log, declaration.waitForAcceptanceSeconds!, check.pending, undo));
 }
 
 /** Whether the stack is in CloudFormation's rollback of a failed update; a failed read says no. */
-async function rollingBack(stackId: string): Promise<boolean> {
+async function rollingBack(scope: Scope, stackId: string): Promise<boolean> {
   try {
-    return (await stackReaderFor().status(stackId)) === 'UPDATE_ROLLBACK_IN_PROGRESS';
+    return (await scope.stackReader.status(stackId)) === 'UPDATE_ROLLBACK_IN_PROGRESS';
   } catch (error) {
     // Not being able to tell only means waiting as before.
-    log('WARN', 'could not read the stack\'s status while waiting', { error: reasonOf(error) });
+    scope.log('WARN', 'could not read the stack\'s status while waiting', { error: reasonOf(error) });
     return false;
   }
 }
@@ -251,7 +271,8 @@ function memberCount(declaration: MembersDeclaration): string {
   return String(declaration.members.length * declaration.regions.length);
 }
 
-function deadline(declaration: MembersDeclaration, startedAt: number): string {
+/** Rule R12's wait deadline, not the invocation's time budget. */
+function waitDeadline(declaration: MembersDeclaration, startedAt: number): string {
   return new Date(startedAt + declaration.waitForAcceptanceSeconds! * 1000).toISOString();
 }
 
@@ -259,8 +280,7 @@ function keptCount(kept: number): Partial<MembersResourceData> {
   return kept > 0 ? { KeptCount: String(kept) } : {};
 }
 
-
-function respond(physicalResourceId: string, declaration: MembersDeclaration, outcomes: RegionOutcome[], extra: Partial<MembersResourceData> = {}): OnEventResult<MembersResourceData> {
+function respond(log: Log, physicalResourceId: string, declaration: MembersDeclaration, outcomes: RegionOutcome[], extra: Partial<MembersResourceData> = {}): OnEventResult<MembersResourceData> {
   for (const outcome of outcomes) {
     log('INFO', 'done', {
       region: outcome.region,
@@ -268,7 +288,7 @@ function respond(physicalResourceId: string, declaration: MembersDeclaration, ou
       invited: outcome.invited,
       removed: outcome.removed,
       unchanged: outcome.unchanged.length,
-      skipped: outcome.skipped,
+      unactionable: outcome.unactionable,
     });
   }
   const sum = (pick: (o: RegionOutcome) => number): string => String(outcomes.reduce((total, o) => total + pick(o), 0));

@@ -9,11 +9,11 @@
  * The template is read by the shared evaluator (lambda/shared/template/) under its over-approximating
  * policy; {@link keepSiblingAccounts} does the one read of the stack.
  */
-import { KEPT_ACCOUNTS_LOG_MESSAGE } from '../../lib/shared/contract';
+import { KEPT_DECLARED_BY_ANOTHER_RESOURCE, KeptOutcomeRecord, OUTCOME_KEPT } from '../../lib/shared/contract';
 import { isReadable, readMembersResources, TemplateContext } from '../shared/template';
 import type { CustomResourceEvent } from '../shared/cfn';
 import { reasonOf } from '../shared/errors';
-import { log } from '../shared/log';
+import type { Log } from '../shared/log';
 import { accountOfStackId, regionOfStackId, StackReader, StackView } from '../shared/stack';
 import type { RegionPlan } from './planner';
 
@@ -87,7 +87,7 @@ export interface OwnershipResult {
  * Takes out of `plans` the removals of accounts another resource of the stack declares. Reads the
  * stack only when some plan removes something; a read that fails throws, before any change.
  */
-export async function keepSiblingAccounts(plans: readonly RegionPlan[], event: CustomResourceEvent, reader: StackReader): Promise<OwnershipResult> {
+export async function keepSiblingAccounts(plans: readonly RegionPlan[], event: CustomResourceEvent, reader: StackReader, log: Log): Promise<OwnershipResult> {
   if (plans.every((p) => p.delete.length === 0)) {
     return { plans: [...plans], kept: 0 };
   }
@@ -135,12 +135,11 @@ export async function keepSiblingAccounts(plans: readonly RegionPlan[], event: C
     }
     kept += keep.size;
     const owners = [...new Set([...keep.values()].flat())];
-    // The local deploy reads this line (message, region, accountIds, declaredBy): keep its shape.
-    log('INFO', KEPT_ACCOUNTS_LOG_MESSAGE, {
-      region: plan.region,
-      accountIds: [...keep.keys()],
-      declaredBy: owners,
-      reason: `declared for ${plan.region} by ${owners.join(', ')} in the stack's current template (stack status ${view.status}); removing them would undo that resource`,
+    // An outcome record: the local deploy reads its fields (contract.ts), never the message.
+    const record: KeptOutcomeRecord = { outcome: OUTCOME_KEPT, reason: KEPT_DECLARED_BY_ANOTHER_RESOURCE, region: plan.region, accountIds: [...keep.keys()], declaredBy: owners };
+    log('INFO', 'kept accounts another resource declares', {
+      ...record,
+      detail: `declared for ${plan.region} by ${owners.join(', ')} in the stack's current template (stack status ${view.status}); removing them would undo that resource`,
       stackStatus: view.status,
     });
     return { ...plan, disassociate: plan.disassociate.filter((id) => !keep.has(id)), delete: plan.delete.filter((id) => !keep.has(id)) };

@@ -109,7 +109,7 @@ export function planRegion(target: RegionTarget, statuses: StatusMap, invite: bo
   return plan;
 }
 
-/** Plans the removal of `accountIds` by the removal table; used for rollbacks. */
+/** Plans the removal of `accountIds` by the removal table; used to undo what a failed event created (rule R3). */
 export function planRemovals(region: string, accountIds: readonly string[], statuses: StatusMap): RegionPlan {
   return planRegion({ region, declared: [], previous: accountIds }, statuses, false);
 }

@@ -1,12 +1,13 @@
 /**
  * Runs the plans of one event against the hubs: reads first, additions and heals in every region,
- * removals last, and on a failed Create or Update undoes the members this run created.
+ * removals last, and on a failed Create or Update undoes the members this run created (rule R3's
+ * undo, not a CloudFormation rollback).
  */
-import { MAX_MEMBERS } from '../../lib/shared/contract';
+import { MAX_MEMBERS, OUTCOME_REMOVED, RemovedOutcomeRecord } from '../../lib/shared/contract';
 import type { MemberInput } from '../../lib/shared/validation';
-import { clearDeadline } from '../shared/deadline';
 import { AccountFailure, failureGroups, FULL_LIST_IN_LOG, isNotSubscribed, listAccounts, MemberOperationError, reasonOf } from '../shared/errors';
-import { log } from '../shared/log';
+import type { Log } from '../shared/log';
+import type { TimeBudget } from '../shared/time-budget';
 import { isInvitedOrEnabled, normalizeStatus } from '../shared/status';
 import { accountsOf, planRegion, planRemovals, RegionPlan, RegionTarget, StatusMap } from './planner';
 import type { MemberTimes } from './rollback';
@@ -57,17 +58,24 @@ export interface RegionOutcome {
   readonly invited: string[];
   readonly removed: string[];
   readonly unchanged: string[];
-  readonly skipped: string[];
+  /** Accounts in a status the handler does not act on (the planner's `skipped`). */
+  readonly unactionable: string[];
   /** Declared accounts that are Enabled, and Invited, after the event. */
   readonly enabled: number;
   readonly pending: number;
 }
 
+/** What one invocation lends a run: its log, and its time budget, lifted for the undo. */
+export interface RunScope {
+  readonly log: Log;
+  readonly budget: TimeBudget;
+}
+
 /** Options of {@link reconcile}. */
-export interface ReconcileOptions {
+export interface ReconcileOptions extends RunScope {
   readonly invite: boolean;
   /** Undo this run's creations when it fails: true for Create and Update, false for Delete. */
-  readonly rollbackOnFailure: boolean;
+  readonly undoOnFailure: boolean;
   /**
    * Given every region's plan after the reads, returns the plans to run: it may take accounts out
    * of the removals (rule R10, ownership across the stack). Runs before any change; when it throws,
@@ -86,11 +94,12 @@ interface RegionRun {
   readonly failed: Set<string>;
 }
 
-/** Characters of a rollback sentence given to the accounts it could not remove. */
-const ROLLBACK_LIST_BUDGET = 500;
+/** Characters of an undo sentence given to the accounts it could not remove. */
+const UNDO_LIST_BUDGET = 500;
 
 /** Brings every region of `targets` from its previous declaration to its declared one. */
 export async function reconcile(targets: readonly RegionTarget[], hubFor: (region: string) => MemberHub, options: ReconcileOptions): Promise<RegionOutcome[]> {
+  const { log } = options;
   // Every read happens before the first write, in every region.
   const members: ReadonlyMap<string, MemberRead>[] = [];
   const read: RegionRun[] = await Promise.all(targets.map(async (target, i) => {
@@ -140,28 +149,35 @@ export async function reconcile(targets: readonly RegionTarget[], hubFor: (regio
   }
 
   try {
-    const additionFailures = (await Promise.all(runs.map(addMembers))).flat();
+    const additionFailures = (await Promise.all(runs.map((run) => addMembers(run, log)))).flat();
     if (additionFailures.length > 0) {
       throw new MemberOperationError('Adding members', additionFailures);
     }
     const removalFailures = (await Promise.all(runs.map((run) => removeAccounts(run.hub, run.plan, run.states, run.failed)))).flat();
+    for (const run of runs) {
+      const removed = run.plan.delete.filter((id) => !run.failed.has(id));
+      if (removed.length > 0) {
+        const record: RemovedOutcomeRecord = { outcome: OUTCOME_REMOVED, region: run.plan.region, accountIds: removed };
+        log('INFO', 'removed', { ...record });
+      }
+    }
     if (removalFailures.length > 0) {
       throw new MemberOperationError('Removing members', removalFailures);
     }
   } catch (error) {
-    if (!options.rollbackOnFailure) {
+    if (!options.undoOnFailure) {
       throw error;
     }
-    const rollback = await rollBack(runs);
+    const undo = await undoRun(runs, options);
     if (error instanceof MemberOperationError) {
-      throw new MemberOperationError(error.phase, error.failures, rollback, { cause: error });
+      throw new MemberOperationError(error.phase, error.failures, undo, { cause: error });
     }
-    throw new Error(`${reasonOf(error).replace(/\.+$/, '')}. ${rollback}`, { cause: error });
+    throw new Error(`${reasonOf(error).replace(/\.+$/, '')}. ${undo}`, { cause: error });
   }
   return runs.map(outcomeOf);
 }
 
-async function addMembers(run: RegionRun): Promise<AccountFailure[]> {
+async function addMembers(run: RegionRun, log: Log): Promise<AccountFailure[]> {
   const { hub, plan, states, failed } = run;
   const createFailures = await hub.createMembers(plan.create);
   markFailed(run, createFailures);
@@ -180,7 +196,7 @@ async function addMembers(run: RegionRun): Promise<AccountFailure[]> {
       states.set(id, invited.statuses.get(id) ?? 'Invited');
     }
   }
-  const inviteFailures = await reAddRemoved(run, invited);
+  const inviteFailures = await reAddRemoved(run, invited, log);
   markFailed(run, inviteFailures);
   return [...createFailures, ...inviteFailures];
 }
@@ -191,7 +207,7 @@ async function addMembers(run: RegionRun): Promise<AccountFailure[]> {
  * then read again, and done when that read shows it Invited or Enabled. The refusal stands for the
  * others. Returns the invitation failures left.
  */
-async function reAddRemoved(run: RegionRun, invited: InviteResult): Promise<AccountFailure[]> {
+async function reAddRemoved(run: RegionRun, invited: InviteResult, log: Log): Promise<AccountFailure[]> {
   const { hub, target, states } = run;
   const removed = new Set(invited.failures.filter((f) => normalizeStatus(invited.statuses.get(f.accountId)) === 'Removed').map((f) => f.accountId));
   if (removed.size === 0) {
@@ -237,8 +253,8 @@ function markFailed(run: RegionRun, failures: readonly AccountFailure[]): void {
  * when it started. Accounts that existed before, re-invited ones included, are left alone.
  * Returns a sentence for the error message.
  */
-function rollBack(runs: readonly RegionRun[]): Promise<string> {
-  return undoCreations(runs.map((run) => ({ hub: run.hub, accountIds: run.plan.create.map((m) => m.accountId) })));
+function undoRun(runs: readonly RegionRun[], scope: RunScope): Promise<string> {
+  return undoCreations(runs.map((run) => ({ hub: run.hub, accountIds: run.plan.create.map((m) => m.accountId) })), scope);
 }
 
 /**
@@ -246,8 +262,8 @@ function rollBack(runs: readonly RegionRun[]): Promise<string> {
  * statuses), and returns a sentence for the event's error message. A failed Create or Update, and a
  * Create whose wait for acceptance ran out, undo their work with it.
  */
-export async function undoCreations(created: readonly { hub: MemberHub; accountIds: readonly string[] }[]): Promise<string> {
-  clearDeadline();
+export async function undoCreations(created: readonly { hub: MemberHub; accountIds: readonly string[] }[], { log, budget }: RunScope): Promise<string> {
+  budget.lift();
   const results = await Promise.all(created.map(async ({ hub, accountIds }) => {
     if (accountIds.length === 0) {
       return { removed: 0, failures: [] as AccountFailure[] };
@@ -263,14 +279,14 @@ export async function undoCreations(created: readonly { hub: MemberHub; accountI
   }));
   const removed = results.reduce((sum, r) => sum + r.removed, 0);
   const failures = results.flatMap((r) => r.failures);
-  log(failures.length ? 'ERROR' : 'INFO', 'rollback', { removed, failed: failures.map((f) => `${f.accountId}:${f.region}`) });
+  log(failures.length ? 'ERROR' : 'INFO', 'undo', { removed, failed: failures.map((f) => `${f.accountId}:${f.region}`) });
   if (failures.length > 0) {
     // Smaller than the main list's budget: this sentence is appended to that error's message.
-    const list = listAccounts(failureGroups(failures), 'for other reasons or regions', ROLLBACK_LIST_BUDGET);
+    const list = listAccounts(failureGroups(failures), 'for other reasons or regions', UNDO_LIST_BUDGET);
     const pointer = list.complete ? '' : ` ${FULL_LIST_IN_LOG}`;
-    return `Rollback incomplete: removed ${removed} member${removed === 1 ? '' : 's'} this deployment created, could not remove ${list.text}.${pointer}`;
+    return `Undo incomplete: removed ${removed} member${removed === 1 ? '' : 's'} this deployment created, could not remove ${list.text}.${pointer}`;
   }
-  return `Rolled back: removed the ${removed} member${removed === 1 ? '' : 's'} this deployment created; members that existed before were left as they were.`;
+  return `Undone: removed the ${removed} member${removed === 1 ? '' : 's'} this deployment created; members that existed before were left as they were.`;
 }
 
 function outcomeOf(run: RegionRun): RegionOutcome {
@@ -291,7 +307,7 @@ function outcomeOf(run: RegionRun): RegionOutcome {
     invited: plan.invite,
     removed: plan.delete,
     unchanged: plan.unchanged,
-    skipped: plan.skipped.map((s) => s.accountId),
+    unactionable: plan.skipped.map((s) => s.accountId),
     enabled,
     pending,
   };

@@ -12,10 +12,10 @@
  * The decision is pure (tested table-driven); {@link keepMembersBeforeFailedDeploy} applies it to
  * the plans with the stack read the handler already makes for rule R10.
  */
-import { KEPT_BEFORE_FAILED_DEPLOY_LOG_MESSAGE } from '../../lib/shared/contract';
+import { KEPT_MEMBER_BEFORE_FAILED_DEPLOY, KeptOutcomeRecord, OUTCOME_KEPT } from '../../lib/shared/contract';
 import type { CustomResourceEvent } from '../shared/cfn';
 import { reasonOf } from '../shared/errors';
-import { log } from '../shared/log';
+import type { Log } from '../shared/log';
 import type { StackReader, StackView } from '../shared/stack';
 import type { RegionPlan } from './planner';
 
@@ -116,6 +116,7 @@ export async function keepMembersBeforeFailedDeploy(
   members: readonly ReadonlyMap<string, MemberTimes>[],
   event: CustomResourceEvent,
   reader: StackReader,
+  log: Log,
 ): Promise<RollbackResult> {
   if (plans.every((p) => p.delete.length === 0)) {
     return { plans: [...plans], kept: 0 };
@@ -142,13 +143,13 @@ export async function keepMembersBeforeFailedDeploy(
   }
   const decided = keepBeforeDeploy(plans, members, start);
   for (const { region, accountIds } of decided.kept) {
-    // The local deploy reads this line (message, region, accountIds): keep its shape.
-    log('INFO', KEPT_BEFORE_FAILED_DEPLOY_LOG_MESSAGE, {
-      region,
-      accountIds,
+    // An outcome record: the local deploy reads its fields (contract.ts), never the message.
+    const record: KeptOutcomeRecord = { outcome: OUTCOME_KEPT, reason: KEPT_MEMBER_BEFORE_FAILED_DEPLOY, region, accountIds };
+    log('INFO', 'kept (a member before the failed deploy)', {
+      ...record,
       stackStatus: view.status,
       deployStartedAt: start?.toISOString(),
-      reason: start === undefined
+      detail: start === undefined
         ? 'the failed deploy\'s start time is unknown, so no account can be shown to be its own'
         : `invited (or, never invited, last changed) before the failed deploy started at ${start.toISOString()}, or at a time the service did not report`,
     });

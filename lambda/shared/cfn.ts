@@ -57,15 +57,6 @@ export function stablePhysicalId(prefix: string, event: CustomResourceEvent<unkn
   return `${prefix}-${stackName}-${event.LogicalResourceId ?? 'resource'}`;
 }
 
-/** The function's region, as Lambda sets it in the environment. */
-export function regionFromEnvironment(): string {
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION;
-  if (!region) {
-    throw new Error('no region: expected AWS_REGION in the environment, as Lambda sets it');
-  }
-  return region;
-}
-
 /**
  * The physical id of an Update or Delete. It never changes after Create: a new one would make
  * CloudFormation delete the old resource, and with it what the resource manages.

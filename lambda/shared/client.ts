@@ -1,4 +1,4 @@
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SecurityHubClient, SecurityHubClientConfig } from '@aws-sdk/client-securityhub';
 import { AdaptiveRetryStrategy } from '@smithy/core/retry';
 import type {
   AwsCredentialIdentity,
@@ -13,8 +13,8 @@ import type {
 import { Pacer } from './pacer';
 
 /**
- * Tuning, read from the environment once per region so that tests and accounts with raised
- * quotas can change it; the defaults are the service's documented limits.
+ * Tuning, read from the environment when the runtime is made so that tests and accounts with
+ * raised quotas can change it; the defaults are the service's documented limits.
  */
 export interface ClientTuning {
   /** Requests per second sent to one region. @default 10 */
@@ -40,8 +40,11 @@ export interface RegionClients {
   readonly inviteClient: SecurityHubClient;
 }
 
-function numberFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
+/** Environment variables by name, as `process.env` holds them. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+function numberFromEnv(env: Environment, name: string, fallback: number): number {
+  const raw = env[name];
   if (raw === undefined || raw === '') {
     return fallback;
   }
@@ -53,12 +56,12 @@ function numberFromEnv(name: string, fallback: number): number {
 }
 
 /** The tuning in force, from `SECURITYHUB_MEMBERS_*` variables or the service's limits. */
-export function tuningFromEnv(): ClientTuning {
+export function tuningFromEnv(env: Environment): ClientTuning {
   return {
-    ratePerSecond: numberFromEnv('SECURITYHUB_MEMBERS_RATE_PER_SECOND', 10),
-    burst: numberFromEnv('SECURITYHUB_MEMBERS_BURST', 30),
-    maxAttempts: Math.floor(numberFromEnv('SECURITYHUB_MEMBERS_MAX_ATTEMPTS', 10)),
-    concurrency: Math.floor(numberFromEnv('SECURITYHUB_MEMBERS_CONCURRENCY', 30)),
+    ratePerSecond: numberFromEnv(env, 'SECURITYHUB_MEMBERS_RATE_PER_SECOND', 10),
+    burst: numberFromEnv(env, 'SECURITYHUB_MEMBERS_BURST', 30),
+    maxAttempts: Math.floor(numberFromEnv(env, 'SECURITYHUB_MEMBERS_MAX_ATTEMPTS', 10)),
+    concurrency: Math.floor(numberFromEnv(env, 'SECURITYHUB_MEMBERS_CONCURRENCY', 30)),
   };
 }
 
@@ -83,12 +86,13 @@ class ThrottlingOnlyRetryStrategy implements RetryStrategyV2 {
   }
 }
 
-function newClient(region: string, pacer: Pacer, retryStrategy: RetryStrategyV2, credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider): SecurityHubClient {
+function newClient(region: string, pacer: Pacer, retryStrategy: RetryStrategyV2, options: RegionClientsOptions): SecurityHubClient {
   const client = new SecurityHubClient({
     region,
     retryStrategy,
-    ...(credentials ? { credentials } : {}),
-    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    requestHandler: options.requestHandler ?? DEFAULT_REQUEST_HANDLER,
   });
   // Below the retry middleware, so every attempt, retries included, waits for the pacer.
   client.middlewareStack.addRelativeTo(
@@ -114,6 +118,12 @@ function isThrottle(error: unknown): boolean {
   return e?.$metadata?.httpStatusCode === 429 || e?.name === 'LimitExceededException' || e?.name === 'ThrottlingException';
 }
 
+/** The SDK's connection settings for every client the handlers make: fail fast, retry instead. */
+export const DEFAULT_REQUEST_HANDLER = { connectionTimeout: 5_000, requestTimeout: 30_000 };
+
+/** What sends the SDK's requests: Node's HTTP with timeouts, or a test's in-process handler. */
+export type RequestHandler = NonNullable<SecurityHubClientConfig['requestHandler']>;
+
 /** Options of {@link createRegionClients}. */
 export interface RegionClientsOptions {
   /**
@@ -121,39 +131,34 @@ export interface RegionClientsOptions {
    * @default - the SDK's default credential chain
    */
   readonly credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Pacing and retry settings. */
+  readonly tuning: ClientTuning;
   /**
-   * Pacing and retry settings.
-   * @default - tuningFromEnv()
+   * The Security Hub URL.
+   * @default - the SDK's endpoint for the region
    */
-  readonly tuning?: ClientTuning;
+  readonly endpoint?: string;
+  /**
+   * Sends the requests.
+   * @default - Node's HTTP with {@link DEFAULT_REQUEST_HANDLER}'s timeouts
+   */
+  readonly requestHandler?: RequestHandler;
 }
 
 /**
  * New clients for one account (the credentials') in `region`, sharing one pacer: the service's
- * rate limit is per account and region, so callers keep one per pair. The handler uses
- * {@link clientsFor}; the drift command makes one per account it reads.
+ * rate limit is per account and region, so callers keep one per pair: the runtime
+ * (lambda/shared/runtime.ts) does, keyed by region and credentials.
  */
-export function createRegionClients(region: string, options: RegionClientsOptions = {}): RegionClients {
-  const tuning = options.tuning ?? tuningFromEnv();
+export function createRegionClients(region: string, options: RegionClientsOptions): RegionClients {
+  const tuning = options.tuning;
   // One token of headroom: the service's bucket starts refilling when a request arrives, a little
   // after ours, so a full-speed burst of exactly its size draws a 429 now and then.
   const pacer = new Pacer(tuning.ratePerSecond, Math.max(1, tuning.burst - 1));
   return {
     region,
     tuning,
-    client: newClient(region, pacer, new AdaptiveRetryStrategy(tuning.maxAttempts), options.credentials),
-    inviteClient: newClient(region, pacer, new ThrottlingOnlyRetryStrategy(new AdaptiveRetryStrategy(tuning.maxAttempts)), options.credentials),
+    client: newClient(region, pacer, new AdaptiveRetryStrategy(tuning.maxAttempts), options),
+    inviteClient: newClient(region, pacer, new ThrottlingOnlyRetryStrategy(new AdaptiveRetryStrategy(tuning.maxAttempts)), options),
   };
-}
-
-const cache = new Map<string, RegionClients>();
-
-/** The clients for `region`, made once per module (one Lambda container) and reused. */
-export function clientsFor(region: string): RegionClients {
-  let clients = cache.get(region);
-  if (!clients) {
-    clients = createRegionClients(region);
-    cache.set(region, clients);
-  }
-  return clients;
 }

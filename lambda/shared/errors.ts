@@ -1,4 +1,5 @@
-import { log } from './log';
+import { OUTCOME_REFUSED, RefusedOutcomeRecord } from '../../lib/shared/contract';
+import type { Log } from './log';
 
 /** One account that could not be brought to its declared state, with the service's reason. */
 export interface AccountFailure {
@@ -16,9 +17,6 @@ export class ValidationError extends Error {
   constructor(readonly problems: string[]) {
     super(describeProblems(problems));
     this.name = 'ValidationError';
-    if (this.message !== problems.join('; ')) {
-      log('ERROR', 'invalid properties', { problems: problems.length, list: problems.map((p) => clipMiddle(p, MAX_LOGGED_PROBLEM)) });
-    }
   }
 }
 
@@ -64,15 +62,26 @@ export class MemberOperationError extends Error {
   constructor(
     readonly phase: string,
     readonly failures: AccountFailure[],
-    readonly rollback?: string,
+    readonly undo?: string,
     options?: { cause?: unknown },
   ) {
-    super(describeFailures(phase, failures, rollback), options);
+    super(describeFailures(phase, failures, undo), options);
     this.name = 'MemberOperationError';
-    // Rebuilt with the rollback sentence from the first error, whose constructor logged these ids.
-    const relogged = options?.cause instanceof MemberOperationError && options.cause.failures === failures;
-    if (!relogged) {
-      logAccountIds(`${phase} failed`, failures.map((f) => f.accountId));
+  }
+}
+
+/**
+ * Logs what the message of `error` may have left out: every problem of a {@link ValidationError}
+ * whose message was shortened, every account id of a {@link MemberOperationError}. The entry of a
+ * handler calls it once per failed event, so each is logged once however often it was rethrown.
+ */
+export function logErrorDetails(log: Log, error: unknown): void {
+  if (error instanceof ValidationError && error.message !== error.problems.join('; ')) {
+    log('ERROR', 'invalid properties', { problems: error.problems.length, list: error.problems.map((p) => clipMiddle(p, MAX_LOGGED_PROBLEM)) });
+  } else if (error instanceof MemberOperationError) {
+    logAccountIds(log, `${error.phase} failed`, error.failures.map((f) => f.accountId));
+    for (const group of refusedGroups(error)) {
+      log('ERROR', 'refused', { ...group });
     }
   }
 }
@@ -80,7 +89,7 @@ export class MemberOperationError extends Error {
 /**
  * Characters of an error message given to its account list. CloudFormation drops a custom resource
  * response of 4,096 bytes or more, Reason included, and shows only "Response object is too long";
- * the list, the sentence around it and a rollback sentence stay well under that.
+ * the list, the sentence around it and an undo sentence stay well under that.
  */
 export const ACCOUNT_LIST_BUDGET = 2_000;
 
@@ -169,17 +178,17 @@ export function failureGroups(failures: readonly AccountFailure[], reasonText: (
  * Logs every account id of a failure once, ids only (never an email), so that an error message
  * that lists only some of them can point here.
  */
-export function logAccountIds(message: string, accountIds: readonly string[]): void {
+export function logAccountIds(log: Log, message: string, accountIds: readonly string[]): void {
   const ids = [...new Set(accountIds)];
   log('ERROR', message, { accounts: ids.length, accountIds: ids });
 }
 
-function describeFailures(phase: string, failures: AccountFailure[], rollback?: string): string {
+function describeFailures(phase: string, failures: AccountFailure[], undo?: string): string {
   const accounts = new Set(failures.map((f) => f.accountId)).size;
   // Accounts that failed for the same reason in the same region are listed together.
   const list = listAccounts(failureGroups(failures, (reason) => reason.replace(/\.+$/, '')), 'for other reasons or regions');
   const pointer = list.complete ? '' : ` ${FULL_LIST_IN_LOG}`;
-  const tail = rollback ? ` ${rollback}` : '';
+  const tail = undo ? ` ${undo}` : '';
   return `${phase} failed for ${accounts} account${accounts === 1 ? '' : 's'}: ${list.text}.${pointer}${tail}`;
 }
 
@@ -198,4 +207,16 @@ export function reasonOf(error: unknown): string {
     return error.name && error.name !== 'Error' ? `${error.name}: ${error.message}` : error.message;
   }
   return String(error);
+}
+
+/** The refused accounts of a failed event, one record per region and service reason. */
+export function refusedGroups(error: MemberOperationError): RefusedOutcomeRecord[] {
+  const groups = new Map<string, RefusedOutcomeRecord>();
+  for (const f of error.failures) {
+    const key = `${f.region}\n${f.reason}`;
+    const group = groups.get(key) ?? { outcome: OUTCOME_REFUSED, phase: error.phase, region: f.region, accountIds: [], serviceReason: f.reason };
+    group.accountIds.push(f.accountId);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }

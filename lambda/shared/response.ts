@@ -7,7 +7,8 @@
  * Data that onEvent returned. This module sizes the error a handler throws to what is left.
  */
 import type { CustomResourceEvent } from './cfn';
-import { log } from './log';
+import { logErrorDetails } from './errors';
+import type { Log } from './log';
 
 /** CloudFormation's limit on a custom resource response body, in bytes (a body must be smaller). */
 export const RESPONSE_LIMIT = 4096;
@@ -68,10 +69,12 @@ export function fitMessage(message: string, budget: number): string {
 /**
  * The error to throw for `error`: its message fitted to the response of `event`, and a stack of
  * that one line, because Lambda reports the stack's frames and the framework puts them in the
- * Reason. The whole message and its frames go to the handler's log first.
+ * Reason. The whole message and its frames go to the handler's log first, with what the message
+ * may have left out: the one place a failed event is logged.
  */
-export function fittedError(error: unknown, event: CustomResourceEvent<unknown>, data?: unknown): Error {
+export function fittedError(log: Log, error: unknown, event: CustomResourceEvent<unknown>, data?: unknown): Error {
   const original = error instanceof Error ? error : new Error(String(error));
+  logErrorDetails(log, error);
   log('ERROR', 'event failed', { error: original.message, errorType: original.name, stack: original.stack });
   const fitted = new Error(fitMessage(original.message, messageBudget(event, data)));
   fitted.name = original.name;

@@ -5,10 +5,9 @@
  * on its own stack.
  */
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { AdaptiveRetryStrategy } from '@smithy/core/retry';
 import { accountOfArn } from './cfn';
 import { reasonOf } from './errors';
-import { tuningFromEnv } from './client';
+import type { Runtime } from './runtime';
 
 /** What the handler knows of its stack at one moment. */
 export interface StackView {
@@ -52,35 +51,20 @@ export function accountOfStackId(stackId: string): string | undefined {
   return accountOfArn(stackId);
 }
 
-const clients = new Map<string, CloudFormationClient>();
-
-function clientFor(region: string): CloudFormationClient {
-  let client = clients.get(region);
-  if (!client) {
-    // The same retry as the Security Hub reads (both calls are reads, so retrying is safe), without
-    // the Security Hub pacer: CloudFormation's limits are its own and two calls are far below them.
-    client = new CloudFormationClient({
-      region,
-      retryStrategy: new AdaptiveRetryStrategy(tuningFromEnv().maxAttempts),
-      requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
-    });
-    clients.set(region, client);
-  }
-  return client;
-}
-
-function clientOfStack(stackId: string): CloudFormationClient {
+function clientOfStack(runtime: Runtime, stackId: string): CloudFormationClient {
   const region = regionOfStackId(stackId);
   if (!region) {
     throw new StackReadError(stackId, new Error(`invalid stack id ${JSON.stringify(stackId)}: expected arn:PARTITION:cloudformation:REGION:ACCOUNT:stack/NAME/ID`));
   }
-  return clientFor(region);
+  return runtime.client(CloudFormationClient, 'cloudformation', region);
 }
 
-/** Reads through the AWS SDK, in the stack's own region; the client is made once per module. */
+/** Reads through the AWS SDK, in the stack's own region, with the runtime's client for it. */
 export class SdkStackReader implements StackReader {
+  constructor(private readonly runtime: Runtime) {}
+
   async status(stackId: string): Promise<string> {
-    const client = clientOfStack(stackId);
+    const client = clientOfStack(this.runtime, stackId);
     try {
       const status = (await client.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks?.[0]?.StackStatus;
       if (!status) {
@@ -93,7 +77,7 @@ export class SdkStackReader implements StackReader {
   }
 
   async read(stackId: string): Promise<StackView> {
-    const client = clientOfStack(stackId);
+    const client = clientOfStack(this.runtime, stackId);
     try {
       const [described, template] = await Promise.all([
         client.send(new DescribeStacksCommand({ StackName: stackId })),

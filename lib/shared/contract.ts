@@ -96,16 +96,126 @@ export interface AccepterResourceData {
   readonly MemberStatus: string;
 }
 
-/**
- * The message of the members handler's log line naming the accounts it kept because another
- * resource of its stack declares them (rule R10, docs/design.md), with fields `region`, `accountIds` and
- * `declaredBy`; the local deploy reads it to say so in its output.
- */
-export const KEPT_ACCOUNTS_LOG_MESSAGE = 'kept accounts another resource declares';
+/** The `outcome` of a handler's outcome record that names accounts a removal left in place. */
+export const OUTCOME_KEPT = 'kept';
+
+/** Why a removal kept accounts: another resource of the stack declares them (rule R10, docs/design.md). */
+export const KEPT_DECLARED_BY_ANOTHER_RESOURCE = 'declared-by-another-resource';
 
 /**
- * The message of the members handler's log line naming the accounts a rollback kept because they
- * were members before the failed deploy (rule R13, docs/design.md), with fields `region` and
- * `accountIds`; the local deploy reads it to say so in its output.
+ * Why a removal kept accounts: CloudFormation is rolling back a failed deploy that did not add
+ * them, so they were members before it (rule R13, docs/design.md).
  */
-export const KEPT_BEFORE_FAILED_DEPLOY_LOG_MESSAGE = 'kept (a member before the failed deploy)';
+export const KEPT_MEMBER_BEFORE_FAILED_DEPLOY = 'member-before-failed-deploy';
+
+/** The `outcome` of a handler's outcome record that names accounts a removal took out of the hub. */
+export const OUTCOME_REMOVED = 'removed';
+
+/** The `outcome` of a handler's outcome record that names accounts Security Hub refused to change. */
+export const OUTCOME_REFUSED = 'refused';
+
+/** The reasons of {@link KeptOutcomeRecord}. */
+export type KeptReason = typeof KEPT_DECLARED_BY_ANOTHER_RESOURCE | typeof KEPT_MEMBER_BEFORE_FAILED_DEPLOY;
+
+/**
+ * The fields of the members handler's log record of accounts it kept, beside `level` and a
+ * `message` for people. The local deploy reads these fields, never the message, to say so in its
+ * output; both sides type-check against this shape.
+ */
+export interface KeptOutcomeRecord {
+  readonly outcome: typeof OUTCOME_KEPT;
+  readonly reason: KeptReason;
+  readonly region: string;
+  readonly accountIds: string[];
+  /** The logical ids of the resources that declare the accounts; only for {@link KEPT_DECLARED_BY_ANOTHER_RESOURCE}. */
+  readonly declaredBy?: string[];
+}
+
+/** The fields of the log record of accounts a removal took out of one region's hub. */
+export interface RemovedOutcomeRecord {
+  readonly outcome: typeof OUTCOME_REMOVED;
+  readonly region: string;
+  readonly accountIds: string[];
+}
+
+/**
+ * The fields of the log record of accounts Security Hub refused in one region for one reason;
+ * the entry of the handler logs one per region and reason of a failed event.
+ */
+export interface RefusedOutcomeRecord {
+  readonly outcome: typeof OUTCOME_REFUSED;
+  /** What the handler was doing, e.g. `Adding members`. */
+  readonly phase: string;
+  readonly region: string;
+  readonly accountIds: string[];
+  /** The service's reason, as it gave it. */
+  readonly serviceReason: string;
+}
+
+/** The scheduled audit's CloudWatch namespace (docs/design.md, "Scheduled audit"). */
+export const AUDIT_METRIC_NAMESPACE = 'SecurityHubMembers';
+
+/** The one dimension of the audit's metrics; its value is the audited stack's name. */
+export const AUDIT_METRIC_DIMENSION = 'Stack';
+
+/** The audit's metric of declared account-region pairs. */
+export const METRIC_DECLARED_MEMBERS = 'DeclaredMembers';
+/** The audit's metric of declared pairs out of sync. */
+export const METRIC_DRIFTED_MEMBERS = 'DriftedMembers';
+/** The audit's metric of declared pairs Invited, not yet Enabled. */
+export const METRIC_PENDING_MEMBERS = 'PendingMembers';
+/** The audit's metric of members no resource declares. */
+export const METRIC_UNDECLARED_MEMBERS = 'UndeclaredMembers';
+/** The audit's metric put once per completed run; its absence raises the failure alarm. */
+export const METRIC_AUDIT_SUCCEEDED = 'AuditSucceeded';
+
+/** The `outcome` of an audit run that compared the stack's declarations with Security Hub. */
+export const AUDIT_RUN_AUDITED = 'audited';
+
+/**
+ * The `outcome` of an audit run that found the stack mid-operation and compared nothing, leaving
+ * it to the next scheduled run; it counts as a completed run.
+ */
+export const AUDIT_RUN_DEFERRED = 'deferred';
+
+/** The source of the audit's drift event. */
+export const DRIFT_EVENT_SOURCE = 'cdk-securityhub-members';
+
+/** The detail-type of the audit's drift event. */
+export const DRIFT_EVENT_DETAIL_TYPE = 'Security Hub Members Drift';
+
+/** One declared member of a resource in the audit's report, as `drift --json` prints it. */
+export interface AuditReportMember {
+  readonly accountId: string;
+  readonly status: string;
+  readonly inSync: boolean;
+}
+
+/** One resource and region of the audit's report. */
+export interface AuditReportResource {
+  readonly logicalId: string;
+  readonly region: string;
+  readonly members: AuditReportMember[];
+  readonly undeclared: string[];
+}
+
+/** What repair did in one region of one resource. */
+export interface AuditRepairedResource {
+  readonly logicalId: string;
+  readonly region: string;
+  /** Accounts created again (and invited, for invite true). */
+  readonly created: string[];
+  /** Accounts invited again. */
+  readonly invited: string[];
+}
+
+/**
+ * The parts of the audit's report line (message `audit report`, field `report`) that readers
+ * outside the handler rely on: the local audit command and the tests.
+ */
+export interface AuditReportShape {
+  readonly stack: string;
+  readonly inSync: boolean;
+  readonly resources: AuditReportResource[];
+  readonly repaired?: AuditRepairedResource[];
+}

@@ -89,8 +89,6 @@ export interface LocalCloudFormationOptions {
   readonly isCompleteIntervalMs?: number;
   /** Most isComplete polls before the framework's own timeout. @default 720 */
   readonly isCompleteMaxPolls?: number;
-  /** A cold start for every invocation. @default false */
-  readonly freshContainers?: boolean;
   /**
    * Which template GetTemplate answers while an update rolls back: the one being rolled back to
    * (`previous`) or the one that failed (`failed`). AWS does not document it, so the handlers must
@@ -195,28 +193,6 @@ export interface DeployedStack extends StackIdentity {
   readonly lastUpdatedTime?: string;
 }
 
-/**
- * One endpoint for the whole process, answering for every LocalCloudFormation in it. A loaded
- * handler keeps the CloudFormation endpoint its SDK client resolved first (a warm container), so
- * the URL must outlive any one LocalCloudFormation; stacks are found by their unique StackId, or
- * by name in the LocalCloudFormation that used it last. Its server does not keep the process alive.
- */
-let sharedEndpoint: Promise<RunningCloudFormationEndpoint> | undefined;
-const registry: LocalCloudFormation[] = [];
-
-function endpointForProcess(): Promise<RunningCloudFormationEndpoint> {
-  sharedEndpoint ??= startCloudFormationEndpoint((nameOrId, action) => {
-    for (const cfn of [...registry].reverse()) {
-      const view = cfn.answer(nameOrId, action);
-      if (view) {
-        return view;
-      }
-    }
-    return undefined;
-  });
-  return sharedEndpoint;
-}
-
 /** How many times CloudFormation tries a Delete in a cleanup phase before it skips the resource. */
 export const CLEANUP_DELETE_ATTEMPTS = 3;
 
@@ -290,6 +266,8 @@ export class LocalCloudFormation {
   private lastFinishedAt = 0;
   /** The CloudFormation reads the handlers made about this instance's stacks, oldest first. */
   readonly cloudFormationCalls: CloudFormationCall[] = [];
+  /** This instance's CloudFormation endpoint, started on first use; the handlers get its URL through their runtime. */
+  private endpoint?: Promise<RunningCloudFormationEndpoint>;
 
   /** Which template GetTemplate answers while an update rolls back. */
   private readonly rollbackTemplate: RollbackTemplateReading;
@@ -318,22 +296,18 @@ export class LocalCloudFormation {
 
   /** The URL of the local CloudFormation endpoint the handlers read (started on first use), answering for this instance's stacks. */
   async cloudFormationEndpoint(): Promise<string> {
-    const index = registry.indexOf(this);
-    if (index >= 0) {
-      registry.splice(index, 1);
-    }
-    // The latest user of a stack name answers for it.
-    registry.push(this);
-    return (await endpointForProcess()).url;
+    this.endpoint ??= startCloudFormationEndpoint((nameOrId, action) => this.answer(nameOrId, action));
+    return (await this.endpoint).url;
   }
 
   /** Stops answering for this instance's stacks. */
-  close(): Promise<void> {
-    const index = registry.indexOf(this);
-    if (index >= 0) {
-      registry.splice(index, 1);
+  async close(): Promise<void> {
+    const endpoint = this.endpoint;
+    // A later operation starts a new endpoint: each invocation is told the URL afresh.
+    this.endpoint = undefined;
+    if (endpoint) {
+      await (await endpoint).close();
     }
-    return Promise.resolve();
   }
 
   /** What DescribeStacks or GetTemplate answers about one of this instance's stacks now; the read is recorded. */
@@ -737,10 +711,10 @@ export class LocalCloudFormation {
       account: resource.account,
       region: resource.region,
       endpoint: this.options.endpoint,
-      environment: { AWS_ENDPOINT_URL_CLOUDFORMATION: await this.cloudFormationEndpoint(), ...this.options.environment },
+      cloudFormationEndpoint: await this.cloudFormationEndpoint(),
+      ...(this.options.environment ? { environment: this.options.environment } : {}),
     };
-    const fresh = this.options.freshContainers ?? false;
-    const onEvent = await invokeHandler<{ PhysicalResourceId?: string; Data?: Record<string, string> }>(resource.onEvent, event, identity, { fresh });
+    const onEvent = await invokeHandler<{ PhysicalResourceId?: string; Data?: Record<string, string> }>(resource.onEvent, event, identity);
     const logs = [...onEvent.logs];
     if (onEvent.error) {
       return { error: onEvent.error.message, logs };
@@ -751,7 +725,7 @@ export class LocalCloudFormation {
       const polls = this.options.isCompleteMaxPolls ?? 720;
       for (let poll = 1; ; poll++) {
         const check = await invokeHandler<{ IsComplete: boolean; PhysicalResourceId?: string; Data?: Record<string, string> }>(
-          resource.isComplete, { ...event, PhysicalResourceId: physicalResourceId, Data: data }, identity, { fresh });
+          resource.isComplete, { ...event, PhysicalResourceId: physicalResourceId, Data: data }, identity);
         logs.push(...check.logs);
         // A failure here carries onEvent's physical id, so CloudFormation's rollback Delete is not ignored.
         if (check.error) {

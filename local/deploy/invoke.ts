@@ -1,11 +1,12 @@
 /**
- * Runs a bundled handler as Lambda would: its own module instance per function and account (a
- * container), the account's identity in the environment, the SDK pointed at the local hub, and
- * its console output captured instead of printed.
+ * Runs a bundled handler as Lambda would: a container per function, account and endpoints, made
+ * by the bundle's `createHandler` with a runtime of its own (lambda/shared/runtime.ts): the
+ * account's identity, the local endpoints, and a log sink that captures each invocation's lines.
+ * Nothing global changes, so invocations for different accounts and endpoints may run at the same
+ * time in one process.
  */
+import { AsyncLocalStorage } from 'async_hooks';
 import { randomUUID } from 'crypto';
-import * as fs from 'fs';
-import { createRequire } from 'module';
 import * as path from 'path';
 import type { HandlerRef } from './assembly';
 
@@ -15,6 +16,10 @@ export interface InvocationIdentity {
   readonly region: string;
   /** The local Security Hub's URL. */
   readonly endpoint: string;
+  /** The local CloudFormation endpoint's URL, for the handlers that read their stack. */
+  readonly cloudFormationEndpoint?: string;
+  /** The local EventBridge endpoint's URL, for the audit. */
+  readonly eventBridgeEndpoint?: string;
   /** More environment variables for the function (tuning, for instance). */
   readonly environment?: Record<string, string>;
 }
@@ -26,71 +31,82 @@ export interface InvocationResult<T> {
   readonly logs: string[];
 }
 
-type HandlerModule = Record<string, (event: unknown, context: unknown) => Promise<unknown>>;
+type HandlerFunction = (event: unknown, context: unknown) => Promise<unknown>;
 
-const containers = new Map<string, HandlerModule>();
+/** The runtime options every bundle's `createHandler` takes (lambda/shared/runtime.ts), as far as the local deploy sets them. */
+interface LocalRuntimeOptions {
+  readonly env: Record<string, string | undefined>;
+  readonly log: (line: string) => void;
+  readonly credentials: { accessKeyId: string; secretAccessKey: string };
+  readonly endpoints: { securityhub: string; cloudformation?: string; eventbridge?: string };
+}
 
-/**
- * Loads the file as a fresh module, so each (file, account) pair has its own SDK clients and
- * credentials, as separate Lambda functions would.
- */
-function container(file: string, account: string, fresh: boolean): HandlerModule {
-  const key = `${file}#${account}`;
-  let mod = containers.get(key);
-  if (!mod || fresh) {
-    mod = load(path.resolve(file));
-    containers.set(key, mod);
-  }
-  return mod;
+interface HandlerBundle {
+  createHandler?(options: LocalRuntimeOptions): Record<string, HandlerFunction | undefined>;
 }
 
 /**
- * Evaluates a bundle as a new CommonJS module. Deleting it from require.cache and requiring it
- * again does that under Node, but not under jest, whose own module registry ignores require.cache:
- * there every account would share the first account's SDK client, and so its credentials. A
- * bundle needs nothing but Node's built-ins, so evaluating it here in the caller's realm (and its
- * `process.env`) is all a fresh container is.
+ * Loads a bundle once. It keeps no state between invocations (each gets its runtime from
+ * `createHandler`), so one loaded module serves every account and endpoint.
  */
-function load(file: string): HandlerModule {
-  const cjs = { exports: {} as HandlerModule };
-  // sourceURL names the bundle in stack traces instead of an anonymous function.
-  const source = `${fs.readFileSync(file, 'utf8')}\n//# sourceURL=${file}`;
-  const evaluate = new Function('exports', 'require', 'module', '__filename', '__dirname', source);
-  evaluate.call(cjs.exports, cjs.exports, createRequire(file), cjs, file, path.dirname(file));
-  return cjs.exports;
+function load(file: string): HandlerBundle {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.resolve(file)) as HandlerBundle;
 }
 
-/** Forgets every loaded handler module: the next invocation is a cold start. */
-export function resetContainers(): void {
-  containers.clear();
-}
-
-/** Invokes `ref` with `event` as the given identity. Never throws: the error is in the result. */
-export async function invokeHandler<T>(ref: HandlerRef, event: unknown, identity: InvocationIdentity, options: { fresh?: boolean } = {}): Promise<InvocationResult<T>> {
-  const env: Record<string, string> = {
+/** The environment of a function: the process's (tuning a user set), its region, and its own variables. */
+function environmentOf(identity: InvocationIdentity): Record<string, string | undefined> {
+  return {
+    ...process.env,
     AWS_REGION: identity.region,
     AWS_DEFAULT_REGION: identity.region,
-    AWS_ACCESS_KEY_ID: identity.account,
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_SECURITYHUB: identity.endpoint,
-    // The local tooling runs on Node.js 20 by design; Lambda runs the bundle on 22 or later.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     ...identity.environment,
   };
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  const savedToken = process.env.AWS_SESSION_TOKEN;
-  const savedProfile = process.env.AWS_PROFILE;
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
-  Object.assign(process.env, env);
+}
+
+type Container = Record<string, HandlerFunction | undefined>;
+
+/** Warm containers, as Lambda keeps them: the runtime and its SDK clients outlive one invocation. */
+const containers = new Map<string, Container>();
+
+/** The lines of the invocation running in the current async context: a container's sink writes there. */
+const capture = new AsyncLocalStorage<string[]>();
+
+function containerKey(file: string, identity: InvocationIdentity): string {
+  return JSON.stringify([path.resolve(file), identity.account, identity.region, identity.endpoint, identity.cloudFormationEndpoint, identity.eventBridgeEndpoint, identity.environment ?? {}]);
+}
+
+/** The container of `file` for `identity`: warm when one exists, a cold start when `fresh` or none does. */
+function container(file: string, identity: InvocationIdentity, fresh: boolean): Container {
+  const key = containerKey(file, identity);
+  let handlers = containers.get(key);
+  if (!handlers || fresh) {
+    const bundle = load(file);
+    if (typeof bundle.createHandler !== 'function') {
+      throw new Error(`${file} has no export "createHandler": expected a bundle of this version of the handlers`);
+    }
+    handlers = bundle.createHandler({
+      env: environmentOf(identity),
+      log: (line) => capture.getStore()?.push(line),
+      // The emulator knows the caller by its access key id, as Security Hub knows it by its signature.
+      credentials: { accessKeyId: identity.account, secretAccessKey: 'local' },
+      endpoints: {
+        securityhub: identity.endpoint,
+        ...(identity.cloudFormationEndpoint ? { cloudformation: identity.cloudFormationEndpoint } : {}),
+        ...(identity.eventBridgeEndpoint ? { eventbridge: identity.eventBridgeEndpoint } : {}),
+      },
+    });
+    containers.set(key, handlers);
+  }
+  return handlers;
+}
+
+/**
+ * Invokes `ref` with `event` as the given identity; with `fresh`, in a cold container. Never
+ * throws: the error is in the result.
+ */
+export async function invokeHandler<T>(ref: HandlerRef, event: unknown, identity: InvocationIdentity, options: { fresh?: boolean } = {}): Promise<InvocationResult<T>> {
   const logs: string[] = [];
-  const methods = ['log', 'info', 'warn', 'error', 'debug'] as const;
-  const originals = methods.map((m) => console[m]);
-  methods.forEach((m) => {
-    console[m] = (...args: unknown[]) => {
-      logs.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-    };
-  });
   const started = Date.now();
   const context = {
     awsRequestId: randomUUID(),
@@ -99,29 +115,12 @@ export async function invokeHandler<T>(ref: HandlerRef, event: unknown, identity
     getRemainingTimeInMillis: () => Math.max(0, 600_000 - (Date.now() - started)),
   };
   try {
-    const fn = container(ref.file, identity.account, options.fresh ?? false)[ref.exportName];
+    const fn = container(ref.file, identity, options.fresh ?? false)[ref.exportName];
     if (typeof fn !== 'function') {
       throw new Error(`${ref.file} has no export ${JSON.stringify(ref.exportName)}: expected the handler named in the function's Handler`);
     }
-    return { result: (await fn(event, context)) as T, logs };
+    return { result: (await capture.run(logs, () => fn(event, context))) as T, logs };
   } catch (error) {
     return { error: error instanceof Error ? error : new Error(String(error)), logs };
-  } finally {
-    methods.forEach((m, i) => {
-      console[m] = originals[i];
-    });
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) {
-        delete process.env[k];
-      } else {
-        process.env[k] = v;
-      }
-    }
-    if (savedToken !== undefined) {
-      process.env.AWS_SESSION_TOKEN = savedToken;
-    }
-    if (savedProfile !== undefined) {
-      process.env.AWS_PROFILE = savedProfile;
-    }
   }
 }

@@ -1,5 +1,5 @@
 /** What a person wants to see after a local deploy: which accounts changed, and the calls made. */
-import { ACCEPTER_RESOURCE_TYPE, KEPT_ACCOUNTS_LOG_MESSAGE, KEPT_BEFORE_FAILED_DEPLOY_LOG_MESSAGE, MEMBERS_RESOURCE_TYPE } from '../../lib/shared/contract';
+import { ACCEPTER_RESOURCE_TYPE, KEPT_DECLARED_BY_ANOTHER_RESOURCE, KEPT_MEMBER_BEFORE_FAILED_DEPLOY, KeptOutcomeRecord, MEMBERS_RESOURCE_TYPE, OUTCOME_KEPT } from '../../lib/shared/contract';
 import type { HubStore } from '../emulator';
 import type { EventReport } from './cloudformation';
 
@@ -18,23 +18,29 @@ export interface KeptAccounts {
   readonly beforeFailedDeploy?: boolean;
 }
 
-/** The kept accounts a handler logged, one entry per log line (JSON lines; anything else is skipped). */
+/** What the report prints beside accounts a rollback kept because the failed deploy did not add them. */
+export const KEPT_BEFORE_FAILED_DEPLOY_LABEL = 'kept (a member before the failed deploy)';
+
+/**
+ * The kept accounts a handler logged, one entry per outcome record (JSON lines; anything else is
+ * passed over). Only the record's fields are read (contract.ts), never its message.
+ */
 export function keptAccounts(logs: readonly string[]): KeptAccounts[] {
   const result: KeptAccounts[] = [];
   for (const line of logs) {
-    if (!line.includes(KEPT_ACCOUNTS_LOG_MESSAGE) && !line.includes(KEPT_BEFORE_FAILED_DEPLOY_LOG_MESSAGE)) {
-      continue;
-    }
-    let entry: { message?: unknown; region?: unknown; accountIds?: unknown; declaredBy?: unknown };
+    let entry: Partial<Record<keyof KeptOutcomeRecord, unknown>>;
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch {
       continue;
     }
+    if (entry === null || typeof entry !== 'object' || entry.outcome !== OUTCOME_KEPT || typeof entry.region !== 'string') {
+      continue;
+    }
     const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
-    if (entry.message === KEPT_ACCOUNTS_LOG_MESSAGE && typeof entry.region === 'string') {
+    if (entry.reason === KEPT_DECLARED_BY_ANOTHER_RESOURCE) {
       result.push({ region: entry.region, accountIds: strings(entry.accountIds), declaredBy: strings(entry.declaredBy) });
-    } else if (entry.message === KEPT_BEFORE_FAILED_DEPLOY_LOG_MESSAGE && typeof entry.region === 'string') {
+    } else if (entry.reason === KEPT_MEMBER_BEFORE_FAILED_DEPLOY) {
       result.push({ region: entry.region, accountIds: strings(entry.accountIds), declaredBy: [], beforeFailedDeploy: true });
     }
   }
@@ -152,7 +158,7 @@ export function describeEvent(report: EventReport, groups: ChangeGroup[], calls:
   }
   for (const kept of report.kept ?? []) {
     // Not a change, but the reason a removal left these accounts in place.
-    const why = kept.beforeFailedDeploy ? KEPT_BEFORE_FAILED_DEPLOY_LOG_MESSAGE : `kept (declared by ${kept.declaredBy.join(', ')})`;
+    const why = kept.beforeFailedDeploy ? KEPT_BEFORE_FAILED_DEPLOY_LABEL : `kept (declared by ${kept.declaredBy.join(', ')})`;
     lines.push(`    ${why.padEnd(34)} ${accountList(kept.accountIds)}  [${kept.region}, administrator ${report.account}]`);
   }
   if (!report.ok && report.phase?.endsWith('CLEANUP_IN_PROGRESS')) {

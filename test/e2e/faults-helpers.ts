@@ -117,7 +117,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   // finds no other resource, so every removal goes ahead; a Delete is the stack's deletion.
   let stackView: StackDescription | undefined;
   const cloudFormation = await startCloudFormationEndpoint((nameOrId) => (nameOrId === STACK_ID || nameOrId === 'Admin' ? stackView : undefined));
-  const environment = { ...(options.environment ?? FAST), AWS_ENDPOINT_URL_CLOUDFORMATION: cloudFormation.url };
+  const environment = options.environment ?? FAST;
   let physicalId: string | undefined;
 
   const properties = (members: readonly MemberAccount[]): Record<string, unknown> => ({
@@ -147,7 +147,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       parameters: {},
       creationTime: new Date('2026-01-01T00:00:00Z'),
     };
-    const outcome = await invokeHandler<HandlerResult>(resource.onEvent, event, { account: ADMIN, region: REGION, endpoint: emulator.url, environment });
+    const outcome = await invokeHandler<HandlerResult>(resource.onEvent, event, { account: ADMIN, region: REGION, endpoint: emulator.url, cloudFormationEndpoint: cloudFormation.url, environment });
     if (!outcome.error && requestType === 'Create' && outcome.result) {
       physicalId = outcome.result.PhysicalResourceId;
     }

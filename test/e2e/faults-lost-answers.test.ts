@@ -76,7 +76,7 @@ describe('lost answers: applied calls answered 500 or dropped', () => {
     const after = members(100, 100000000050);
     const failed = await lab.update(before, after);
     expect(failed.ok).toBe(false);
-    expect(failed.error?.message).toMatch(new RegExp(`Adding members failed for 1 account: ${uninvitable} in ${REGION}: .*not verified.*Rolled back`));
+    expect(failed.error?.message).toMatch(new RegExp(`Adding members failed for 1 account: ${uninvitable} in ${REGION}: .*not verified.*Undone: `));
     const rollback = await lab.update(after, before);
     expect(rollback.error).toBeUndefined();
 

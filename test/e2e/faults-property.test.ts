@@ -299,7 +299,7 @@ describe('the lifecycle under random faults (property)', () => {
       }
       const message = sent.error?.message ?? '';
       const failedCount = Number(/failed for (\d+) account/.exec(message)?.[1]);
-      if (failedCount !== mustFail.length || !mustFail.every((id) => message.includes(id)) || !message.includes('Rolled back')) {
+      if (failedCount !== mustFail.length || !mustFail.every((id) => message.includes(id)) || !message.includes('Undone: ')) {
         problems.push(`${label}: expected a rolled-back failure naming ${mustFail.join(', ')}, got: ${message}`);
       }
       problems.push(...violations(`${label} (failed)`, 'failure', step.accounts, previousIds, before, after, invitations, uninvitable, organization));

@@ -5,7 +5,6 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { resetContainers } from '../../local/deploy/invoke';
 import { MUTATING_OPERATIONS } from '../../local/emulator';
 import { drift as runCommand, useEmulator } from '../cli/helpers';
 import { ADMIN, LocalCloud, localCloud, synthesize } from './harness';
@@ -21,8 +20,6 @@ let restoreEnv: () => void;
 afterEach(async () => {
   restoreEnv?.();
   await cloud?.close();
-  // A warm handler keeps the SDK client of the emulator it first called; the next test starts another.
-  resetContainers();
 });
 
 test('import, paste, deploy and drift: no mutating call for the adopted members, drift exits 0', async () => {

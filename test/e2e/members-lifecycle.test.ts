@@ -69,7 +69,7 @@ describe('the bundled members handler from cdk.out, against the local Security H
     const result = await cloud.cfn.deploy(synthesize({ members: [{ accountId: A }, { accountId: B }] }));
     expect(result.ok).toBe(false);
     expect(result.events[0].error).toContain(`${B} in ${REGION}`);
-    expect(result.events[0].error).toContain('Rolled back');
+    expect(result.events[0].error).toContain('Undone: ');
     expect(cloud.members()).toEqual({ [C]: 'Enabled' });
     expect(cloud.cfn.resources).toHaveLength(0);
   });

@@ -57,7 +57,7 @@ describe('a mixed fleet against the local Security Hub with an organization', ()
     const result = await cloud.cfn.deploy(synthesize(declare(ORG1, A, B)));
     expect(result.ok).toBe(false);
     expect(result.events[0].error).toContain(`Adding members failed for 1 account: ${B} in ${REGION}`);
-    expect(result.events[0].error).toContain('Rolled back: removed the 3 members');
+    expect(result.events[0].error).toContain('Undone: removed the 3 members');
     expect(cloud.members()).toEqual({ [ORG1]: 'Removed' });
     expect(cloud.cfn.resources).toHaveLength(0);
   });

@@ -9,7 +9,6 @@ import * as cdk from 'aws-cdk-lib';
 import * as ts from 'typescript';
 import * as library from '../../lib';
 import { readAssembly } from '../../local/deploy/assembly';
-import { resetContainers } from '../../local/deploy/invoke';
 import { LocalCloud, localCloud } from './harness';
 
 const README = path.join(__dirname, '..', '..', 'README.md');
@@ -59,7 +58,6 @@ describe('the README\'s Usage example', () => {
   });
   afterEach(async () => {
     await cloud?.close();
-    resetContainers();
     fs.rmSync(outdir, { recursive: true, force: true });
   });
 

@@ -124,7 +124,7 @@ describe('waitForAcceptance', () => {
     expect(result.ok).toBe(false);
     expect(result.events.map((e) => [e.action, e.ok])).toEqual([['Create', false], ['Rollback Delete', true]]);
     expect(result.events[0].error).toContain(`still pending: ${A}, ${C} in ${REGION} (Invited)`);
-    expect(result.events[0].error).toContain('Rolled back: removed the 1 member this deployment created');
+    expect(result.events[0].error).toContain('Undone: removed the 1 member this deployment created');
     // C was Invited before the deploy: it stays, and is not invited a second time.
     expect(cloud.members()).toEqual({ [C]: 'Invited' });
     expect(cloud.emulator.store.duplicateInvitations()).toBe(0);

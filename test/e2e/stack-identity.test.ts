@@ -11,7 +11,6 @@ import { App, Stack, Stage } from 'aws-cdk-lib';
 import { SecurityHubInvitationAccepter, SecurityHubMembers } from '../../lib';
 import { LocalStack, readAssembly } from '../../local/deploy/assembly';
 import { LocalCloudFormation } from '../../local/deploy/cloudformation';
-import { resetContainers } from '../../local/deploy/invoke';
 import { ADMIN, FAST, LocalCloud, localCloud, REGION } from './harness';
 
 const A = '111111111111';
@@ -47,8 +46,6 @@ function statuses(cloud: LocalCloud, admin: string, region: string): Record<stri
 let cloud: LocalCloud;
 afterEach(async () => {
   await cloud?.close();
-  // A warm handler keeps the SDK client of the emulator it first called; the next test starts another.
-  resetContainers();
 });
 
 describe('an app with a nested Stage', () => {

@@ -4,7 +4,6 @@ import * as os from 'os';
 import * as path from 'path';
 import type { LocalStack } from '../../local/deploy/assembly';
 import { LocalCloudFormation } from '../../local/deploy/cloudformation';
-import { resetContainers } from '../../local/deploy/invoke';
 import { bundleOutputs, bundleStaleness } from '../../local/handler-bundles';
 import { ADMIN, FAST, LocalCloud, localCloud, REGION, synthesize } from './harness';
 
@@ -30,8 +29,6 @@ describe('the administrator and member stacks together, against the local Securi
   });
   afterEach(async () => {
     await cloud?.close();
-    // A warm handler keeps the SDK client of the emulator it first called; the next test starts another.
-    resetContainers();
   });
 
   test('the administrator invites, each member accepts, and the administrator sees them Enabled', async () => {

@@ -1,7 +1,8 @@
 /**
  * The local deploy's CloudFormation order, seen from inside the handlers: a probe handler reads
  * its own stack with the real CloudFormation client (DescribeStacks and GetTemplate by the event's
- * StackId, through AWS_ENDPOINT_URL_CLOUDFORMATION) at every event and logs what it saw.
+ * StackId, through the CloudFormation endpoint its runtime options give it) at every event and
+ * logs what it saw.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -14,19 +15,24 @@ const ACCOUNT = '999999999999';
 const REGION = 'eu-west-1';
 const TYPE = 'Custom::Probe';
 
+/** A bundle as the local deploy loads it: createHandler(runtime options) gives the handler. */
 const PROBE = `
 const { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } = require(${JSON.stringify(require.resolve('@aws-sdk/client-cloudformation'))});
-const client = new CloudFormationClient({ maxAttempts: 1 });
-exports.handler = async (event) => {
-  const [stack] = (await client.send(new DescribeStacksCommand({ StackName: event.StackId }))).Stacks;
-  const template = JSON.parse((await client.send(new GetTemplateCommand({ StackName: event.StackId }))).TemplateBody);
-  console.log(JSON.stringify({ stackId: stack.StackId, status: stack.StackStatus, resources: Object.keys(template.Resources).sort(), creationTime: stack.CreationTime, lastUpdatedTime: stack.LastUpdatedTime }));
-  const props = event.ResourceProperties;
-  if (props.Fail === 'true' && event.RequestType !== 'Delete' || props.FailDelete === 'true' && event.RequestType === 'Delete') {
-    throw new Error('asked to fail');
-  }
-  const replaced = event.RequestType === 'Update' && props.Generation !== event.OldResourceProperties.Generation;
-  return { PhysicalResourceId: event.RequestType === 'Create' || replaced ? event.LogicalResourceId + '-' + props.Generation : event.PhysicalResourceId };
+exports.createHandler = (options) => {
+  const client = new CloudFormationClient({ region: options.env.AWS_REGION, endpoint: options.endpoints.cloudformation, credentials: options.credentials, maxAttempts: 1 });
+  return {
+    handler: async (event) => {
+      const [stack] = (await client.send(new DescribeStacksCommand({ StackName: event.StackId }))).Stacks;
+      const template = JSON.parse((await client.send(new GetTemplateCommand({ StackName: event.StackId }))).TemplateBody);
+      options.log(JSON.stringify({ stackId: stack.StackId, status: stack.StackStatus, resources: Object.keys(template.Resources).sort(), creationTime: stack.CreationTime, lastUpdatedTime: stack.LastUpdatedTime }));
+      const props = event.ResourceProperties;
+      if (props.Fail === 'true' && event.RequestType !== 'Delete' || props.FailDelete === 'true' && event.RequestType === 'Delete') {
+        throw new Error('asked to fail');
+      }
+      const replaced = event.RequestType === 'Update' && props.Generation !== event.OldResourceProperties.Generation;
+      return { PhysicalResourceId: event.RequestType === 'Create' || replaced ? event.LogicalResourceId + '-' + props.Generation : event.PhysicalResourceId };
+    },
+  };
 };
 `;
 

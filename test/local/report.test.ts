@@ -1,9 +1,12 @@
+import { KEPT_DECLARED_BY_ANOTHER_RESOURCE, KEPT_MEMBER_BEFORE_FAILED_DEPLOY, OUTCOME_KEPT } from '../../lib/shared/contract';
 import type { EventReport } from '../../local/deploy/cloudformation';
-import { describeEvent, emailKeptLines, keptAccounts, phaseLine } from '../../local/deploy/report';
+import { describeEvent, emailKeptLines, KEPT_BEFORE_FAILED_DEPLOY_LABEL, keptAccounts, phaseLine } from '../../local/deploy/report';
 
 const KEPT_LINE = JSON.stringify({
   level: 'INFO',
-  message: 'kept accounts another resource declares',
+  message: 'any wording a person reads',
+  outcome: OUTCOME_KEPT,
+  reason: KEPT_DECLARED_BY_ANOTHER_RESOURCE,
   region: 'us-east-1',
   accountIds: ['111111111111', '222222222222'],
   declaredBy: ['Fleet1A2B3C4D'],
@@ -82,7 +85,7 @@ describe('the local deploy\'s report of a changed email', () => {
 });
 
 describe('the local deploy\'s report of accounts a rollback kept (rule R13)', () => {
-  const line = JSON.stringify({ level: 'INFO', message: 'kept (a member before the failed deploy)', region: 'us-east-1', accountIds: ['111111111111'], stackStatus: 'ROLLBACK_IN_PROGRESS' });
+  const line = JSON.stringify({ level: 'INFO', message: 'any wording', outcome: OUTCOME_KEPT, reason: KEPT_MEMBER_BEFORE_FAILED_DEPLOY, region: 'us-east-1', accountIds: ['111111111111'], stackStatus: 'ROLLBACK_IN_PROGRESS' });
 
   test('reads the handler\'s line as kept before the failed deploy, declared by no other resource', () => {
     expect(keptAccounts(['not json', line])).toEqual([{ region: 'us-east-1', accountIds: ['111111111111'], declaredBy: [], beforeFailedDeploy: true }]);
@@ -90,6 +93,13 @@ describe('the local deploy\'s report of accounts a rollback kept (rule R13)', ()
 
   test('says "kept (a member before the failed deploy)" with the accounts', () => {
     const lines = describeEvent(report({ action: 'Rollback Delete', kept: keptAccounts([line]) }), [], {});
+    expect(KEPT_BEFORE_FAILED_DEPLOY_LABEL).toBe('kept (a member before the failed deploy)');
     expect(lines).toContainEqual(expect.stringMatching(/^ {4}kept \(a member before the failed deploy\) +111111111111 {2}\[us-east-1, administrator 999999999999\]$/));
+  });
+
+  test('reads the fields, not the message: a line with the wording but no outcome record is not one', () => {
+    const worded = JSON.stringify({ level: 'INFO', message: 'kept (a member before the failed deploy)', region: 'us-east-1', accountIds: ['111111111111'] });
+    const otherReason = JSON.stringify({ level: 'INFO', message: 'kept', outcome: OUTCOME_KEPT, reason: 'some-future-reason', region: 'us-east-1', accountIds: ['111111111111'] });
+    expect(keptAccounts([worded, otherReason])).toEqual([]);
   });
 });

@@ -131,14 +131,13 @@ export async function runAudit(endpoints: Endpoints, options: { repair?: boolean
     account: ADMIN,
     region: REGION,
     endpoint: endpoints.emulator.url,
+    cloudFormationEndpoint: endpoints.cloudFormation.url,
+    eventBridgeEndpoint: endpoints.eventBridge.url,
     environment: {
-      AWS_ENDPOINT_URL_CLOUDFORMATION: endpoints.cloudFormation.url,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventBridge.url,
       AUDIT_STACK_ID: STACK_ID,
       AUDIT_STACK_NAME: STACK_NAME,
       AUDIT_REPAIR: options.repair ? 'true' : 'false',
-      // Powertools writes to the process's stdout in Lambda; in dev mode through console, which
-      // the invocation captures. Metrics stay on.
+      // Dev mode turns Powertools' metrics off unless told otherwise: they must stay on.
       POWERTOOLS_DEV: 'true',
       POWERTOOLS_METRICS_DISABLED: 'false',
       SECURITYHUB_MEMBERS_RATE_PER_SECOND: '10000',

@@ -1,3 +1,4 @@
+import { KEPT_DECLARED_BY_ANOTHER_RESOURCE, OUTCOME_KEPT } from '../../../lib/shared/contract';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -55,7 +56,7 @@ const members = (...ids: string[]) => ids.map((id) => ({ AccountId: id }));
 const removed = (region = 'us-east-1') => calls.filter((c) => c.region === region && ['DisassociateMembersCommand', 'DeleteMembersCommand'].includes(c.command)).flatMap((c) => c.ids);
 const mutating = () => calls.filter((c) => MUTATING.includes(c.command));
 const logLines = () => logs.flatMap((spy) => spy.mock.calls.flat()).join('\n').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-const keptLines = () => logLines().filter((l) => l.message === 'kept accounts another resource declares');
+const keptLines = () => logLines().filter((l) => l.outcome === OUTCOME_KEPT && l.reason === KEPT_DECLARED_BY_ANOTHER_RESOURCE);
 const cfnCalls = () => cfn.commandCalls(DescribeStacksCommand).length + cfn.commandCalls(GetTemplateCommand).length;
 
 /** A template with this resource (declaring `own`) and the given others. */
@@ -88,11 +89,12 @@ describe('an account another resource declares is kept', () => {
     // The local deploy parses this line: its shape is a contract.
     expect(keptLines()).toEqual([expect.objectContaining({
       level: 'INFO',
-      message: 'kept accounts another resource declares',
+      outcome: OUTCOME_KEPT,
+      reason: KEPT_DECLARED_BY_ANOTHER_RESOURCE,
       region: 'us-east-1',
       accountIds: [A],
       declaredBy: ['Fleet1A2B3C4D'],
-      reason: expect.stringContaining('Fleet1A2B3C4D'),
+      detail: expect.stringContaining('Fleet1A2B3C4D'),
     })]);
   });
 

@@ -106,7 +106,7 @@ describe('every answer fits in 4,096 bytes', () => {
     expect(response.parsed.Status).toBe('FAILED');
     expect(response.bytes).toBeLessThan(LIMIT);
     expect(response.parsed.Reason).toMatch(/^waited 3000 s for every invited member to accept; 1000 accounts are still pending: 100000000000, /);
-    expect(response.parsed.Reason).toContain('Rolled back: removed the 33999 members this deployment created');
+    expect(response.parsed.Reason).toContain('Undone: removed the 33999 members this deployment created');
     // The one that existed before stayed; everything created went.
     expect(stateOf('eu-west-1')).toEqual(new Map([[ids(1000)[500], 'Enabled']]));
     expect(stateOf('us-east-1').size).toBe(0);
@@ -131,7 +131,7 @@ describe('every answer fits in 4,096 bytes', () => {
     expect(response.bytes).toBeLessThan(LIMIT);
     expect(response.parsed.Reason).toMatch(/^Adding members failed for 1000 accounts: 100000000000 in us-east-1: The account 100000000000 could not be invited/);
     expect(response.parsed.Reason).toContain('Every account id is in the handler\'s log.');
-    expect(response.parsed.Reason).toContain('Rolled back: removed the 34000 members');
+    expect(response.parsed.Reason).toContain('Undone: removed the 34000 members');
   });
 
   test('hundreds of invalid values, each as long as it likes', async () => {

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
+import { OUTCOME_REFUSED, OUTCOME_REMOVED } from '../../../lib/shared/contract';
 import { emptyStack, wireStack } from './stack-model';
 import { handler, isComplete } from '../../../lambda/members';
 import { decodeCreated, encodeCreated } from '../../../lambda/members/wait';
@@ -30,6 +31,8 @@ let state: Map<string, string>;
 /** Accounts CreateMembers or InviteMembers report as unprocessed, with the reason. */
 let refuseInvite: Map<string, string>;
 let logs: jest.SpyInstance[];
+/** Every JSON line the handler logged in this test. */
+const records = (): Record<string, unknown>[] => logs.flatMap((spy) => spy.mock.calls.flat()).map((line) => JSON.parse(String(line)) as Record<string, unknown>);
 
 
 
@@ -174,19 +177,27 @@ describe('Create', () => {
     expect(result.Data!.InvitedCount).toBe('120');
   });
 
-  test('fails listing every account the service did not process, and rolls back what it created', async () => {
+  test('fails listing every account the service did not process, and undoes what it created', async () => {
     refuseInvite.set(B, 'The account could not be invited: the email address is not verified');
     refuseInvite.set(C, 'Account is suspended');
     await expect(handler(event('Create', { Members: members(A, B, C) }), context)).rejects.toThrow(
-      new RegExp(`Adding members failed for 2 accounts: ${B} in us-east-1: The account could not be invited: the email address is not verified; ${C} in us-east-1: Account is suspended\\. Rolled back: removed the 3 members`),
+      new RegExp(`Adding members failed for 2 accounts: ${B} in us-east-1: The account could not be invited: the email address is not verified; ${C} in us-east-1: Account is suspended\\. Undone: removed the 3 members`),
     );
     // A was created and invited: disassociated, then deleted. B and C were only created: deleted.
     expect(idsOf(DisassociateMembersCommand)).toEqual([[A]]);
     expect(idsOf(DeleteMembersCommand)).toEqual([[A, B, C]]);
     expect(state.size).toBe(0);
+    // One refused record per region and reason, logged once by the entry, with the service's reason.
+    expect(records().filter((r) => r.outcome === OUTCOME_REFUSED)).toEqual([
+      expect.objectContaining({ level: 'ERROR', phase: 'Adding members', region: 'us-east-1', accountIds: [B], serviceReason: 'The account could not be invited: the email address is not verified' }),
+      expect.objectContaining({ level: 'ERROR', phase: 'Adding members', region: 'us-east-1', accountIds: [C], serviceReason: 'Account is suspended' }),
+    ]);
+    expect(records().filter((r) => r.message === 'Adding members failed')).toEqual([expect.objectContaining({ accounts: 2, accountIds: [B, C] })]);
+    // The undo's removals are not a removal of the declaration's.
+    expect(records().filter((r) => r.outcome === OUTCOME_REMOVED)).toEqual([]);
   });
 
-  test('rollback never removes an account that was a member before, even a re-invited one', async () => {
+  test('the undo never removes an account that was a member before, even a re-invited one', async () => {
     state.set(A, 'Removed');
     refuseInvite.set(B, 'cannot invite');
     await expect(handler(event('Create', { Members: members(A, B) }), context)).rejects.toThrow('Adding members failed for 1 account');
@@ -194,9 +205,9 @@ describe('Create', () => {
     expect(state.has(B)).toBe(false);
   });
 
-  test('a thrown error after creation also rolls back', async () => {
+  test('a thrown error after creation is undone too', async () => {
     hub.on(InviteMembersCommand).rejects(new Error('AccessDeniedException: not allowed'));
-    await expect(handler(event('Create', { Members: members(A) }), context)).rejects.toThrow(/not allowed.*Rolled back: removed the 1 member/);
+    await expect(handler(event('Create', { Members: members(A) }), context)).rejects.toThrow(/not allowed.*Undone: removed the 1 member/);
     expect(state.size).toBe(0);
   });
 
@@ -274,6 +285,7 @@ describe('Update', () => {
     expect(idsOf(DeleteMembersCommand)).toEqual([[B]]);
     expect(state).toEqual(new Map([[A, 'Enabled'], [C, 'Invited']]));
     expect(result.Data).toEqual({ MemberCount: '2', EnabledCount: '1', InvitedCount: '1' });
+    expect(records().filter((r) => r.outcome === OUTCOME_REMOVED)).toEqual([expect.objectContaining({ region: 'us-east-1', accountIds: [B] })]);
   });
 
   test('fails before any change when additions before removals would exceed the 1,000-member quota', async () => {
@@ -410,7 +422,7 @@ describe('waitForAcceptance', () => {
     state.set(A, 'Invited').set(B, 'Invited');
     const created = encodeCreated([{ accountId: A }, { accountId: B }], [new Set([A])]); // A only: B existed before
     await expect(isComplete({ ...event('Create', waiting), PhysicalResourceId: 'x:awaiting-acceptance', Data: { WaitDeadline: past(), WaitCreated: created } }, context))
-      .rejects.toThrow(`waited 60 s for every invited member to accept; 2 accounts are still pending: ${A}, ${B} in us-east-1 (Invited). Rolled back: removed the 1 member`);
+      .rejects.toThrow(`waited 60 s for every invited member to accept; 2 accounts are still pending: ${A}, ${B} in us-east-1 (Invited). Undone: removed the 1 member`);
     expect(state).toEqual(new Map([[B, 'Invited']]));
   });
 
@@ -494,7 +506,7 @@ describe('the Lambda timeout', () => {
     });
     try {
       await expect(handler(event('Create', { Members: members(A, B) }), timed)).rejects.toThrow(
-        /stopped before starting more changes: less than 120 s were left before the Lambda timeout.*Rolled back: removed the 2 members/,
+        /stopped before starting more changes: less than 120 s were left before the Lambda timeout.*Undone: removed the 2 members/,
       );
     } finally {
       jest.spyOn(Date, 'now').mockRestore();

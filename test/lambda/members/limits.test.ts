@@ -124,7 +124,7 @@ describe('failure messages fit a CloudFormation response', () => {
     expect(message.length).toBeLessThan(MESSAGE_LIMIT);
     expect(message).toMatch(new RegExp(`^Adding members failed for 1000 accounts: ${ids[0]}, ${ids[1]}, ${ids[2]}, `));
     const shown = message.match(/\d{12}/g)!.length;
-    expect(message).toContain(` and ${1000 - shown} more in us-east-1: The account could not be invited: the email address is not verified. Every account id is in the handler's log. Rolled back: removed the 1000 members`);
+    expect(message).toContain(` and ${1000 - shown} more in us-east-1: The account could not be invited: the email address is not verified. Every account id is in the handler's log. Undone: removed the 1000 members`);
     // The rollback still ran in full: the message is short, not the work.
     expect(state.size).toBe(0);
   });
@@ -153,10 +153,10 @@ describe('failure messages fit a CloudFormation response', () => {
 
   test('more groups than fit are counted, not dropped silently', () => {
     const failures: AccountFailure[] = manyIds(300).map((accountId, i) => ({ accountId, region: 'us-east-1', reason: `reason number ${i} ${'x'.repeat(40)}` }));
-    const message = new MemberOperationError('Adding members', failures, 'Rolled back: removed the 300 members this deployment created; members that existed before were left as they were.').message;
+    const message = new MemberOperationError('Adding members', failures, 'Undone: removed the 300 members this deployment created; members that existed before were left as they were.').message;
     expect(message.length).toBeLessThan(MESSAGE_LIMIT);
     const listed = message.match(/\d{12}/g)!.length;
-    expect(message).toContain(`; and ${300 - listed} more accounts for other reasons or regions. Every account id is in the handler's log. Rolled back:`);
+    expect(message).toContain(`; and ${300 - listed} more accounts for other reasons or regions. Every account id is in the handler's log. Undone:`);
   });
 
   test('a rollback that cannot remove 1,000 accounts keeps its sentence short too', async () => {
@@ -165,7 +165,7 @@ describe('failure messages fit a CloudFormation response', () => {
     hub.on(DeleteMembersCommand).rejects(new InternalException({ message: 'Internal error', $metadata: {} }));
     const message = await messageOf(handler(event('Create', { Members: members(...ids) }), context));
     expect(message.length).toBeLessThan(MESSAGE_LIMIT);
-    expect(message).toMatch(/Rollback incomplete: removed 0 members this deployment created, could not remove 100000000000, .* and \d+ more in us-east-1: InternalException: Internal error\. Every account id is in the handler's log\.$/);
+    expect(message).toMatch(/Undo incomplete: removed 0 members this deployment created, could not remove 100000000000, .* and \d+ more in us-east-1: InternalException: Internal error\. Every account id is in the handler's log\.$/);
   });
 
   test('a small failure keeps its full list and no pointer to the log', () => {
@@ -194,14 +194,14 @@ describe('failure messages fit a CloudFormation response', () => {
   test('a timeout with several statuses names every status', () => {
     const statuses = ['Invited', 'Resigned', 'not a member'];
     const pending = manyIds(1000).map((accountId, i) => ({ accountId, region: 'us-east-1', status: statuses[i % statuses.length] }));
-    const message = timeoutMessage(3600, pending);
+    const message = timeoutMessage(() => undefined, 3600, pending);
     expect(message.length).toBeLessThan(MESSAGE_LIMIT);
     statuses.forEach((status) => expect(message).toContain(`in us-east-1 (${status})`));
   });
 
   test('a small timeout keeps its exact wording', () => {
-    expect(timeoutMessage(60, [{ accountId: A, region: 'us-east-1', status: 'Invited' }, { accountId: B, region: 'eu-west-1', status: 'Invited' }], 'Rolled back.'))
-      .toBe(`waited 60 s for every invited member to accept; 2 accounts are still pending: ${A} in us-east-1 (Invited); ${B} in eu-west-1 (Invited). Rolled back.`);
+    expect(timeoutMessage(() => undefined, 60, [{ accountId: A, region: 'us-east-1', status: 'Invited' }, { accountId: B, region: 'eu-west-1', status: 'Invited' }], 'Undone.'))
+      .toBe(`waited 60 s for every invited member to accept; 2 accounts are still pending: ${A} in us-east-1 (Invited); ${B} in eu-west-1 (Invited). Undone.`);
   });
 });
 

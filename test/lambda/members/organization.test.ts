@@ -94,7 +94,7 @@ describe('InviteMembers refusals are checked by a re-read', () => {
   test('an account the re-read shows Created: the event fails naming the account and the reason, and rolls back', async () => {
     refuseInvite.set(OUTSIDE, 'The account could not be invited: the email address is not verified.');
     await expect(handler(event('Create', { Members: members(ORG, OUTSIDE) }), context)).rejects.toThrow(
-      `Adding members failed for 1 account: ${OUTSIDE} in us-east-1: The account could not be invited: the email address is not verified. Rolled back: removed the 2 members`,
+      `Adding members failed for 1 account: ${OUTSIDE} in us-east-1: The account could not be invited: the email address is not verified. Undone: removed the 2 members`,
     );
     // The organization account this Create added is disassociated; the service keeps it as Removed.
     expect(state).toEqual(new Map([[ORG, 'Removed']]));

@@ -1,3 +1,4 @@
+import { KEPT_MEMBER_BEFORE_FAILED_DEPLOY, OUTCOME_KEPT } from '../../../lib/shared/contract';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -90,7 +91,7 @@ describe('the handler during a rollback', () => {
   const members = (...ids: string[]) => ids.map((id) => ({ AccountId: id }));
   const removed = () => calls.filter((c) => ['DisassociateMembersCommand', 'DeleteMembersCommand'].includes(c.command)).flatMap((c) => c.ids);
   const logLines = () => logs.flatMap((spy) => spy.mock.calls.flat()).join('\n').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
-  const keptLines = () => logLines().filter((l) => l.message === 'kept (a member before the failed deploy)');
+  const keptLines = () => logLines().filter((l) => l.outcome === OUTCOME_KEPT && l.reason === KEPT_MEMBER_BEFORE_FAILED_DEPLOY);
 
   function event(requestType: 'Update' | 'Delete', props: Record<string, unknown>, old?: Record<string, unknown>): CustomResourceEvent {
     const token = 'arn:aws:lambda:us-east-1:999999999999:function:framework';

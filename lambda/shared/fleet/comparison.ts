@@ -72,7 +72,7 @@ export interface DriftDocument {
 }
 
 /** A resource entry with what the table shows beside the JSON fields. */
-export interface AuditedResource extends ResourceResult {
+export interface ComparedResource extends ResourceResult {
   readonly displayName: string;
   readonly invite: boolean;
   /** Whether invited accounts had to be Enabled (`--wait`). */
@@ -83,20 +83,20 @@ export interface AuditedResource extends ResourceResult {
   readonly undeclaredStatuses: Map<string, string>;
 }
 
-/** A resource left out, and why. */
-export interface SkippedResource {
+/** A resource left out of the comparison, and why. */
+export interface LeftOutResource {
   readonly displayName: string;
   readonly logicalId: string;
   readonly reason: string;
 }
 
-/** Everything one audit found. */
-export interface AuditResult {
-  readonly resources: AuditedResource[];
+/** Everything one comparison found. */
+export interface ComparisonResult {
+  readonly resources: ComparedResource[];
   /** Resources of another administrator than the credentials'. */
-  readonly skipped: SkippedResource[];
+  readonly otherAdministrators: LeftOutResource[];
   /** Resources whose declaration can't be read without guessing. */
-  readonly unreadable: SkippedResource[];
+  readonly unreadable: LeftOutResource[];
 }
 
 /** Whether a declared account's status matches its resource's `invite`. */
@@ -111,7 +111,7 @@ export function isAccepted(status: string | undefined): boolean {
 }
 
 /** The JSON document of a result: exactly the fields of docs/design.md, "Drift command". */
-export function toDocument(result: AuditResult): DriftDocument {
+export function toDocument(result: ComparisonResult): DriftDocument {
   return {
     inSync: result.unreadable.length === 0 && result.resources.every((r) => r.members.every((m) => m.inSync)),
     resources: result.resources.map((r) => ({
@@ -128,8 +128,8 @@ export function toDocument(result: AuditResult): DriftDocument {
 /** Makes the reader of one region, with the credentials of `roleAccount` (assumed) or the default ones. */
 export type ReaderFactory = (region: string, roleAccount: string | undefined) => HubReader;
 
-/** Options of {@link FleetAudit}. */
-export interface FleetAuditOptions {
+/** Options of {@link FleetComparison}. */
+export interface FleetComparisonOptions {
   readonly resources: readonly DeclaredResource[];
   readonly readerFor: ReaderFactory;
   /** Whether to read each account's resources with a role assumed in that account. */
@@ -157,18 +157,18 @@ interface Group {
 }
 
 /**
- * One audit of a fleet: {@link prepare} reads each hub once (DescribeHub) and decides which
+ * One comparison of a fleet: {@link prepare} reads each hub once (DescribeHub) and decides which
  * resources are the caller's, {@link readStatuses} reads the declared accounts (repeated while
  * waiting), {@link readUndeclared} lists every member once at the end.
  */
-export class FleetAudit {
+export class FleetComparison {
   private readonly targets: Target[] = [];
-  private readonly skipped: SkippedResource[] = [];
-  private readonly unreadable: SkippedResource[] = [];
+  private readonly otherAdministrators: LeftOutResource[] = [];
+  private readonly unreadable: LeftOutResource[] = [];
   private readonly groups = new Map<string, Group>();
   private readonly undeclared = new Map<Group, Map<string, string>>();
 
-  constructor(private readonly options: FleetAuditOptions) {}
+  constructor(private readonly options: FleetComparisonOptions) {}
 
   /**
    * Calls DescribeHub once per credentials and region.
@@ -222,7 +222,7 @@ export class FleetAudit {
         const caller = entry.state?.enabled ? entry.state.account : callerOf(entry.roleAccount);
         const admin = resource.account ?? caller;
         if (caller !== undefined && admin !== caller) {
-          this.skipped.push({
+          this.otherAdministrators.push({
             displayName: resource.displayName,
             logicalId: resource.logicalId,
             reason: `declared for administrator ${admin} in ${region}, but the credentials are account ${caller}${this.options.useRoles ? '' : '; give --role-arn-template to read other accounts'}`,
@@ -279,9 +279,9 @@ export class FleetAudit {
   }
 
   /** What was found, from the latest reads. */
-  result(): AuditResult {
+  result(): ComparisonResult {
     return {
-      skipped: [...this.skipped],
+      otherAdministrators: [...this.otherAdministrators],
       unreadable: [...this.unreadable],
       resources: this.targets.map(({ resource, region, group }) => {
         const undeclared = this.undeclared.get(group) ?? new Map<string, string>();
@@ -316,4 +316,9 @@ export class FleetAudit {
 
 function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** A new {@link FleetComparison}: the drift engine the drift command and the scheduled audit share. */
+export function compareFleet(options: FleetComparisonOptions): FleetComparison {
+  return new FleetComparison(options);
 }
