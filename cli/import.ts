@@ -5,7 +5,7 @@
  */
 import { ListMembersCommand } from '@aws-sdk/client-securityhub';
 import { MAX_IDS_PER_CALL } from '../lib/shared/contract';
-import { normalizeStatus } from '../lib/shared/status';
+import { normalizeStatus } from '../lambda/shared/status';
 import type { RegionClients } from '../lambda/shared/client';
 import { isNotSubscribed, reasonOf } from '../lambda/shared/errors';
 import { allPages, readMembers } from '../lambda/shared/fleet/reads';
