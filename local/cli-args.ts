@@ -64,9 +64,9 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   {
     name: 'deploy',
     synopsis: 'deploy [STACK ...]',
-    summary: 'synthesize bin/app.ts and deploy its stacks to the local Security Hub, in dependency order (the '
+    summary: 'deploy the app\'s stacks to the local Security Hub, in dependency order (the '
       + 'administrator\'s stack, then the member stacks), each as its own account; or only the named stacks. '
-      + 'Bundles the Lambda handlers first when their sources changed',
+      + '`npm run local` synthesizes bin/app.ts first, bundling the Lambda handlers when their sources changed',
     operands: { kind: 'stack names' },
     options: ['verbose', 'context', 'fail-after'],
   },
@@ -223,6 +223,44 @@ export function parseLocalArgs(argv: readonly string[]): LocalArgs {
   return { command: command.name, operands, options };
 }
 
+/** The option of the installed command that names the user's synthesized app. */
+export const APP_OPTION = 'app';
+
+/** The app the installed command reads when `--app` is not given: where `cdk synth` writes. */
+export const DEFAULT_APP = 'cdk.out';
+
+/**
+ * Takes `--app DIR` (or `--app=DIR`) out of the installed command's arguments, wherever it stands,
+ * so that every command, those that pass their arguments on included, reads the same app.
+ *
+ * @returns the app folder (the last given, as a repeated flag is read; {@link DEFAULT_APP} when
+ * none) and the other arguments, in their order
+ * @throws UsageError when `--app` has no value
+ */
+export function takeAppOption(argv: readonly string[]): { app: string; rest: string[] } {
+  let app = DEFAULT_APP;
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === `--${APP_OPTION}`) {
+      const value = argv[i + 1];
+      if (value === undefined || value === '' || value.startsWith('-')) {
+        throw new UsageError(`option "--${APP_OPTION}" needs DIR, the folder cdk synth wrote, got ${value === undefined ? 'nothing' : `"${value}"`}: for example --${APP_OPTION} ${DEFAULT_APP}`);
+      }
+      app = value;
+      i++;
+    } else if (arg.startsWith(`--${APP_OPTION}=`)) {
+      app = arg.slice(APP_OPTION.length + 3);
+      if (app === '') {
+        throw new UsageError(`option "--${APP_OPTION}" needs DIR, the folder cdk synth wrote, got nothing: for example --${APP_OPTION} ${DEFAULT_APP}`);
+      }
+    } else {
+      rest.push(arg);
+    }
+  }
+  return { app, rest };
+}
+
 /** The context pairs given with `-c`, as `cdk synth` takes them: `--context KEY=VALUE ...`. */
 export function synthContextArgs(args: LocalArgs): string[] {
   return (args.options.context ?? []).flatMap((pair) => ['--context', pair]);
@@ -234,22 +272,41 @@ export function contextValue(args: LocalArgs, key: string): string | undefined {
   return pair?.slice(key.length + 1);
 }
 
+/** How the usage names the command line, and the app it reads. */
+export interface LocalUsageOptions {
+  /**
+   * The command line as typed before the command.
+   * @default 'npm run local --'
+   */
+  readonly invocation?: string;
+  /**
+   * The synthesized app the commands read when it is the user's own, given with `--app DIR`; `-c`
+   * is then left out, as there is no synth to take it.
+   * @default - the clone's: `-c` and no `--app`
+   */
+  readonly app?: string;
+}
+
 /**
  * The usage text.
  *
  * @param stateDir where the local state is kept, shown relative to the working directory
  */
-export function localUsage(stateDir: string): string {
+export function localUsage(stateDir: string, usage: LocalUsageOptions = {}): string {
+  const invocation = usage.invocation ?? 'npm run local --';
   const width = Math.max(...LOCAL_COMMANDS.map((c) => c.synopsis.length));
   const commands = LOCAL_COMMANDS.map((c) => `  ${c.synopsis.padEnd(width)}  ${wrap(c.summary, 100 - width - 4).join(`\n  ${' '.repeat(width)}  `)}`);
-  const flags = (Object.entries(LOCAL_OPTIONS) as [LocalOptionName, LocalOption][]).map(([name, o]) => {
+  const flags = (Object.entries(LOCAL_OPTIONS) as [LocalOptionName, LocalOption][]).filter(([name]) => usage.app === undefined || name !== 'context').map(([name, o]) => {
     const spelled = `${'short' in o && o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ` ${o.value}` : ''}`;
     const users = LOCAL_COMMANDS.filter((c) => c.options.includes(name)).map((c) => c.name);
     return [spelled, `${users.length > 0 ? `(${users.join(', ')}) ` : ''}${o.summary}`] as const;
   });
+  if (usage.app !== undefined) {
+    flags.unshift([`    --${APP_OPTION} DIR`, `(every command) the synthesized app to rehearse, as cdk synth wrote it (default ${DEFAULT_APP}; now ${path.relative(process.cwd(), usage.app) || '.'})`]);
+  }
   const flagWidth = Math.max(...flags.map(([spelled]) => spelled.length));
   return [
-    'Usage: npm run local -- <command> [options]',
+    `Usage: ${invocation} <command> [options]`,
     '',
     'Commands:',
     ...commands,
