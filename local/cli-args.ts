@@ -223,42 +223,55 @@ export function parseLocalArgs(argv: readonly string[]): LocalArgs {
   return { command: command.name, operands, options };
 }
 
-/** The option of the installed command that names the user's synthesized app. */
-export const APP_OPTION = 'app';
+/** The options only the installed command takes, each given before or after the command. */
+export const INSTALLED_OPTIONS = {
+  app: { value: 'DIR', summary: 'the synthesized app to rehearse, the folder cdk synth wrote' },
+  organization: {
+    value: 'ID,ID...',
+    summary: 'the member accounts the local Security Hub plays as the administrator\'s organization (enabled, no invitation), '
+      + 'as the sample app\'s organizationAccounts context does',
+  },
+} as const;
 
 /** The app the installed command reads when `--app` is not given: where `cdk synth` writes. */
 export const DEFAULT_APP = 'cdk.out';
 
+/** What the installed command's own options say, and the arguments left for the local command line. */
+export interface InstalledArgs {
+  /** The app folder: the last `--app` given, as a repeated flag is read; {@link DEFAULT_APP} when none. */
+  readonly app: string;
+  /** The accounts given with `--organization`, as given; undefined when not given. */
+  readonly organization?: string;
+  /** The other arguments, in their order. */
+  readonly rest: string[];
+}
+
 /**
- * Takes `--app DIR` (or `--app=DIR`) out of the installed command's arguments, wherever it stands,
- * so that every command, those that pass their arguments on included, reads the same app.
+ * Takes the installed command's own options (`--app DIR`, `--organization IDS`, or `--NAME=VALUE`)
+ * out of its arguments, wherever they stand, so that every command, those that pass their
+ * arguments on included, reads the same app.
  *
- * @returns the app folder (the last given, as a repeated flag is read; {@link DEFAULT_APP} when
- * none) and the other arguments, in their order
- * @throws UsageError when `--app` has no value
+ * @throws UsageError when such an option has no value
  */
-export function takeAppOption(argv: readonly string[]): { app: string; rest: string[] } {
-  let app = DEFAULT_APP;
+export function takeInstalledOptions(argv: readonly string[]): InstalledArgs {
+  const values: Partial<Record<keyof typeof INSTALLED_OPTIONS, string>> = {};
   const rest: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === `--${APP_OPTION}`) {
-      const value = argv[i + 1];
-      if (value === undefined || value === '' || value.startsWith('-')) {
-        throw new UsageError(`option "--${APP_OPTION}" needs DIR, the folder cdk synth wrote, got ${value === undefined ? 'nothing' : `"${value}"`}: for example --${APP_OPTION} ${DEFAULT_APP}`);
-      }
-      app = value;
-      i++;
-    } else if (arg.startsWith(`--${APP_OPTION}=`)) {
-      app = arg.slice(APP_OPTION.length + 3);
-      if (app === '') {
-        throw new UsageError(`option "--${APP_OPTION}" needs DIR, the folder cdk synth wrote, got nothing: for example --${APP_OPTION} ${DEFAULT_APP}`);
-      }
-    } else {
-      rest.push(arg);
+    const name = (Object.keys(INSTALLED_OPTIONS) as (keyof typeof INSTALLED_OPTIONS)[])
+      .find((n) => argv[i] === `--${n}` || argv[i].startsWith(`--${n}=`));
+    if (name === undefined) {
+      rest.push(argv[i]);
+      continue;
     }
+    const inline = argv[i].startsWith(`--${name}=`);
+    const value = inline ? argv[i].slice(name.length + 3) : argv[i + 1];
+    if (value === undefined || value === '' || (!inline && value.startsWith('-'))) {
+      throw new UsageError(`option "--${name}" needs ${INSTALLED_OPTIONS[name].value}, got ${value === undefined || value === '' ? 'nothing' : `"${value}"`}: ${INSTALLED_OPTIONS[name].summary}`);
+    }
+    values[name] = value;
+    i += inline ? 0 : 1;
   }
-  return { app, rest };
+  return { app: values.app ?? DEFAULT_APP, ...(values.organization !== undefined ? { organization: values.organization } : {}), rest };
 }
 
 /** The context pairs given with `-c`, as `cdk synth` takes them: `--context KEY=VALUE ...`. */
@@ -302,7 +315,10 @@ export function localUsage(stateDir: string, usage: LocalUsageOptions = {}): str
     return [spelled, `${users.length > 0 ? `(${users.join(', ')}) ` : ''}${o.summary}`] as const;
   });
   if (usage.app !== undefined) {
-    flags.unshift([`    --${APP_OPTION} DIR`, `(every command) the synthesized app to rehearse, as cdk synth wrote it (default ${DEFAULT_APP}; now ${path.relative(process.cwd(), usage.app) || '.'})`]);
+    flags.unshift(
+      ['    --app DIR', `(every command) ${INSTALLED_OPTIONS.app.summary} (default ${DEFAULT_APP}; now ${path.relative(process.cwd(), usage.app) || '.'})`],
+      [`    --organization ${INSTALLED_OPTIONS.organization.value}`, `(deploy) ${INSTALLED_OPTIONS.organization.summary}`],
+    );
   }
   const flagWidth = Math.max(...flags.map(([spelled]) => spelled.length));
   return [

@@ -6,7 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { takeAppOption } from './cli-args';
+import { takeInstalledOptions, UsageError } from './cli-args';
+import { ContextValueError, parseOrganizationAccounts } from './context';
 import { runLocal } from './run';
 
 /** The command line as typed before the local command. */
@@ -65,11 +66,21 @@ export function packageRoot(from: string = __dirname): string {
  */
 export async function runInstalledLocal(argv: readonly string[], deps: InstalledLocalDeps): Promise<number> {
   let taken;
+  let organizationAccounts: string[] | undefined;
   try {
-    taken = takeAppOption(argv);
+    taken = takeInstalledOptions(argv);
+    organizationAccounts = taken.organization === undefined ? undefined : parseOrganizationAccounts(taken.organization, '--organization');
+    const command = taken.rest.find((arg) => !arg.startsWith('-'));
+    if (organizationAccounts && command !== 'deploy') {
+      // Only a deploy starts the organization; later commands play the one the deploy saw.
+      throw new UsageError(`option "--organization" applies to deploy only, got ${command === undefined ? 'no command' : `"${command}"`}: the other commands play the organization the latest deploy saw`);
+    }
   } catch (error) {
-    deps.stderr(`error: ${(error as Error).message}`);
-    return 1;
+    if (error instanceof UsageError || error instanceof ContextValueError) {
+      deps.stderr(`error: ${error.message}`);
+      return 1;
+    }
+    throw error;
   }
   const appDir = path.resolve(taken.app);
   return runLocal(taken.rest, {
@@ -77,6 +88,7 @@ export async function runInstalledLocal(argv: readonly string[], deps: Installed
     stateDir: installedStateDir(appDir, deps.env),
     packageRoot: packageRoot(),
     invocation: INSTALLED_INVOCATION,
+    ...(organizationAccounts ? { organizationAccounts } : {}),
     print: deps.stdout,
     printError: deps.stderr,
   });

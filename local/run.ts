@@ -52,6 +52,12 @@ export interface LocalRunOptions {
    */
   readonly synthesize?: (args: LocalArgs, print: (line: string) => void) => LocalSynthesis;
   /**
+   * The accounts the local Security Hub plays as each administrator's organization when no
+   * synthesis names them.
+   * @default - none
+   */
+  readonly organizationAccounts?: readonly string[];
+  /**
    * Brings the bundled command and handlers up to date before a command that runs them.
    * @default - they are the package's, as shipped
    */
@@ -252,7 +258,7 @@ class LocalRunner {
         + 'expected the context given to your synth (cdk synth -c KEY=VALUE), then this deploy');
     }
     this.checkStateFiles();
-    const synthesis = options.synthesize?.(args, print) ?? {};
+    const synthesis = options.synthesize?.(args, print) ?? { organizationAccounts: options.organizationAccounts };
     const synthesized = readAssembly(options.appDir, DEFAULT_ENVIRONMENT);
     // Like `cdk deploy STACK`, naming stacks deploys only those, without the stacks they depend on.
     const stacks = selectStacks(synthesized, args.operands, 'in the app');
