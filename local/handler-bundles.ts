@@ -7,11 +7,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /**
- * What a bundle is made from, relative to the project root: the handlers, the drift command (cli),
- * the contract types and validation they share with the constructs (lib/shared), the bundling
- * script, and the lock file (a changed dependency, such as the AWS SDK that is bundled in).
+ * What a bundle is made from, relative to the project root: the handlers, the command (cli, and
+ * local, which its `local` subcommand runs), the contract types and validation they share with the
+ * constructs (lib/shared), the bundling script, and the lock file (a changed dependency, such as
+ * the AWS SDK that is bundled in).
  */
-export const BUNDLE_INPUTS: readonly string[] = ['lambda', 'cli', path.join('lib', 'shared'), path.join('scripts', 'bundle-handlers.mjs'), 'package-lock.json'];
+export const BUNDLE_INPUTS: readonly string[] = ['lambda', 'cli', 'local', path.join('lib', 'shared'), path.join('scripts', 'bundle-handlers.mjs'), 'package-lock.json'];
 
 /**
  * The bundles that scripts/bundle-handlers.mjs writes: assets/NAME-handler/index.js for each

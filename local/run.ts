@@ -17,6 +17,7 @@ import { MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
 import { LocalArgs, localUsage, parseLocalArgs, UsageError } from './cli-args';
 import { LocalStack, readAssembly } from './deploy/assembly';
 import { checkFailAfter, deployedStacks, EventReport, LocalCloudFormation, namesResource, readLocalState } from './deploy/cloudformation';
+import { resetContainers } from './deploy/invoke';
 import { changes, describeEvent, MemberSnapshot, phaseLine, resourceName, snapshot } from './deploy/report';
 import { localAudit } from './audit';
 import { localDrift, localRemove, localResign } from './drift';
@@ -331,6 +332,9 @@ class LocalRunner {
 
   private async withHub<T>(fn: (emulator: RunningEmulator) => Promise<T>, options: EmulatorOptions = {}): Promise<T> {
     fs.mkdirSync(this.options.stateDir, { recursive: true });
+    // Each command is a cold start, as in its own process: a handler module kept from an earlier
+    // command in this process would call that command's local Security Hub, now closed.
+    resetContainers();
     // The service's own rate limit, so local deploys pace themselves as real ones must. Without
     // `organizations` the state file's are kept: a destroy plays the organization the deploy saw.
     const emulator = await startEmulator({ statePath: this.hubState, rateLimit: { ratePerSecond: 10, burst: 30 }, ...options });
