@@ -53,6 +53,8 @@ export interface LocalCommand {
    * least one of them when `required`; none when absent.
    */
   readonly operands?: { readonly kind: 'stack names' | 'account ids'; readonly required?: boolean };
+  /** What only the clone's `npm run local` adds, appended to the summary in its usage alone. */
+  readonly cloneNote?: string;
   /** Whether every argument after the command is handed on as it is, to the command it runs (drift). */
   readonly passesOn?: boolean;
   /** The options it accepts besides `--help` and `--version`. */
@@ -65,8 +67,8 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     name: 'deploy',
     synopsis: 'deploy [STACK ...]',
     summary: 'deploy the app\'s stacks to the local Security Hub, in dependency order (the '
-      + 'administrator\'s stack, then the member stacks), each as its own account; or only the named stacks. '
-      + '`npm run local` synthesizes bin/app.ts first, bundling the Lambda handlers when their sources changed',
+      + 'administrator\'s stack, then the member stacks), each as its own account; or only the named stacks',
+    cloneNote: 'synthesizes bin/app.ts first, bundling the Lambda handlers when their sources changed',
     operands: { kind: 'stack names' },
     options: ['verbose', 'context', 'fail-after'],
   },
@@ -89,16 +91,18 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     name: 'drift',
     synopsis: 'drift [FLAG ...]',
     summary: 'run `cdk-securityhub-members drift` (the bundled command) on the deployed app as its administrator; '
-      + 'its flags are passed on, e.g. --json or --wait 2m (use `npm run --silent local -- drift --json` for JSON alone)',
+      + 'its flags are passed on, e.g. --json or --wait 2m',
+    cloneNote: 'use `npm run --silent local -- drift --json` for JSON alone',
     passesOn: true,
     options: [],
   },
   {
     name: 'import',
     synopsis: 'import [FLAG ...]',
-    summary: 'run `cdk-securityhub-members import` (the bundled command) as the sample app\'s administrator: prints '
-      + 'the local Security Hub\'s members as a members list for cdk.json; its flags are passed on, e.g. '
-      + '--regions us-east-1,eu-west-1 or --format ts (use `npm run --silent local -- import` for the list alone)',
+    summary: 'run `cdk-securityhub-members import` (the bundled command) as the app\'s administrator: prints '
+      + 'the local Security Hub\'s members as a members list to declare; its flags are passed on, e.g. '
+      + '--regions us-east-1,eu-west-1 or --format ts',
+    cloneNote: 'the administrator is cdk.json\'s administratorAccount; use `npm run --silent local -- import` for the list alone',
     passesOn: true,
     options: [],
   },
@@ -308,7 +312,8 @@ export interface LocalUsageOptions {
 export function localUsage(stateDir: string, usage: LocalUsageOptions = {}): string {
   const invocation = usage.invocation ?? 'npm run local --';
   const width = Math.max(...LOCAL_COMMANDS.map((c) => c.synopsis.length));
-  const commands = LOCAL_COMMANDS.map((c) => `  ${c.synopsis.padEnd(width)}  ${wrap(c.summary, 100 - width - 4).join(`\n  ${' '.repeat(width)}  `)}`);
+  const summary = (c: LocalCommand): string => (usage.app === undefined && c.cloneNote ? `${c.summary} (${c.cloneNote})` : c.summary);
+  const commands = LOCAL_COMMANDS.map((c) => `  ${c.synopsis.padEnd(width)}  ${wrap(summary(c), 100 - width - 4).join(`\n  ${' '.repeat(width)}  `)}`);
   const flags = (Object.entries(LOCAL_OPTIONS) as [LocalOptionName, LocalOption][]).filter(([name]) => usage.app === undefined || name !== 'context').map(([name, o]) => {
     const spelled = `${'short' in o && o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ` ${o.value}` : ''}`;
     const users = LOCAL_COMMANDS.filter((c) => c.options.includes(name)).map((c) => c.name);
