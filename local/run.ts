@@ -431,11 +431,13 @@ class LocalRunner {
 
   /**
    * Deletes the local state this runner writes, and only that (the folder may be shared). The app
-   * is deleted only when it was synthesized into the state folder: a user's own cdk.out is theirs.
+   * is deleted only when this runner's synth made it in the state folder: a user's own cdk.out is
+   * theirs, even when SECURITYHUB_LOCAL_DIR holds it.
    */
   private reset(): number {
     const { stateDir, appDir } = this.options;
-    const entries = [this.hubState, this.stackState, this.assetsCopy, ...(within(stateDir, appDir) ? [appDir] : [])];
+    const synthesizedHere = this.options.synthesize !== undefined && within(stateDir, appDir);
+    const entries = [this.hubState, this.stackState, this.assetsCopy, ...(synthesizedHere ? [appDir] : [])];
     const removed = entries.filter((entry) => fs.existsSync(entry));
     for (const entry of removed) {
       fs.rmSync(entry, { recursive: true, force: true });

@@ -115,6 +115,20 @@ describe('on a synthesized app', () => {
     expect(err).toEqual([]);
   });
 
+  test('reset keeps the app even when SECURITYHUB_LOCAL_DIR is the folder that holds it', async () => {
+    fs.writeFileSync(path.join(dir, 'stacks.json'), JSON.stringify({ resources: [], stacks: [] }));
+    const run = (...args: string[]) => runInstalledLocal([...args, '--app', path.join(dir, 'cdk.out')], {
+      stdout: (line) => out.push(line),
+      stderr: (line) => err.push(line),
+      env: { SECURITYHUB_LOCAL_DIR: dir },
+    });
+
+    expect(await run('reset')).toBe(0);
+    expect(out).toEqual([expect.stringMatching(/^Deleted .*stacks\.json\. The local Security Hub is empty/)]);
+    expect(fs.existsSync(path.join(dir, 'cdk.out', 'manifest.json'))).toBe(true);
+    expect(err).toEqual([]);
+  });
+
   test('names the synth to run when there is no app', async () => {
     expect(await runInstalledLocal(['drift', '--app', path.join(dir, 'nowhere')], { stdout: () => {}, stderr: (line) => err.push(line), env: {} })).toBe(1);
     expect(err).toEqual([expect.stringMatching(/^error: no synthesized app in .*nowhere: expected `cdk synth` first, or --app DIR naming the folder it wrote$/)]);
