@@ -89,7 +89,7 @@ describe('on a synthesized app', () => {
     expect(fs.existsSync(path.join(dir, INSTALLED_STATE_DIR))).toBe(false);
   });
 
-  test('deploys, lists and destroys the app\'s members, the organization account enabled without an invitation; reset keeps the app', async () => {
+  test('deploys, lists, audits and destroys the app\'s members, the organization account enabled without an invitation; reset keeps the app', async () => {
     expect(await local('deploy', '--organization', '333333333333')).toBe(0);
     expect(out).toEqual(expect.arrayContaining([
       expect.stringMatching(/^ +created and invited +111111111111 +\[us-east-1, administrator 999999999999\]$/),
@@ -103,6 +103,9 @@ describe('on a synthesized app', () => {
       [ADMIN, 'us-east-1', '111111111111', 'Enabled'],
       [ADMIN, 'us-east-1', '333333333333', 'Enabled'],
     ]);
+
+    // The package's own bundled drift command, found from the package's root, reads the same app: in sync.
+    expect(await local('drift', '--json')).toBe(0);
 
     out = [];
     expect(await local('destroy')).toBe(0);
