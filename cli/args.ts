@@ -6,9 +6,16 @@ import { CommandError } from './errors';
 /** The command's name, as installed by the package's `bin` entry. */
 export const COMMAND = 'cdk-securityhub-members';
 
+/**
+ * The command that rehearses a synthesized app against a local Security Hub; everything after it
+ * is the local command line's (local/cli-args.ts), not this parser's.
+ */
+export const LOCAL_COMMAND = 'local';
+
 /** The usage text of `--help`. */
 export const USAGE = `Usage: ${COMMAND} drift [--app DIR] [--json] [--wait DURATION] [--role-arn-template ARN]
        ${COMMAND} import [--regions r1,r2] [--format json|ts]
+       ${COMMAND} ${LOCAL_COMMAND} <deploy|destroy|status|drift|audit|...> [--app DIR]
        ${COMMAND} --version
 
 drift tells whether Security Hub matches the SecurityHubMembers declarations of a synthesized CDK
@@ -18,6 +25,11 @@ import prints the members of the caller's Security Hub as a members list to decl
 account id: JSON for cdk.json, or TypeScript with --format ts. Members a deploy would change
 (Removed, Resigned, Deleted; Created; missing in some regions) are named on stderr. Read-only
 (ListMembers, GetMembers).
+
+local rehearses the synthesized app (--app, default cdk.out) against a local Security Hub in this
+process, with no AWS account: deploy runs the app's handlers from cdk.out, status lists the
+members, destroy removes them. Its state is kept in .cdk-securityhub-members beside the app
+folder. \`${COMMAND} ${LOCAL_COMMAND} --help\` lists its commands.
 
 Options of drift:
   --app DIR                  the cloud assembly to read (default cdk.out); CDK Pipelines stages included

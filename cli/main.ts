@@ -6,7 +6,7 @@ import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import type { RegionClients } from '../lambda/shared/client';
 import { reasonOf } from '../lambda/shared/errors';
-import { parseCommandLine, USAGE } from './args';
+import { LOCAL_COMMAND, parseCommandLine, USAGE } from './args';
 import { readDeclarations } from './assembly';
 import { runImport } from './import';
 import { FleetComparison, FleetReadError, ReaderFactory, toDocument } from '../lambda/shared/fleet/comparison';
@@ -69,6 +69,12 @@ export async function run(argv: readonly string[], deps: CliDeps): Promise<numbe
 }
 
 async function runCommand(argv: readonly string[], deps: CliDeps, clients: RegionClients[]): Promise<number> {
+  if (argv[0] === LOCAL_COMMAND) {
+    // Every local command, those added later included, is the local CLI's to read. Loaded only
+    // here, so that drift and import do not load the local Security Hub and deploy.
+    const { runInstalledLocal } = await import('../local/installed');
+    return runInstalledLocal(argv.slice(1), { stdout: deps.stdout, stderr: deps.stderr });
+  }
   const command = parseCommandLine(argv);
   if (command.command === 'help') {
     USAGE.split('\n').forEach((line) => deps.stdout(line));

@@ -53,6 +53,8 @@ export interface LocalCommand {
    * least one of them when `required`; none when absent.
    */
   readonly operands?: { readonly kind: 'stack names' | 'account ids'; readonly required?: boolean };
+  /** What only the clone's `npm run local` adds, appended to the summary in its usage alone. */
+  readonly cloneNote?: string;
   /** Whether every argument after the command is handed on as it is, to the command it runs (drift). */
   readonly passesOn?: boolean;
   /** The options it accepts besides `--help` and `--version`. */
@@ -64,9 +66,9 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
   {
     name: 'deploy',
     synopsis: 'deploy [STACK ...]',
-    summary: 'synthesize bin/app.ts and deploy its stacks to the local Security Hub, in dependency order (the '
-      + 'administrator\'s stack, then the member stacks), each as its own account; or only the named stacks. '
-      + 'Bundles the Lambda handlers first when their sources changed',
+    summary: 'deploy the app\'s stacks to the local Security Hub, in dependency order (the '
+      + 'administrator\'s stack, then the member stacks), each as its own account; or only the named stacks',
+    cloneNote: 'synthesizes bin/app.ts first, bundling the Lambda handlers when their sources changed',
     operands: { kind: 'stack names' },
     options: ['verbose', 'context', 'fail-after'],
   },
@@ -89,16 +91,18 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
     name: 'drift',
     synopsis: 'drift [FLAG ...]',
     summary: 'run `cdk-securityhub-members drift` (the bundled command) on the deployed app as its administrator; '
-      + 'its flags are passed on, e.g. --json or --wait 2m (use `npm run --silent local -- drift --json` for JSON alone)',
+      + 'its flags are passed on, e.g. --json or --wait 2m',
+    cloneNote: 'use `npm run --silent local -- drift --json` for JSON alone',
     passesOn: true,
     options: [],
   },
   {
     name: 'import',
     synopsis: 'import [FLAG ...]',
-    summary: 'run `cdk-securityhub-members import` (the bundled command) as the sample app\'s administrator: prints '
-      + 'the local Security Hub\'s members as a members list for cdk.json; its flags are passed on, e.g. '
-      + '--regions us-east-1,eu-west-1 or --format ts (use `npm run --silent local -- import` for the list alone)',
+    summary: 'run `cdk-securityhub-members import` (the bundled command) as the app\'s administrator: prints '
+      + 'the local Security Hub\'s members as a members list to declare; its flags are passed on, e.g. '
+      + '--regions us-east-1,eu-west-1 or --format ts',
+    cloneNote: 'the administrator is cdk.json\'s administratorAccount; use `npm run --silent local -- import` for the list alone',
     passesOn: true,
     options: [],
   },
@@ -223,6 +227,57 @@ export function parseLocalArgs(argv: readonly string[]): LocalArgs {
   return { command: command.name, operands, options };
 }
 
+/** The options only the installed command takes, each given before or after the command. */
+export const INSTALLED_OPTIONS = {
+  app: { value: 'DIR', summary: 'the synthesized app to rehearse, the folder cdk synth wrote' },
+  organization: {
+    value: 'ID,ID...',
+    summary: 'the member accounts the local Security Hub plays as the administrator\'s organization (enabled, no invitation), '
+      + 'as the sample app\'s organizationAccounts context does',
+  },
+} as const;
+
+/** The app the installed command reads when `--app` is not given: where `cdk synth` writes. */
+export const DEFAULT_APP = 'cdk.out';
+
+/** What the installed command's own options say, and the arguments left for the local command line. */
+export interface InstalledArgs {
+  /** The app folder: the last `--app` given, as a repeated flag is read; {@link DEFAULT_APP} when none. */
+  readonly app: string;
+  /** The accounts given with `--organization`, as given; undefined when not given. */
+  readonly organization?: string;
+  /** The other arguments, in their order. */
+  readonly rest: string[];
+}
+
+/**
+ * Takes the installed command's own options (`--app DIR`, `--organization IDS`, or `--NAME=VALUE`)
+ * out of its arguments, wherever they stand, so that every command, those that pass their
+ * arguments on included, reads the same app.
+ *
+ * @throws UsageError when such an option has no value
+ */
+export function takeInstalledOptions(argv: readonly string[]): InstalledArgs {
+  const values: Partial<Record<keyof typeof INSTALLED_OPTIONS, string>> = {};
+  const rest: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = (Object.keys(INSTALLED_OPTIONS) as (keyof typeof INSTALLED_OPTIONS)[])
+      .find((n) => argv[i] === `--${n}` || argv[i].startsWith(`--${n}=`));
+    if (name === undefined) {
+      rest.push(argv[i]);
+      continue;
+    }
+    const inline = argv[i].startsWith(`--${name}=`);
+    const value = inline ? argv[i].slice(name.length + 3) : argv[i + 1];
+    if (value === undefined || value === '' || (!inline && value.startsWith('-'))) {
+      throw new UsageError(`option "--${name}" needs ${INSTALLED_OPTIONS[name].value}, got ${value === undefined || value === '' ? 'nothing' : `"${value}"`}: ${INSTALLED_OPTIONS[name].summary}`);
+    }
+    values[name] = value;
+    i += inline ? 0 : 1;
+  }
+  return { app: values.app ?? DEFAULT_APP, ...(values.organization !== undefined ? { organization: values.organization } : {}), rest };
+}
+
 /** The context pairs given with `-c`, as `cdk synth` takes them: `--context KEY=VALUE ...`. */
 export function synthContextArgs(args: LocalArgs): string[] {
   return (args.options.context ?? []).flatMap((pair) => ['--context', pair]);
@@ -234,22 +289,45 @@ export function contextValue(args: LocalArgs, key: string): string | undefined {
   return pair?.slice(key.length + 1);
 }
 
+/** How the usage names the command line, and the app it reads. */
+export interface LocalUsageOptions {
+  /**
+   * The command line as typed before the command.
+   * @default 'npm run local --'
+   */
+  readonly invocation?: string;
+  /**
+   * The synthesized app the commands read when it is the user's own, given with `--app DIR`; `-c`
+   * is then left out, as there is no synth to take it.
+   * @default - the clone's: `-c` and no `--app`
+   */
+  readonly app?: string;
+}
+
 /**
  * The usage text.
  *
  * @param stateDir where the local state is kept, shown relative to the working directory
  */
-export function localUsage(stateDir: string): string {
+export function localUsage(stateDir: string, usage: LocalUsageOptions = {}): string {
+  const invocation = usage.invocation ?? 'npm run local --';
   const width = Math.max(...LOCAL_COMMANDS.map((c) => c.synopsis.length));
-  const commands = LOCAL_COMMANDS.map((c) => `  ${c.synopsis.padEnd(width)}  ${wrap(c.summary, 100 - width - 4).join(`\n  ${' '.repeat(width)}  `)}`);
-  const flags = (Object.entries(LOCAL_OPTIONS) as [LocalOptionName, LocalOption][]).map(([name, o]) => {
+  const summary = (c: LocalCommand): string => (usage.app === undefined && c.cloneNote ? `${c.summary} (${c.cloneNote})` : c.summary);
+  const commands = LOCAL_COMMANDS.map((c) => `  ${c.synopsis.padEnd(width)}  ${wrap(summary(c), 100 - width - 4).join(`\n  ${' '.repeat(width)}  `)}`);
+  const flags = (Object.entries(LOCAL_OPTIONS) as [LocalOptionName, LocalOption][]).filter(([name]) => usage.app === undefined || name !== 'context').map(([name, o]) => {
     const spelled = `${'short' in o && o.short ? `-${o.short}, ` : '    '}--${name}${o.value ? ` ${o.value}` : ''}`;
     const users = LOCAL_COMMANDS.filter((c) => c.options.includes(name)).map((c) => c.name);
     return [spelled, `${users.length > 0 ? `(${users.join(', ')}) ` : ''}${o.summary}`] as const;
   });
+  if (usage.app !== undefined) {
+    flags.unshift(
+      ['    --app DIR', `(every command) ${INSTALLED_OPTIONS.app.summary} (default ${DEFAULT_APP}; now ${path.relative(process.cwd(), usage.app) || '.'})`],
+      [`    --organization ${INSTALLED_OPTIONS.organization.value}`, `(deploy) ${INSTALLED_OPTIONS.organization.summary}`],
+    );
+  }
   const flagWidth = Math.max(...flags.map(([spelled]) => spelled.length));
   return [
-    'Usage: npm run local -- <command> [options]',
+    `Usage: ${invocation} <command> [options]`,
     '',
     'Commands:',
     ...commands,

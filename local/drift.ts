@@ -18,6 +18,20 @@ const ROOT = path.join(__dirname, '..');
 const COMMAND = path.join(ROOT, 'assets', 'cli', 'index.js');
 const DEFAULTS = { account: '999999999999', region: 'us-east-1' };
 
+/** How the local commands run the bundled command, and how a person types them. */
+export interface LocalCommandOptions {
+  /**
+   * The bundled `cdk-securityhub-members` command to run.
+   * @default - assets/cli/index.js of the clone
+   */
+  readonly command?: string;
+  /**
+   * The local command line as typed, for the hints, e.g. `npx cdk-securityhub-members local`.
+   * @default 'npm run local --'
+   */
+  readonly invocation?: string;
+}
+
 /**
  * Runs the bundled `cdk-securityhub-members drift` on the locally deployed app's cloud assembly,
  * as its administrator, against the running local Security Hub. Extra arguments (`--json`,
@@ -25,7 +39,7 @@ const DEFAULTS = { account: '999999999999', region: 'us-east-1' };
  *
  * @returns the command's exit code
  */
-export async function localDrift(emulator: RunningEmulator, cdkOut: string, args: readonly string[]): Promise<number> {
+export async function localDrift(emulator: RunningEmulator, cdkOut: string, args: readonly string[], options: LocalCommandOptions = {}): Promise<number> {
   if (!fs.existsSync(path.join(cdkOut, 'manifest.json'))) {
     throw new UsageError('nothing was deployed locally yet: expected `npm run local -- deploy` first');
   }
@@ -34,7 +48,7 @@ export async function localDrift(emulator: RunningEmulator, cdkOut: string, args
     .filter((stack) => stack.resources.some((r) => r.type === MEMBERS_RESOURCE_TYPE))
     .map((stack) => stack.account))];
   const admin = administrators[0] ?? DEFAULTS.account;
-  const child = spawn(process.execPath, [COMMAND, 'drift', '--app', cdkOut, ...args], {
+  const child = spawn(process.execPath, [options.command ?? COMMAND, 'drift', '--app', cdkOut, ...args], {
     stdio: 'inherit',
     env: { ...process.env, ...emulatorEnv(emulator.url, admin, DEFAULTS.region) },
   });
@@ -52,11 +66,12 @@ export async function localDrift(emulator: RunningEmulator, cdkOut: string, args
  *
  * @throws UsageError naming an account that can resign nowhere, before anything changes
  */
-export async function localResign(emulator: RunningEmulator, accounts: readonly string[]): Promise<number> {
-  return eachMembership(emulator, accounts, 'resign', {
+export async function localResign(emulator: RunningEmulator, accounts: readonly string[], options: LocalCommandOptions = {}): Promise<number> {
+  const invocation = options.invocation ?? 'npm run local --';
+  return eachMembership(emulator, accounts, 'resign', invocation, {
     refusal: ({ admin, region, account, status }) => {
       if (emulator.store.isOrganizationAccount(admin, account)) {
-        return `cannot resign from administrator ${admin} in ${region}: it is in that administrator's organization, where only the administrator can disassociate it: expected \`npm run local -- remove ${account}\``;
+        return `cannot resign from administrator ${admin} in ${region}: it is in that administrator's organization, where only the administrator can disassociate it: expected \`${invocation} remove ${account}\``;
       }
       return status === 'Enabled' || status === 'Invited'
         ? undefined
@@ -78,8 +93,8 @@ export async function localResign(emulator: RunningEmulator, accounts: readonly 
  *
  * @throws UsageError naming an account that can be removed nowhere, before anything changes
  */
-export async function localRemove(emulator: RunningEmulator, accounts: readonly string[]): Promise<number> {
-  return eachMembership(emulator, accounts, 'remove', {
+export async function localRemove(emulator: RunningEmulator, accounts: readonly string[], options: LocalCommandOptions = {}): Promise<number> {
+  return eachMembership(emulator, accounts, 'remove', options.invocation ?? 'npm run local --', {
     refusal: ({ admin, region, status }) => (status === 'Enabled' || status === 'Invited'
       ? undefined
       : `is ${status} at administrator ${admin} in ${region}: only an Invited or Enabled member can be removed`),
@@ -105,6 +120,7 @@ async function eachMembership(
   emulator: RunningEmulator,
   accounts: readonly string[],
   verb: string,
+  invocation: string,
   how: { refusal(m: Membership): string | undefined; act(m: Membership): Promise<void> },
 ): Promise<number> {
   const malformed = accounts.find((id) => !isAccountId(id));
@@ -117,7 +133,7 @@ async function eachMembership(
       return member ? [{ admin: hub.account, region: hub.region, account, status: member.memberStatus }] : [];
     });
     if (memberships.length === 0) {
-      throw new UsageError(`${account} is not a member of any administrator in the local Security Hub: expected a member account, as \`npm run local -- status\` lists them`);
+      throw new UsageError(`${account} is not a member of any administrator in the local Security Hub: expected a member account, as \`${invocation} status\` lists them`);
     }
     const refusals = memberships.map((m) => how.refusal(m));
     if (refusals.every((r) => r !== undefined)) {
@@ -134,7 +150,10 @@ async function eachMembership(
     const now = emulator.store.getMember(membership.admin, membership.region, membership.account)?.memberStatus ?? 'gone';
     console.log(`${membership.account} at administrator ${membership.admin} in ${membership.region}: ${membership.status} -> ${now}`);
   }
-  console.log('\nSee the drift with: npm run local -- drift');
-  console.log('Repair it with a deploy of the resource with reconcileOnEveryDeploy: npm run local -- deploy -c reconcileOnEveryDeploy=true');
+  console.log(`\nSee the drift with: ${invocation} drift`);
+  // Only the clone's deploy synthesizes, so only there can -c set the context.
+  console.log(invocation === 'npm run local --'
+    ? 'Repair it with a deploy of the resource with reconcileOnEveryDeploy: npm run local -- deploy -c reconcileOnEveryDeploy=true'
+    : `Repair it with a deploy of the resource with reconcileOnEveryDeploy: set it, cdk synth, then ${invocation} deploy`);
   return 0;
 }

@@ -7,12 +7,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /**
- * What a bundle is made from, relative to the project root: the handlers, the drift command (cli),
- * the pipeline plan step's decision script (pipeline), the contract types and validation they
- * share with the constructs (lib/shared), the bundling scripts, and the lock file (a changed
- * dependency, such as the AWS SDK that is bundled in).
+ * What a bundle is made from, relative to the project root: the handlers, the command (cli, and
+ * local, which its `local` subcommand runs), the pipeline plan step's decision script (pipeline),
+ * the contract types and validation they share with the constructs (lib/shared), the bundling
+ * scripts, and the lock file (a changed dependency, such as the AWS SDK that is bundled in).
  */
-export const BUNDLE_INPUTS: readonly string[] = ['lambda', 'cli', 'pipeline', path.join('lib', 'shared'), path.join('scripts', 'bundle-handlers.mjs'), path.join('scripts', 'third-party.ts'), 'package-lock.json'];
+export const BUNDLE_INPUTS: readonly string[] = ['lambda', 'cli', 'local', 'pipeline', path.join('lib', 'shared'), path.join('scripts', 'bundle-handlers.mjs'), path.join('scripts', 'third-party.ts'), 'package-lock.json'];
 
 /**
  * The bundles that scripts/bundle-handlers.mjs writes: assets/NAME-handler/index.js for each

@@ -22,15 +22,19 @@ export function sampleAdministrator(cdkJsonPath = path.join(ROOT, 'cdk.json')): 
 }
 
 /**
- * Runs the bundled `cdk-securityhub-members import` as the sample app's administrator against the
- * running local Security Hub, its default region the sample app's. Its arguments (`--regions`,
+ * Runs the bundled `cdk-securityhub-members import` as the administrator (the sample app's unless
+ * given) against the running local Security Hub, its default region the administrator's. Its arguments (`--regions`,
  * `--format`) are passed on, and its stdout is its own: only the declaration.
  *
  * @returns the command's exit code
  */
-export async function localImport(emulator: RunningEmulator, args: readonly string[]): Promise<number> {
-  const { account, region } = sampleAdministrator();
-  const child = spawn(process.execPath, [COMMAND, 'import', ...args], {
+export async function localImport(
+  emulator: RunningEmulator,
+  args: readonly string[],
+  options: { readonly command?: string; readonly administrator?: { account: string; region: string } } = {},
+): Promise<number> {
+  const { account, region } = options.administrator ?? sampleAdministrator();
+  const child = spawn(process.execPath, [options.command ?? COMMAND, 'import', ...args], {
     stdio: 'inherit',
     env: { ...process.env, ...emulatorEnv(emulator.url, account, region) },
   });

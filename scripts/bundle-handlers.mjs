@@ -58,7 +58,8 @@ for (const name of handlers) {
   declareThirdParty(`${name}-handler`, `The ${name} Lambda function's code, bundled with its dependencies`, outdir, metafile);
 }
 
-// The command: one file with the pinned SDK in it. aws-cdk-lib stays outside: it is a peer
+// The command: one file with the pinned SDK in it, and its `local` subcommand's local Security Hub
+// and local deploy (local/), which spawn no `cdk`. aws-cdk-lib stays outside: it is a peer
 // dependency, installed wherever the construct is used, and reads the assembly its own version wrote.
 const cliOut = join(root, 'assets', 'cli', 'index.js');
 rmSync(dirname(cliOut), { recursive: true, force: true });

@@ -1,13 +1,16 @@
 /**
  * The local commands README.md and docs/ show are the ones the local CLI accepts: every
  * `npm run local -- X` names a command that `npm run local -- --help` lists, and every option
- * written after it (`--verbose`, `-c`) is one the help lists. The options after `drift` belong to
+ * written after it (`--verbose`, `-c`) is one the help lists; the same for the installed
+ * package's `npx cdk-securityhub-members local X` and its help. The options after `drift` belong to
  * the drift command (docs/drift.md), which checks them itself.
  */
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { markdownFiles } from './docs-helpers';
+import { localUsage } from '../local/cli-args';
+import { INSTALLED_INVOCATION } from '../local/installed';
 
 const ROOT = path.join(__dirname, '..');
 
@@ -29,11 +32,12 @@ function helpCommands(help: string): { commands: Set<string>; options: Set<strin
   return { commands, options };
 }
 
-/** Every `npm run local -- ...` of a Markdown text: the command word and the options after it. */
-function localInvocations(markdown: string): { line: number; command: string; options: string[] }[] {
+/** Every `npm run local -- ...` (or `prefix ...`) of a Markdown text: the command word and the options after it. */
+function localInvocations(markdown: string, prefix = 'npm run local --'): { line: number; command: string; options: string[] }[] {
   const found: { line: number; command: string; options: string[] }[] = [];
+  const invocation = new RegExp(`${prefix.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')} ([^\`|#\n]*)`, 'g');
   markdown.split('\n').forEach((text, i) => {
-    for (const m of text.matchAll(/npm run local -- ([^`|#\n]*)/g)) {
+    for (const m of text.matchAll(invocation)) {
       const words = m[1].trim().split(/\s+/);
       const options = words.filter((w) => /^--?[a-zA-Z]/.test(w)).map((w) => w.replace(/[=,.;:)]+.*$/, ''));
       found.push({ line: i + 1, command: words[0], options });
@@ -53,25 +57,38 @@ describe('local commands in README.md and docs/', () => {
     expect([...commands]).toEqual(expect.arrayContaining(['deploy', 'destroy', 'status', 'drift']));
   });
 
-  test('every npm run local -- command and option shown is one the CLI accepts', () => {
-    const { commands, options } = helpCommands(help);
+  /** Each `prefix X ...` of the docs whose command or options the help does not list; and how many there are. */
+  function unknownInvocations(helpText: string, prefix: string): { wrong: string[]; count: number } {
+    const { commands, options } = helpCommands(helpText);
     const wrong: string[] = [];
     let count = 0;
     // docs/design.md is the contract: it names commands before they are built.
     for (const file of markdownFiles().filter((f) => f !== 'docs/design.md')) {
-      for (const use of localInvocations(fs.readFileSync(path.join(ROOT, file), 'utf8'))) {
+      for (const use of localInvocations(fs.readFileSync(path.join(ROOT, file), 'utf8'), prefix)) {
         count++;
         // `<command>`, `…` and the like stand for any command.
         const known = /^(<.*>|…|\.\.\.)$/.test(use.command) || (use.command.startsWith('-') ? options.has(use.command) : commands.has(use.command));
         if (!known) {
-          wrong.push(`${file}:${use.line}: npm run local -- ${use.command}: not in the help`);
+          wrong.push(`${file}:${use.line}: ${prefix} ${use.command}: not in the help`);
         }
         if (use.command !== 'drift') {
-          wrong.push(...use.options.filter((o) => !options.has(o)).map((o) => `${file}:${use.line}: npm run local -- ${use.command} ${o}: not in the help`));
+          wrong.push(...use.options.filter((o) => !options.has(o)).map((o) => `${file}:${use.line}: ${prefix} ${use.command} ${o}: not in the help`));
         }
       }
     }
+    return { wrong, count };
+  }
+
+  test('every npm run local -- command and option shown is one the CLI accepts', () => {
+    const { wrong, count } = unknownInvocations(help, 'npm run local --');
     expect(count).toBeGreaterThan(5);
+    expect(wrong).toEqual([]);
+  });
+
+  test('every npx cdk-securityhub-members local command and option shown is one the installed command accepts', () => {
+    // The installed command's help, as `npx cdk-securityhub-members local --help` prints it: no -c.
+    const { wrong, count } = unknownInvocations(localUsage('.cdk-securityhub-members', { invocation: INSTALLED_INVOCATION, app: 'cdk.out' }), INSTALLED_INVOCATION);
+    expect(count).toBeGreaterThan(3);
     expect(wrong).toEqual([]);
   });
 
@@ -81,6 +98,9 @@ describe('local commands in README.md and docs/', () => {
     expect(parsed.options).toEqual(new Set(['-v', '--verbose']));
     expect(localInvocations('run `npm run local -- deploy -c memberStacks=false --verbose` then')).toEqual([
       { line: 1, command: 'deploy', options: ['-c', '--verbose'] },
+    ]);
+    expect(localInvocations('`npx cdk-securityhub-members local deploy --app out` and `npm run local -- status`', 'npx cdk-securityhub-members local')).toEqual([
+      { line: 1, command: 'deploy', options: ['--app'] },
     ]);
   });
 });

@@ -4,8 +4,9 @@
  * builds), then install the tarball into fresh consumer apps, one on the pinned latest
  * aws-cdk-lib and one on the peer range's floor (2.200.0), and synthesize a stack with both
  * constructs. The consumers have no esbuild and no Docker: the handler bundles ship in the tarball.
+ * One consumer also rehearses its own app with the installed `cdk-securityhub-members local`.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -115,7 +116,56 @@ describe('the npm package, packed from a fresh clone', () => {
     expect(member).toContain('Custom::SecurityHubInvitationAccepter');
     expect(bundleSizes.filter((size) => size > 100_000)).toHaveLength(2);
   });
+
+  test('rehearses the consumer\'s own app with its installed command: local deploy, status and destroy, no file of the clone used', () => {
+    const dir = path.join(work, 'rehearsal');
+    consumer(dir, tarball, path.join(ROOT, 'node_modules', 'aws-cdk-lib'));
+    // The consumer's own synth: node and its installed aws-cdk-lib, no CDK CLI.
+    execFileSync(process.execPath, ['app.js', 'cdk.out'], { cwd: dir, env: consumerEnv() });
+    const local = (...args: string[]) => installedCommand(dir, 'local', ...args, '--app', 'cdk.out');
+
+    const deploy = local('deploy');
+    expect(deploy).toMatchObject({ status: 0, stderr: '' });
+    expect(deploy.stdout).toMatch(/^Deploying 2 stacks to the local Security Hub \(state in \.cdk-securityhub-members\/securityhub\.json\)$/m);
+    expect(deploy.stdout).toMatch(/created and invited +111111111111 +\[us-east-1, administrator 999999999999\]/);
+    expect(deploy.stdout).toMatch(/accepted \(Enabled\) +111111111111/);
+    expect(deploy.stdout).toContain('See every member with: npx cdk-securityhub-members local status');
+
+    const status = local('status');
+    expect(status).toMatchObject({ status: 0, stderr: '' });
+    expect(status.stdout.split('\n')[1]).toMatch(/^999999999999 +us-east-1 +111111111111 +Enabled +\d{4}-/);
+
+    const destroy = local('destroy');
+    expect(destroy).toMatchObject({ status: 0, stderr: '' });
+    expect(destroy.stdout).toMatch(/Destroyed\.$/m);
+    expect(local('status').stdout).toBe('The local Security Hub has no members. Run `npx cdk-securityhub-members local deploy` to create them.\n');
+
+    // The state is the consumer's, beside its app; the handlers ran from its cdk.out.
+    expect(fs.readdirSync(path.join(dir, '.cdk-securityhub-members')).sort()).toEqual(['assets', 'securityhub.json', 'stacks.json']);
+    const deployedBundles = fs.readdirSync(path.join(dir, '.cdk-securityhub-members', 'assets'));
+    expect(deployedBundles.length).toBeGreaterThanOrEqual(2);
+    deployedBundles.forEach((bundle) => expect(fs.existsSync(path.join(dir, 'cdk.out', bundle))).toBe(true));
+    for (const run of [deploy, status, destroy]) {
+      expect(`${run.stdout}${run.stderr}`).not.toContain(ROOT);
+      expect(`${run.stdout}${run.stderr}`).not.toContain(path.join(work, 'clone'));
+    }
+  });
 });
+
+/** The environment of a consumer's commands: none of the clone's settings (its local state folder, its module path). */
+function consumerEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: '' };
+  delete env.SECURITYHUB_LOCAL_DIR;
+  return env;
+}
+
+/** Runs the installed package's `bin` in the consumer app `dir`, as `npx cdk-securityhub-members` would. */
+function installedCommand(dir: string, ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const installed = path.join(dir, 'node_modules', 'cdk-securityhub-members');
+  const bin = (JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8')) as { bin: Record<string, string> }).bin['cdk-securityhub-members'];
+  const result = spawnSync(process.execPath, [path.join(installed, bin), ...args], { cwd: dir, encoding: 'utf8', env: consumerEnv() });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
 
 /** A fresh clone has no dist/: the pack must build it itself (prepack). */
 function expectNoBuildOutput(clone: string): void {
