@@ -80,6 +80,11 @@ export interface HubFixture {
   /** Every member's status at the administrator in `region`, by account id. */
   statuses(region?: string): Record<string, string>;
   /**
+   * Puts members into the administrator's hub in `region` now, replacing their records: what
+   * another tool, or the member accepting, does between two calls of the code under test.
+   */
+  seed(members: Readonly<Record<string, SeedMember>>, region?: string): void;
+  /**
    * Fails the next call of `operation` with one of the emulator's own faults: `throttle` and
    * `error` before applying it, `lostAnswer` and `dropConnection` after. The call log records it.
    */
@@ -149,6 +154,7 @@ export function hubFixture(state: HubState = {}): HubFixture {
     }),
     statuses: (region = defaultRegion) => Object.fromEntries(emulator.store.listMembers(administrator, region)
       .map((member) => [member.accountId, member.reportedStatus ?? member.memberStatus])),
+    seed: (members, region = defaultRegion) => seed(region, members),
     failNext: (operation, fault) => emulator.injectNext(operation, fault),
     refuseInvites: (accounts) => emulator.setFaults({ uninvitableAccounts: [...accounts] }),
     interceptNext(operation, interceptor): void {
@@ -162,6 +168,11 @@ export function hubFixture(state: HubState = {}): HubFixture {
       .map((call) => ({ operation: call.operation, region: call.region, accountIds: call.accountIds ?? [], httpStatus: call.httpStatus })),
     callCounts: () => emulator.calls.countsByOperation({ account: administrator }),
   };
+}
+
+/** A successful answer for {@link HubFixture.interceptNext}, with `body` as its JSON. */
+export function okAnswer(body: unknown): EmulatorResponse {
+  return { dropped: false, status: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
 }
 
 /**

@@ -6,7 +6,7 @@ import { handler } from '../../../lambda/members';
 import { siblingClaims } from '../../../lambda/members/ownership';
 import type { CustomResourceEvent } from '../../../lambda/shared/cfn';
 import { RegionCall, regionStates, wireRegionHubs } from './hub-model';
-import { membersResource, StackModel, wireStack } from './stack-model';
+import { membersResource, StackModel, wireStack } from '../../support/stack-model';
 
 /*
  * Safe across deployments (rule R10, docs/design.md, and reconcileOnEveryDeploy's Updates): a removal

@@ -4,7 +4,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { handler, isComplete } from '../../../lambda/members';
 import { regionStates, wireRegionHubs } from './hub-model';
 import { runThroughFramework } from './provider-framework';
-import { emptyStack, wireStack } from './stack-model';
+import { emptyStack, wireStack } from '../../support/stack-model';
 
 /*
  * Through the aws-cdk-lib Provider framework's own runtime, to the exact body CloudFormation would

@@ -10,7 +10,7 @@ import {
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
 import { OUTCOME_REFUSED, OUTCOME_REMOVED } from '../../../lib/shared/contract';
-import { emptyStack, wireStack } from './stack-model';
+import { emptyStack, wireStack } from '../../support/stack-model';
 import { handler, isComplete } from '../../../lambda/members';
 import { decodeCreated, encodeCreated } from '../../../lambda/members/wait';
 import type { CustomResourceEvent } from '../../../lambda/shared/cfn';

@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { emptyStack, wireStack } from './stack-model';
+import { emptyStack, wireStack } from '../../support/stack-model';
 import { timeoutMessage } from '../../../lambda/members/acceptance';
 import { handler, isComplete } from '../../../lambda/members';
 import type { CustomResourceEvent } from '../../../lambda/shared/cfn';

@@ -6,7 +6,7 @@ import { handler } from '../../../lambda/members';
 import { addedAt, addedByFailedDeploy, failedDeployStart, keepBeforeDeploy } from '../../../lambda/members/rollback';
 import type { CustomResourceEvent } from '../../../lambda/shared/cfn';
 import { RegionCall, regionStates, wireRegionHubs } from './hub-model';
-import { membersResource, StackModel, wireStack } from './stack-model';
+import { membersResource, StackModel, wireStack } from '../../support/stack-model';
 
 /*
  * Rule R13 (docs/design.md): while CloudFormation rolls back a failed deploy, a removal removes an
