@@ -99,6 +99,12 @@ export interface HubFixture {
    * emulator gives every refusal its one text, PROCESSING_RESULTS.uninvitable).
    */
   refuseInvites(accounts: readonly string[]): void;
+  /**
+   * The JSON bodies of the requests of `operation` that reached the fixture, oldest first, the
+   * intercepted ones included: what the code under test sent (e.g. CreateMembers' emails), which
+   * the call log does not keep.
+   */
+  requests(operation: string): Record<string, unknown>[];
   /** The calls the administrator made, oldest first; only those of `operation` when given. */
   calls(operation?: string): HubCall[];
   /** The number of calls per operation the administrator made. */
@@ -131,8 +137,12 @@ export function hubFixture(state: HubState = {}): HubFixture {
   }
 
   const interceptors = new Map<string, Interceptor[]>();
+  const sent: { operation: string; body: Record<string, unknown> }[] = [];
   const serve = async (request: EmulatorRequest): Promise<EmulatorResponse> => {
     const operation = ROUTES[`${request.method} ${new URL(request.path, 'http://hub').pathname}`];
+    if (operation !== undefined) {
+      sent.push({ operation, body: request.body ? JSON.parse(request.body) as Record<string, unknown> : {} });
+    }
     const interceptor = operation === undefined ? undefined : interceptors.get(operation)?.shift();
     return interceptor ? interceptor(request, emulator.serve) : emulator.serve(request);
   };
@@ -163,6 +173,7 @@ export function hubFixture(state: HubState = {}): HubFixture {
       }
       interceptors.set(operation, [...(interceptors.get(operation) ?? []), interceptor]);
     },
+    requests: (operation) => sent.filter((request) => request.operation === operation).map((request) => request.body),
     calls: (operation) => own()
       .filter((call) => operation === undefined || call.operation === operation)
       .map((call) => ({ operation: call.operation, region: call.region, accountIds: call.accountIds ?? [], httpStatus: call.httpStatus })),
