@@ -7,7 +7,7 @@ import {
   ListMembersCommand,
 } from '@aws-sdk/client-securityhub';
 import { PROCESSING_RESULTS } from '../../local/emulator';
-import { ADMINISTRATOR, errorAnswer, hubFixture } from './hub';
+import { ADMINISTRATOR, errorAnswer, hubFixture, okAnswer } from './hub';
 
 const M1 = '222222222222';
 const M2 = '333333333333';
@@ -91,5 +91,22 @@ describe('hubFixture', () => {
     expect(hub.administrator).toBe(ADMINISTRATOR);
     expect(hub.calls()).toEqual([{ operation: 'CreateMembers', region: 'us-east-1', accountIds: [M1, M2], httpStatus: 200 }]);
     expect(hub.emulator.calls.total({ account: M1 })).toBe(1);
+  });
+
+  test('seeds members between calls, keeps what was sent, and answers success instead of the emulator', async () => {
+    const hub = hubFixture({ members: { [M1]: 'Created' } });
+    hub.seed({ [M2]: { status: 'Invited', invitedAt: '2025-01-01T00:00:00.000Z' } }, 'eu-west-1');
+    hub.interceptNext('InviteMembers', async () => okAnswer({ UnprocessedAccounts: [] }));
+
+    await hub.client().send(new InviteMembersCommand({ AccountIds: [M1] }));
+    await hub.client().send(new CreateMembersCommand({ AccountDetails: [{ AccountId: ORG, Email: 'org@example.com' }] }));
+
+    // The success was not the emulator's: M1 is still Created, and the log has no InviteMembers.
+    expect(hub.statuses()).toEqual({ [M1]: 'Created', [ORG]: 'Created' });
+    expect(hub.statuses('eu-west-1')).toEqual({ [M2]: 'Invited' });
+    expect(hub.emulator.store.getMember(ADMINISTRATOR, 'eu-west-1', M2)?.invitedAt).toBe('2025-01-01T00:00:00.000Z');
+    expect(hub.callCounts()).toEqual({ CreateMembers: 1 });
+    expect(hub.requests('InviteMembers')).toEqual([{ AccountIds: [M1] }]);
+    expect(hub.requests('CreateMembers')).toEqual([{ AccountDetails: [{ AccountId: ORG, Email: 'org@example.com' }] }]);
   });
 });

@@ -80,6 +80,11 @@ export interface HubFixture {
   /** Every member's status at the administrator in `region`, by account id. */
   statuses(region?: string): Record<string, string>;
   /**
+   * Puts members into the administrator's hub in `region` now, replacing their records: what
+   * another tool, or the member accepting, does between two calls of the code under test.
+   */
+  seed(members: Readonly<Record<string, SeedMember>>, region?: string): void;
+  /**
    * Fails the next call of `operation` with one of the emulator's own faults: `throttle` and
    * `error` before applying it, `lostAnswer` and `dropConnection` after. The call log records it.
    */
@@ -94,6 +99,12 @@ export interface HubFixture {
    * emulator gives every refusal its one text, PROCESSING_RESULTS.uninvitable).
    */
   refuseInvites(accounts: readonly string[]): void;
+  /**
+   * The JSON bodies of the requests of `operation` that reached the fixture, oldest first, the
+   * intercepted ones included: what the code under test sent (e.g. CreateMembers' emails), which
+   * the call log does not keep.
+   */
+  requests(operation: string): Record<string, unknown>[];
   /** The calls the administrator made, oldest first; only those of `operation` when given. */
   calls(operation?: string): HubCall[];
   /** The number of calls per operation the administrator made. */
@@ -126,8 +137,12 @@ export function hubFixture(state: HubState = {}): HubFixture {
   }
 
   const interceptors = new Map<string, Interceptor[]>();
+  const sent: { operation: string; body: Record<string, unknown> }[] = [];
   const serve = async (request: EmulatorRequest): Promise<EmulatorResponse> => {
     const operation = ROUTES[`${request.method} ${new URL(request.path, 'http://hub').pathname}`];
+    if (operation !== undefined) {
+      sent.push({ operation, body: request.body ? JSON.parse(request.body) as Record<string, unknown> : {} });
+    }
     const interceptor = operation === undefined ? undefined : interceptors.get(operation)?.shift();
     return interceptor ? interceptor(request, emulator.serve) : emulator.serve(request);
   };
@@ -149,6 +164,7 @@ export function hubFixture(state: HubState = {}): HubFixture {
     }),
     statuses: (region = defaultRegion) => Object.fromEntries(emulator.store.listMembers(administrator, region)
       .map((member) => [member.accountId, member.reportedStatus ?? member.memberStatus])),
+    seed: (members, region = defaultRegion) => seed(region, members),
     failNext: (operation, fault) => emulator.injectNext(operation, fault),
     refuseInvites: (accounts) => emulator.setFaults({ uninvitableAccounts: [...accounts] }),
     interceptNext(operation, interceptor): void {
@@ -157,11 +173,17 @@ export function hubFixture(state: HubState = {}): HubFixture {
       }
       interceptors.set(operation, [...(interceptors.get(operation) ?? []), interceptor]);
     },
+    requests: (operation) => sent.filter((request) => request.operation === operation).map((request) => request.body),
     calls: (operation) => own()
       .filter((call) => operation === undefined || call.operation === operation)
       .map((call) => ({ operation: call.operation, region: call.region, accountIds: call.accountIds ?? [], httpStatus: call.httpStatus })),
     callCounts: () => emulator.calls.countsByOperation({ account: administrator }),
   };
+}
+
+/** A successful answer for {@link HubFixture.interceptNext}, with `body` as its JSON. */
+export function okAnswer(body: unknown): EmulatorResponse {
+  return { dropped: false, status: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
 }
 
 /**

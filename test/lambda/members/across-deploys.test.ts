@@ -1,12 +1,10 @@
 import { KEPT_DECLARED_BY_ANOTHER_RESOURCE, OUTCOME_KEPT } from '../../../lib/shared/contract';
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../lambda/members';
 import { siblingClaims } from '../../../lambda/members/ownership';
 import type { CustomResourceEvent } from '../../../lambda/shared/cfn';
-import { RegionCall, regionStates, wireRegionHubs } from './hub-model';
-import { membersResource, StackModel, wireStack } from './stack-model';
+import { accounts as members, ADMIN, CONTEXT as context, LOGICAL_ID as SELF, membersEvent, membersHarness, MembersHarness } from '../../support/members-events';
+import { membersResource, StackModel, wireStack } from '../../support/stack-model';
 
 /*
  * Safe across deployments (rule R10, docs/design.md, and reconcileOnEveryDeploy's Updates): a removal
@@ -14,48 +12,21 @@ import { membersResource, StackModel, wireStack } from './stack-model';
  * for that region, unless the stack itself is being deleted.
  */
 
-const ADMIN = '999999999999';
 const A = '111111111111';
 const B = '222222222222';
 const C = '333333333333';
 /** An account no test sets up: declared where a test drops every other account, since an empty list is refused. */
 const E = '555555555555';
-const context = { invokedFunctionArn: `arn:aws:lambda:us-east-1:${ADMIN}:function:members-handler` };
-const STACK_ID = 'arn:aws:cloudformation:us-east-1:999999999999:stack/Admin/0f1e2d3c';
-const SELF = 'MembersFEE56442';
-const MUTATING = ['CreateMembersCommand', 'InviteMembersCommand', 'DisassociateMembersCommand', 'DeleteMembersCommand'];
 
-const hub = mockClient(SecurityHubClient);
 const cfn = mockClient(CloudFormationClient);
-/** Member status by account id, per region. */
 let stack: StackModel;
-let calls: RegionCall[];
-let logs: jest.SpyInstance[];
+let run: MembersHarness;
 
-let stateOf: (region: string) => Map<string, string>;
-
-function wireHub(): void {
-  wireRegionHubs(hub, (region) => ({ state: stateOf(region), refuseInvite: new Map() }), (call) => calls.push(call));
-}
-
-function event(requestType: 'Update' | 'Delete', props: Record<string, unknown>, old?: Record<string, unknown>, logicalId = SELF): CustomResourceEvent {
-  return {
-    RequestType: requestType,
-    RequestId: 'req-1',
-    StackId: STACK_ID,
-    LogicalResourceId: logicalId,
-    ResourceType: 'Custom::SecurityHubMembers',
-    ResponseURL: 'https://cloudformation-custom-resource-response.example/secret-presigned-url',
-    PhysicalResourceId: `securityhub-members-Admin-${logicalId}`,
-    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:999999999999:function:framework', ...props },
-    ...(old ? { OldResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:999999999999:function:framework', ...old } } : {}),
-  };
-}
-
-const members = (...ids: string[]) => ids.map((id) => ({ AccountId: id }));
-const removed = (region = 'us-east-1') => calls.filter((c) => c.region === region && ['DisassociateMembersCommand', 'DeleteMembersCommand'].includes(c.command)).flatMap((c) => c.ids);
-const mutating = () => calls.filter((c) => MUTATING.includes(c.command));
-const logLines = () => logs.flatMap((spy) => spy.mock.calls.flat()).join('\n').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+const event = (requestType: 'Update' | 'Delete', props: Record<string, unknown>, old?: Record<string, unknown>): CustomResourceEvent => membersEvent(requestType, props, old);
+const handler = (e: CustomResourceEvent, c: typeof context) => run.handler(e, c);
+const removed = (region = 'us-east-1') => run.hub.calls().filter((c) => c.region === region && ['DisassociateMembers', 'DeleteMembers'].includes(c.operation)).flatMap((c) => c.accountIds);
+const mutating = () => run.mutatingCalls();
+const logLines = () => run.records();
 const keptLines = () => logLines().filter((l) => l.outcome === OUTCOME_KEPT && l.reason === KEPT_DECLARED_BY_ANOTHER_RESOURCE);
 const cfnCalls = () => cfn.commandCalls(DescribeStacksCommand).length + cfn.commandCalls(GetTemplateCommand).length;
 
@@ -65,26 +36,18 @@ function template(own: readonly string[] | undefined, others: Record<string, unk
 }
 
 beforeEach(() => {
-  process.env.AWS_REGION = 'us-east-1';
-  stateOf = regionStates();
-  calls = [];
+  run = membersHarness();
   stack = { status: 'UPDATE_IN_PROGRESS', parameters: {}, template: { Resources: {} } };
-  wireHub();
   wireStack(cfn, () => stack);
-  logs = [jest.spyOn(console, 'log').mockImplementation(() => undefined), jest.spyOn(console, 'error').mockImplementation(() => undefined)];
-});
-
-afterEach(() => {
-  logs.forEach((spy) => spy.mockRestore());
 });
 
 describe('an account another resource declares is kept', () => {
   test('moved to a sibling in one deploy: the Update dropping it keeps it, logs why, and removes the rest', async () => {
-    stateOf('us-east-1').set(A, 'Enabled').set(B, 'Enabled').set(C, 'Enabled');
+    run.hub.seed({ [A]: 'Enabled', [B]: 'Enabled', [C]: 'Enabled' }, 'us-east-1');
     stack.template = template([C], { Fleet1A2B3C4D: membersResource([A]) });
     const result = await handler(event('Update', { Members: members(C) }, { Members: members(A, B, C) }), context);
     expect(removed()).toEqual([B, B]); // disassociated, then deleted
-    expect(stateOf('us-east-1').get(A)).toBe('Enabled');
+    expect(run.hub.statuses('us-east-1')[A]).toBe('Enabled');
     expect(result.Data?.KeptCount).toBe('1');
     // The local deploy parses this line: its shape is a contract.
     expect(keptLines()).toEqual([expect.objectContaining({
@@ -99,7 +62,7 @@ describe('an account another resource declares is kept', () => {
   });
 
   test('renamed: the old resource\'s Delete in the cleanup phase removes nothing the new one declares', async () => {
-    stateOf('us-east-1').set(A, 'Enabled').set(B, 'Invited');
+    run.hub.seed({ [A]: 'Enabled', [B]: 'Invited' }, 'us-east-1');
     stack = { status: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', parameters: {}, template: template(undefined, { Fleet1A2B3C4D: membersResource([A, B]) }) };
     const result = await handler(event('Delete', { Members: members(A, B) }), context);
     expect(mutating()).toEqual([]);
@@ -108,7 +71,7 @@ describe('an account another resource declares is kept', () => {
   });
 
   test('replaced (same logical id) in an update\'s cleanup phase: the template\'s resource of that id is the replacement, so its accounts are kept', async () => {
-    stateOf('us-east-1').set(A, 'Enabled').set(B, 'Enabled');
+    run.hub.seed({ [A]: 'Enabled', [B]: 'Enabled' }, 'us-east-1');
     stack = { status: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS', parameters: {}, template: template([A], {}) };
     await handler(event('Delete', { Members: members(A, B) }), context);
     expect(removed()).toEqual([B, B]);
@@ -116,7 +79,7 @@ describe('an account another resource declares is kept', () => {
   });
 
   test('outside a cleanup phase the template\'s resource of the same logical id is this one: it keeps nothing', async () => {
-    stateOf('us-east-1').set(A, 'Enabled');
+    run.hub.seed({ [A]: 'Enabled' }, 'us-east-1');
     stack = { status: 'UPDATE_IN_PROGRESS', parameters: {}, template: template([A], {}) };
     await handler(event('Update', { Members: members(E) }, { Members: members(A) }), context);
     expect(removed()).toEqual([A, A]);
@@ -125,7 +88,7 @@ describe('an account another resource declares is kept', () => {
 
   test('only in the regions the sibling declares: no Regions, or Ref AWS::Region, is the stack\'s region', async () => {
     for (const region of ['us-east-1', 'eu-west-1']) {
-      stateOf(region).set(A, 'Enabled').set(B, 'Enabled');
+      run.hub.seed({ [A]: 'Enabled', [B]: 'Enabled' }, region);
     }
     stack.template = template([], {
       Implicit: membersResource([A]),
@@ -142,8 +105,8 @@ describe('an account another resource declares is kept', () => {
 
 describe('siblings that are not literal', () => {
   test('members from an intrinsic: every account in its regions is kept, with a warning naming it', async () => {
-    stateOf('us-east-1').set(A, 'Enabled').set(B, 'Enabled');
-    stateOf('eu-west-1').set(A, 'Enabled');
+    run.hub.seed({ [A]: 'Enabled', [B]: 'Enabled' }, 'us-east-1');
+    run.hub.seed({ [A]: 'Enabled' }, 'eu-west-1');
     stack.template = template([], { Imported: membersResource([], { Members: { 'Fn::Split': [',', { 'Fn::ImportValue': 'fleet' }] } }) });
     await handler(event('Update', { Members: members(E), Regions: ['us-east-1', 'eu-west-1'] }, { Members: members(A, B), Regions: ['us-east-1', 'eu-west-1'] }), context);
     expect(removed('us-east-1')).toEqual([]);
@@ -152,14 +115,14 @@ describe('siblings that are not literal', () => {
   });
 
   test('an account id from an unknown intrinsic keeps every account', async () => {
-    stateOf('us-east-1').set(A, 'Enabled');
+    run.hub.seed({ [A]: 'Enabled' }, 'us-east-1');
     stack.template = template([], { Other: membersResource([{ 'Fn::GetAtt': ['Lookup', 'AccountId'] }]) });
     await handler(event('Delete', { Members: members(A) }), context);
     expect(mutating()).toEqual([]);
   });
 
   test('a sibling with a Condition keeps what it would declare, with a warning, and nothing else', async () => {
-    stateOf('us-east-1').set(A, 'Enabled').set(B, 'Enabled');
+    run.hub.seed({ [A]: 'Enabled', [B]: 'Enabled' }, 'us-east-1');
     stack.template = template([], { Maybe: membersResource([A], {}, { Condition: 'InProd' }) });
     await handler(event('Delete', { Members: members(A, B) }), context);
     expect(removed()).toEqual([B, B]);
@@ -168,7 +131,7 @@ describe('siblings that are not literal', () => {
 
   test('narrowed exactly: a Ref to a parameter is its value, a list parameter its items, Fn::If both branches', async () => {
     for (const region of ['us-east-1', 'eu-west-1', 'ap-south-1']) {
-      stateOf(region).set(A, 'Enabled').set(B, 'Enabled').set(C, 'Enabled');
+      run.hub.seed({ [A]: 'Enabled', [B]: 'Enabled', [C]: 'Enabled' }, region);
     }
     stack.parameters = { FleetAccount: A, FleetRegions: 'us-east-1, eu-west-1' };
     stack.template = template([], {
@@ -187,7 +150,7 @@ describe('siblings that are not literal', () => {
 
 describe('the whole stack going away', () => {
   test('in DELETE_IN_PROGRESS a Delete removes every account, siblings\' included, whatever its age', async () => {
-    stateOf('us-east-1').set(A, 'Enabled').set(B, 'Created');
+    run.hub.seed({ [A]: 'Enabled', [B]: 'Created' }, 'us-east-1');
     stack = { status: 'DELETE_IN_PROGRESS', parameters: {}, template: template([A, B], { Fleet: membersResource([A, B]) }) };
     await handler(event('Delete', { Members: members(A, B) }), context);
     expect(removed()).toEqual([A, A, B]);
@@ -197,16 +160,16 @@ describe('the whole stack going away', () => {
 
 describe('reading the stack', () => {
   test('a refused read fails the event naming the cause, and nothing is changed, additions included', async () => {
-    stateOf('us-east-1').set(A, 'Enabled');
+    run.hub.seed({ [A]: 'Enabled' }, 'us-east-1');
     cfn.on(GetTemplateCommand).rejects(Object.assign(new Error('User: arn:aws:sts::999999999999:assumed-role/handler is not authorized to perform: cloudformation:GetTemplate'), { name: 'AccessDenied' }));
     await expect(handler(event('Update', { Members: members(B) }, { Members: members(A) }), context))
       .rejects.toThrow(/reading it failed, so nothing was changed: StackReadError: could not read stack arn:aws:cloudformation:us-east-1:999999999999:stack\/Admin\/0f1e2d3c \(DescribeStacks, GetTemplate\): AccessDenied: User: .* cloudformation:GetTemplate/);
     expect(mutating()).toEqual([]);
-    expect(stateOf('us-east-1').get(A)).toBe('Enabled');
+    expect(run.hub.statuses('us-east-1')[A]).toBe('Enabled');
   });
 
   test('a template that is not JSON fails clearly, removing nothing', async () => {
-    stateOf('us-east-1').set(A, 'Enabled');
+    run.hub.seed({ [A]: 'Enabled' }, 'us-east-1');
     cfn.on(GetTemplateCommand).resolves({ TemplateBody: 'Resources:\n  Fleet:\n    Type: Custom::SecurityHubMembers\n' });
     await expect(handler(event('Delete', { Members: members(A) }), context)).rejects.toThrow('the stack\'s template is not JSON');
     expect(mutating()).toEqual([]);
@@ -217,7 +180,7 @@ describe('reading the stack', () => {
     ['a Delete whose members are already gone', () => event('Delete', { Members: members(B, C) })],
     ['an Update dropping an account that is not a member', () => event('Update', { Members: members(A) }, { Members: members(A, C) })],
   ])('%s removes nothing and makes no CloudFormation call', async (_, make) => {
-    stateOf('us-east-1').set(A, 'Enabled');
+    run.hub.seed({ [A]: 'Enabled' }, 'us-east-1');
     await handler(make(), context);
     expect(removed()).toEqual([]);
     expect(cfnCalls()).toBe(0);
@@ -226,14 +189,14 @@ describe('reading the stack', () => {
 
 describe('an Update with an unchanged declaration (reconcileOnEveryDeploy)', () => {
   test('heals by the status table, ignores ReconcileToken, removes nothing and reads no stack', async () => {
-    stateOf('us-east-1').set(B, 'Resigned').set(C, 'Enabled'); // A was deleted outside CloudFormation
+    run.hub.seed({ [B]: 'Resigned', [C]: 'Enabled' }, 'us-east-1'); // A was deleted outside CloudFormation
     const declaration = { Members: members(A, B, C), Invite: 'true', Regions: ['us-east-1'] };
     const result = await handler(event('Update', { ...declaration, ReconcileToken: '2026-11-29T23:00:00.000Z' }, { ...declaration, ReconcileToken: '2026-11-28T09:00:00.000Z' }), context);
-    expect(calls.filter((c) => c.command === 'CreateMembersCommand').flatMap((c) => c.ids)).toEqual([A]);
-    expect(calls.filter((c) => c.command === 'InviteMembersCommand').flatMap((c) => c.ids)).toEqual([A, B]);
+    expect(run.idsOf('CreateMembers').flat()).toEqual([A]);
+    expect(run.idsOf('InviteMembers').flat()).toEqual([A, B]);
     expect(removed()).toEqual([]);
     expect(cfnCalls()).toBe(0);
-    expect(stateOf('us-east-1')).toEqual(new Map([[A, 'Invited'], [B, 'Invited'], [C, 'Enabled']]));
+    expect(run.hub.statuses('us-east-1')).toEqual({ [A]: 'Invited', [B]: 'Invited', [C]: 'Enabled' });
     expect(result.Data).toEqual({ MemberCount: '3', EnabledCount: '1', InvitedCount: '2' });
   });
 });

@@ -1,10 +1,10 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
-import { GetMembersCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler, isComplete } from '../../../lambda/members';
-import { regionStates, wireRegionHubs } from './hub-model';
+import type { EmulatorRequest } from '../../../local/emulator';
+import { errorAnswer, okAnswer } from '../../support/hub';
+import { ADMIN, membersHarness, MembersHarness } from '../../support/members-events';
+import { emptyStack, wireStack } from '../../support/stack-model';
 import { runThroughFramework } from './provider-framework';
-import { emptyStack, wireStack } from './stack-model';
 
 /*
  * Through the aws-cdk-lib Provider framework's own runtime, to the exact body CloudFormation would
@@ -12,7 +12,6 @@ import { emptyStack, wireStack } from './stack-model';
  * (rule R11, docs/design.md), and the wait's deadline counts from the start of the event (rule R12).
  */
 
-const ADMIN = '999999999999';
 const LIMIT = 4096;
 /** Every commercial region, 2026. */
 const COMMERCIAL_REGIONS = [
@@ -29,31 +28,22 @@ const LOGICAL_ID = `Members${'Y'.repeat(248)}`;
 const ON_EVENT_NAME = `${STACK_NAME.slice(0, 40)}-MembersProviderHandler-ABCDEFGHIJKLMNOPQRSTUVW`.slice(0, 64);
 const IS_COMPLETE_NAME = `${STACK_NAME.slice(0, 40)}-MembersProviderIsComplete-ABCDEFGHIJKLMNOPQ`.slice(0, 64);
 
-const hub = mockClient(SecurityHubClient);
 const cfn = mockClient(CloudFormationClient);
-let refuseInvite: Map<string, string>;
-let logs: jest.SpyInstance[];
+let run: MembersHarness;
 /** The fake clock's lead over real time: the pacer still sees time pass. */
 let offset: number;
 const realNow = Date.now.bind(Date);
 
-let stateOf: (region: string) => Map<string, string>;
-
-function wireHub(onGetMembers: () => void = () => undefined): void {
-  wireRegionHubs(hub, (region) => ({ state: stateOf(region), refuseInvite }), (call) => {
-    if (call.command === GetMembersCommand.name) {
-      onGetMembers();
-    }
-  });
-}
-
 const setup = {
-  onEvent: handler as never,
-  isComplete: isComplete as never,
+  onEvent: ((event, context) => run.handler(event, context)) as MembersHarness['handler'] as never,
+  isComplete: ((event, context) => run.isComplete(event, context)) as MembersHarness['isComplete'] as never,
   onEventName: ON_EVENT_NAME,
   isCompleteName: IS_COMPLETE_NAME,
   context: (name: string) => ({ functionName: name, invokedFunctionArn: `arn:aws:lambda:us-east-1:${ADMIN}:function:${name}` }),
 };
+
+/** Seeds `status` for each of `accountIds` in `region`. */
+const seed = (region: string, accountIds: readonly string[], status: 'Enabled') => run.hub.seed(Object.fromEntries(accountIds.map((id) => [id, status])), region);
 
 function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', props: Record<string, unknown>): Record<string, unknown> {
   return {
@@ -72,20 +62,12 @@ function cfnEvent(requestType: 'Create' | 'Update' | 'Delete', props: Record<str
 const ids = (count: number) => Array.from({ length: count }, (_, i) => String(100000000000 + i));
 const members = (accountIds: readonly string[]) => accountIds.map((AccountId) => ({ AccountId, Email: `security+${AccountId}@example.com` }));
 
-// Read once, when the handler makes each region's client: no pacing, so 34 regions take no time.
-process.env.SECURITYHUB_MEMBERS_RATE_PER_SECOND = '100000';
-process.env.SECURITYHUB_MEMBERS_BURST = '100000';
-process.env.SECURITYHUB_MEMBERS_MAX_ATTEMPTS = '2';
-
 beforeEach(() => {
-  process.env.AWS_REGION = 'us-east-1';
-  stateOf = regionStates();
-  refuseInvite = new Map();
+  // No pacing (the harness's default), so 34 regions take no time.
+  run = membersHarness({}, { env: { SECURITYHUB_MEMBERS_MAX_ATTEMPTS: '2' } });
   offset = 0;
   jest.spyOn(Date, 'now').mockImplementation(() => realNow() + offset);
-  wireHub();
   wireStack(cfn, emptyStack);
-  logs = [jest.spyOn(console, 'log').mockImplementation(() => undefined), jest.spyOn(console, 'error').mockImplementation(() => undefined)];
 });
 
 afterEach(() => {
@@ -96,7 +78,7 @@ describe('every answer fits in 4,096 bytes', () => {
   const waiting = { Members: members(ids(1000)), Invite: 'true', Regions: COMMERCIAL_REGIONS, WaitForAcceptanceSeconds: '3000' };
 
   test('1,000 members in every commercial region with waitForAcceptance, one account existing in one region: the timeout', async () => {
-    stateOf('eu-west-1').set(ids(1000)[500], 'Enabled');
+    seed('eu-west-1', [ids(1000)[500]], 'Enabled');
     const response = await runThroughFramework(setup, cfnEvent('Create', waiting), (poll) => {
       // The first poll finds every member Invited; the second comes after the deadline.
       if (poll === 2) {
@@ -108,15 +90,16 @@ describe('every answer fits in 4,096 bytes', () => {
     expect(response.parsed.Reason).toMatch(/^waited 3000 s for every invited member to accept; 1000 accounts are still pending: 100000000000, /);
     expect(response.parsed.Reason).toContain('Undone: removed the 33999 members this deployment created');
     // The one that existed before stayed; everything created went.
-    expect(stateOf('eu-west-1')).toEqual(new Map([[ids(1000)[500], 'Enabled']]));
-    expect(stateOf('us-east-1').size).toBe(0);
+    expect(run.hub.statuses('eu-west-1')).toEqual({ [ids(1000)[500]]: 'Enabled' });
+    expect(run.hub.statuses('us-east-1')).toEqual({});
   });
 
   test('the same wait when every member accepts: the record of created accounts is blanked in the final response', async () => {
-    stateOf('eu-west-1').set(ids(1000)[500], 'Enabled');
+    seed('eu-west-1', [ids(1000)[500]], 'Enabled');
     const response = await runThroughFramework(setup, cfnEvent('Create', waiting), () => {
+      // Every member accepts.
       for (const region of COMMERCIAL_REGIONS) {
-        ids(1000).forEach((id) => stateOf(region).set(id, 'Enabled'));
+        seed(region, ids(1000), 'Enabled');
       }
     });
     expect(response.parsed.Status).toBe('SUCCESS');
@@ -125,13 +108,24 @@ describe('every answer fits in 4,096 bytes', () => {
   });
 
   test('1,000 accounts failing in every commercial region', async () => {
-    ids(1000).forEach((id) => refuseInvite.set(id, `The account ${id} could not be invited: the email address is not verified for this organization and region.`));
+    // A reason per account, the most groups a message can have: every InviteMembers is answered so,
+    // unapplied (the emulator has one text for every refusal).
+    const refuseEach = async (request: EmulatorRequest) => okAnswer({
+      UnprocessedAccounts: (JSON.parse(request.body ?? '{}') as { AccountIds: string[] }).AccountIds.map((id) => ({
+        AccountId: id,
+        ProcessingResult: `The account ${id} could not be invited: the email address is not verified for this organization and region.`,
+      })),
+    });
+    for (let i = 0; i < COMMERCIAL_REGIONS.length * 20; i++) {
+      run.hub.interceptNext('InviteMembers', refuseEach);
+    }
     const response = await runThroughFramework(setup, cfnEvent('Create', { Members: members(ids(1000)), Regions: COMMERCIAL_REGIONS }));
     expect(response.parsed.Status).toBe('FAILED');
     expect(response.bytes).toBeLessThan(LIMIT);
     expect(response.parsed.Reason).toMatch(/^Adding members failed for 1000 accounts: 100000000000 in us-east-1: The account 100000000000 could not be invited/);
     expect(response.parsed.Reason).toContain('Every account id is in the handler\'s log.');
     expect(response.parsed.Reason).toContain('Undone: removed the 34000 members');
+    expect(run.hub.statuses('us-east-1')).toEqual({});
   });
 
   test('hundreds of invalid values, each as long as it likes', async () => {
@@ -142,18 +136,17 @@ describe('every answer fits in 4,096 bytes', () => {
     expect(response.bytes).toBeLessThan(LIMIT);
     expect(response.parsed.Reason).toMatch(/^701 problems with the properties: invalid account id "0-9999.*\.\.\..*": expected 12 digits; /);
     expect(response.parsed.Reason).toContain('Every problem is in the handler\'s log.');
-    expect(hub.commandCalls(GetMembersCommand)).toHaveLength(0);
+    expect(run.hub.calls('GetMembers')).toHaveLength(0);
   });
 
   test('a failure longer than any budget is cut to fit, and its whole text is logged', async () => {
     // A service error of 10 KB: no list budget is made for that.
-    hub.on(GetMembersCommand).rejects(Object.assign(new Error(`${'w'.repeat(10_000)} (end)`), { name: 'InternalException', $metadata: { httpStatusCode: 400 } }));
+    run.hub.interceptNext('GetMembers', async () => errorAnswer(400, 'InternalException', `${'w'.repeat(10_000)} (end)`));
     const response = await runThroughFramework(setup, cfnEvent('Create', { Members: members(ids(3)) }));
     expect(response.parsed.Status).toBe('FAILED');
     expect(response.bytes).toBeLessThan(LIMIT);
     expect(response.parsed.Reason).toMatch(/^Reading the members' statuses in us-east-1 failed, so nothing was changed: InternalException: w+ \.\.\. \(cut to fit the 4,096-byte CloudFormation response; the whole message is in the handler's log\)\n\nLogs: /);
-    const printed = logs.flatMap((spy) => spy.mock.calls.flat()).join('\n');
-    expect(printed).toContain(`${'w'.repeat(10_000)} (end)`);
+    expect(run.printed()).toContain(`${'w'.repeat(10_000)} (end)`);
   });
 });
 
@@ -161,10 +154,13 @@ describe('one clock', () => {
   test('the wait\'s deadline counts from the start of the event, however long onEvent took', async () => {
     const startedAt = Date.now();
     // Every read of the statuses takes ten minutes on the fake clock.
-    wireHub(() => {
-      offset += 600_000;
-    });
-    const result = await handler(cfnEvent('Create', { Members: members(ids(2)), WaitForAcceptanceSeconds: '1800' }) as never, setup.context(ON_EVENT_NAME) as never);
+    for (let i = 0; i < 5; i++) {
+      run.hub.interceptNext('GetMembers', (request, serve) => {
+        offset += 600_000;
+        return serve(request);
+      });
+    }
+    const result = await run.handler(cfnEvent('Create', { Members: members(ids(2)), WaitForAcceptanceSeconds: '1800' }) as never, setup.context(ON_EVENT_NAME) as never);
     expect(Date.now() - startedAt).toBeGreaterThanOrEqual(600_000);
     const deadline = Date.parse(result.Data!.WaitDeadline!);
     expect(deadline).toBeGreaterThanOrEqual(startedAt + 1_800_000);

@@ -1,92 +1,52 @@
-import {
-  DeleteMembersCommand,
-  GetMembersCommand,
-  InternalException,
-  InvalidAccessException,
-  SecurityHubClient,
-} from '@aws-sdk/client-securityhub';
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { mockClient } from 'aws-sdk-client-mock';
-import { emptyStack, wireStack } from './stack-model';
+import { PROCESSING_RESULTS } from '../../../local/emulator';
+import { emptyStack, wireStack } from '../../support/stack-model';
 import { timeoutMessage } from '../../../lambda/members/acceptance';
-import { handler, isComplete } from '../../../lambda/members';
-import type { CustomResourceEvent } from '../../../lambda/shared/cfn';
-import { Fake, hubModels } from './hub-model';
 import { AccountFailure, MemberOperationError } from '../../../lambda/shared/errors';
+import { errorAnswer } from '../../support/hub';
+import {
+  ADMIN,
+  CONTEXT as context,
+  manyIds,
+  membersEvent as event,
+  membersHarness,
+  MembersHarness,
+  PHYSICAL_ID,
+  withEmails as members,
+} from '../../support/members-events';
 
 /*
  * The limits around the happy path: error messages that must fit a CloudFormation response
  * (under 4,096 bytes, Reason included), and removal from a region whose hub is not enabled.
- * The hub model is the one of handler.test.ts, with regions where Security Hub is off.
  */
 
-const ADMIN = '999999999999';
 const A = '111111111111';
 const B = '222222222222';
-const context = { invokedFunctionArn: `arn:aws:lambda:us-east-1:${ADMIN}:function:members-handler` };
-const STACK_ID = 'arn:aws:cloudformation:us-east-1:999999999999:stack/Admin/0f1e2d3c';
-const PHYSICAL_ID = 'securityhub-members-Admin-MembersFEE56442';
 /** Comfortably under CloudFormation's 4,096-byte response, which also carries ids and Data. */
 const MESSAGE_LIMIT = 3_100;
+/** The emulator's refusal of an invitation, as the handler quotes it (without the final period). */
+const UNINVITABLE = PROCESSING_RESULTS.uninvitable.replace(/\.$/, '');
 
-const hub = mockClient(SecurityHubClient);
 // The stack declares no other SecurityHubMembers: rule R10 keeps nothing (ownership.test.ts covers it).
 const cfn = mockClient(CloudFormationClient);
-/** Member status by account id: a minimal model of one administrator's hub (shared by every enabled region). */
-let state: Map<string, string>;
-/** Accounts InviteMembers reports as unprocessed, with the reason. */
-let refuseInvite: Map<string, string>;
-/** Regions where Security Hub is not enabled: every call there is refused. */
-let disabled: Set<string>;
-/** The region of every call, in order, with its command name. */
-let calls: { region: string; command: string }[];
-let logs: jest.SpyInstance[];
+let run: MembersHarness;
 
-const notSubscribed = () => new InvalidAccessException({ message: `Account ${ADMIN} is not subscribed to AWS Security Hub`, $metadata: { httpStatusCode: 401 } });
+const handler: MembersHarness['handler'] = (e, c) => run.handler(e, c);
+const isComplete: MembersHarness['isComplete'] = (e, c) => run.isComplete(e, c);
+const mutatingCalls = () => run.mutatingCalls().map((c) => ({ region: c.region, operation: c.operation }));
+const printed = () => run.printed();
+const logLines = () => run.records();
 
-
-const models = new Map<unknown, Fake>();
-
-function wireHub(): void {
-  hub.reset();
-  // Default-reject: any call the test did not expect fails loudly.
-  hub.onAnyCommand().rejects(new Error('unexpected command'));
-  models.clear();
-  for (const [command, model] of hubModels(() => ({ state, refuseInvite }))) {
-    models.set(command, model);
-  }
-  for (const [command, model] of models) {
-    hub.on(command as never).callsFake(async (input: unknown, getClient: () => SecurityHubClient) => {
-      const region = await getClient().config.region();
-      calls.push({ region, command: (command as { name: string }).name });
-      if (disabled.has(region)) {
-        throw notSubscribed();
-      }
-      return model(input);
-    });
-  }
+/**
+ * A hub where Security Hub is enabled only in `enabled`: every call elsewhere is refused "not
+ * subscribed", as the service refuses it.
+ */
+function enabledOnly(...enabled: string[]): MembersHarness {
+  const harness = membersHarness({ faults: { autoEnableHubs: false } });
+  enabled.forEach((region) => harness.hub.emulator.store.enableHub(ADMIN, region));
+  return harness;
 }
-
-function event(requestType: 'Create' | 'Update' | 'Delete', props: Record<string, unknown>, old?: Record<string, unknown>): CustomResourceEvent {
-  return {
-    RequestType: requestType,
-    RequestId: 'req-1',
-    StackId: STACK_ID,
-    LogicalResourceId: 'MembersFEE56442',
-    ResourceType: 'Custom::SecurityHubMembers',
-    ResponseURL: 'https://cloudformation-custom-resource-response.example/secret-presigned-url',
-    ...(requestType === 'Create' ? {} : { PhysicalResourceId: PHYSICAL_ID }),
-    ResourceProperties: { ServiceToken: 'arn:aws:lambda:us-east-1:999999999999:function:framework', ...props },
-    ...(old ? { OldResourceProperties: { ServiceToken: 'x', ...old } } : {}),
-  };
-}
-
-const members = (...ids: string[]) => ids.map((id) => ({ AccountId: id, Email: `security+${id}@example.com` }));
-const manyIds = (count: number, from = 100000000000) => Array.from({ length: count }, (_, i) => String(from + i));
-const MUTATING = ['CreateMembersCommand', 'InviteMembersCommand', 'DisassociateMembersCommand', 'DeleteMembersCommand'];
-const mutatingCalls = () => calls.filter((c) => MUTATING.includes(c.command));
-const printed = () => logs.flatMap((spy) => spy.mock.calls.flat()).join('\n');
-const logLines = () => printed().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
 
 /** The message `promise` rejects with. */
 async function messageOf(promise: Promise<unknown>): Promise<string> {
@@ -98,40 +58,27 @@ async function messageOf(promise: Promise<unknown>): Promise<string> {
   throw new Error('expected a failure');
 }
 
-// Read once, when the handler makes its client: a failed InviteMembers is retried 3 times, not 10.
-process.env.SECURITYHUB_MEMBERS_MAX_ATTEMPTS = '3';
-
 beforeEach(() => {
-  process.env.AWS_REGION = 'us-east-1';
-  state = new Map();
-  refuseInvite = new Map();
-  disabled = new Set();
-  calls = [];
-  wireHub();
+  run = membersHarness();
   wireStack(cfn, emptyStack);
-  logs = [jest.spyOn(console, 'log').mockImplementation(() => undefined), jest.spyOn(console, 'error').mockImplementation(() => undefined)];
-});
-
-afterEach(() => {
-  logs.forEach((spy) => spy.mockRestore());
 });
 
 describe('failure messages fit a CloudFormation response', () => {
   test('1,000 accounts failing for one reason: the count, the first ids, how many more, and where the rest are', async () => {
     const ids = manyIds(1000);
-    ids.forEach((id) => refuseInvite.set(id, 'The account could not be invited: the email address is not verified'));
+    run = membersHarness({ uninvitable: ids });
     const message = await messageOf(handler(event('Create', { Members: members(...ids) }), context));
     expect(message.length).toBeLessThan(MESSAGE_LIMIT);
     expect(message).toMatch(new RegExp(`^Adding members failed for 1000 accounts: ${ids[0]}, ${ids[1]}, ${ids[2]}, `));
     const shown = message.match(/\d{12}/g)!.length;
-    expect(message).toContain(` and ${1000 - shown} more in us-east-1: The account could not be invited: the email address is not verified. Every account id is in the handler's log. Undone: removed the 1000 members`);
+    expect(message).toContain(` and ${1000 - shown} more in us-east-1: ${UNINVITABLE}. Every account id is in the handler's log. Undone: removed the 1000 members`);
     // The rollback still ran in full: the message is short, not the work.
-    expect(state.size).toBe(0);
+    expect(run.hub.statuses()).toEqual({});
   });
 
   test('every failed account id is logged once, ids only', async () => {
     const ids = manyIds(1000);
-    ids.forEach((id) => refuseInvite.set(id, 'cannot invite'));
+    run = membersHarness({ uninvitable: ids });
     await messageOf(handler(event('Create', { Members: members(...ids) }), context));
     const failed = logLines().filter((line) => line.message === 'Adding members failed');
     expect(failed).toHaveLength(1);
@@ -161,8 +108,11 @@ describe('failure messages fit a CloudFormation response', () => {
 
   test('a rollback that cannot remove 1,000 accounts keeps its sentence short too', async () => {
     const ids = manyIds(1000);
-    ids.forEach((id) => refuseInvite.set(id, 'cannot invite'));
-    hub.on(DeleteMembersCommand).rejects(new InternalException({ message: 'Internal error', $metadata: {} }));
+    // One attempt per call: every DeleteMembers of the 20 batches fails, without retries' sleeps.
+    run = membersHarness({ uninvitable: ids }, { env: { SECURITYHUB_MEMBERS_MAX_ATTEMPTS: '1' } });
+    for (let i = 0; i < 20; i++) {
+      run.hub.interceptNext('DeleteMembers', async () => errorAnswer(500, 'InternalException', 'Internal error'));
+    }
     const message = await messageOf(handler(event('Create', { Members: members(...ids) }), context));
     expect(message.length).toBeLessThan(MESSAGE_LIMIT);
     expect(message).toMatch(/Undo incomplete: removed 0 members this deployment created, could not remove 100000000000, .* and \d+ more in us-east-1: InternalException: Internal error\. Every account id is in the handler's log\.$/);
@@ -178,7 +128,7 @@ describe('failure messages fit a CloudFormation response', () => {
 
   test('the timeout of 1,000 pending accounts: the count, the first ids, how many more', async () => {
     const ids = manyIds(1000);
-    ids.forEach((id) => state.set(id, 'Invited'));
+    run.hub.seed(Object.fromEntries(ids.map((id) => [id, 'Invited'])));
     const waiting = { Members: members(...ids), WaitForAcceptanceSeconds: '60' };
     const past = new Date(Date.now() - 1).toISOString();
     const message = await messageOf(isComplete({ ...event('Update', waiting, waiting), Data: { WaitDeadline: past } }, context));
@@ -207,35 +157,35 @@ describe('failure messages fit a CloudFormation response', () => {
 
 describe('removal from a region where Security Hub is not enabled', () => {
   test('a Delete succeeds with no mutating call', async () => {
-    disabled.add('us-east-1');
+    run = enabledOnly();
     const result = await handler(event('Delete', { Members: members(A, B) }), context);
     expect(result.PhysicalResourceId).toBe(PHYSICAL_ID);
-    expect(calls.map((c) => c.command)).toEqual(['GetMembersCommand']);
+    expect(run.hub.calls().map((c) => [c.operation, c.httpStatus])).toEqual([['GetMembers', 401]]);
     expect(logLines()).toContainEqual(expect.objectContaining({ level: 'WARN', region: 'us-east-1' }));
   });
 
   test('a Delete across regions removes the members of the enabled ones', async () => {
-    disabled.add('eu-west-1');
-    state.set(A, 'Enabled');
+    run = enabledOnly('us-east-1');
+    run.hub.seed({ [A]: 'Enabled' });
     await handler(event('Delete', { Members: members(A), Regions: ['us-east-1', 'eu-west-1'] }), context);
     expect(mutatingCalls()).toEqual([
-      { region: 'us-east-1', command: 'DisassociateMembersCommand' },
-      { region: 'us-east-1', command: 'DeleteMembersCommand' },
+      { region: 'us-east-1', operation: 'DisassociateMembers' },
+      { region: 'us-east-1', operation: 'DeleteMembers' },
     ]);
-    expect(state.size).toBe(0);
+    expect(run.hub.statuses()).toEqual({});
   });
 
   test('an Update that drops such a region succeeds and changes only the regions kept', async () => {
-    disabled.add('eu-west-1');
-    state.set(A, 'Enabled');
+    run = enabledOnly('us-east-1');
+    run.hub.seed({ [A]: 'Enabled' });
     const result = await handler(event('Update', { Members: members(A, B), Regions: ['us-east-1'] }, { Members: members(A), Regions: ['us-east-1', 'eu-west-1'] }), context);
     expect(result.PhysicalResourceId).toBe(PHYSICAL_ID);
     expect(mutatingCalls().every((c) => c.region === 'us-east-1')).toBe(true);
-    expect(state).toEqual(new Map([[A, 'Enabled'], [B, 'Invited']]));
+    expect(run.hub.statuses()).toEqual({ [A]: 'Enabled', [B]: 'Invited' });
   });
 
   test('a Create there still fails with the error, before any change', async () => {
-    disabled.add('us-east-1');
+    run = enabledOnly();
     await expect(handler(event('Create', { Members: members(A) }), context)).rejects.toThrow(
       `Reading the members' statuses in us-east-1 failed, so nothing was changed: InvalidAccessException: Account ${ADMIN} is not subscribed to AWS Security Hub`,
     );
@@ -243,22 +193,24 @@ describe('removal from a region where Security Hub is not enabled', () => {
   });
 
   test('an Update adding such a region still fails, and changes nothing elsewhere', async () => {
-    disabled.add('eu-west-1');
+    run = enabledOnly('us-east-1');
     await expect(handler(event('Update', { Members: members(A), Regions: ['us-east-1', 'eu-west-1'] }, { Members: members(A), Regions: ['us-east-1'] }), context))
       .rejects.toThrow('Reading the members\' statuses in eu-west-1 failed, so nothing was changed: InvalidAccessException');
     expect(mutatingCalls()).toHaveLength(0);
   });
 
   test('InvalidAccessException for a missing permission (not "not subscribed") still fails a Delete', async () => {
-    hub.on(GetMembersCommand).rejects(new InvalidAccessException({ message: 'User is not authorized to perform securityhub:GetMembers', $metadata: { httpStatusCode: 401 } }));
+    run.hub.interceptNext('GetMembers', async () => errorAnswer(401, 'InvalidAccessException', 'User is not authorized to perform securityhub:GetMembers'));
     await expect(handler(event('Delete', { Members: members(A) }), context)).rejects.toThrow('not authorized');
-    expect(hub.commandCalls(DeleteMembersCommand)).toHaveLength(0);
+    expect(run.hub.calls('DeleteMembers')).toHaveLength(0);
   });
 
   test('any other read error still fails a Delete', async () => {
-    hub.on(GetMembersCommand).rejects(new InternalException({ message: 'Internal error', $metadata: {} }));
+    // One attempt: the emulator's one-off error is the read's last.
+    run = membersHarness({}, { env: { SECURITYHUB_MEMBERS_MAX_ATTEMPTS: '1' } });
+    run.hub.failNext('GetMembers', 'error');
     await expect(handler(event('Delete', { Members: members(A) }), context))
       .rejects.toThrow('Reading the members\' statuses in us-east-1 failed, so nothing was changed: InternalException: Internal error');
-    expect(hub.commandCalls(DeleteMembersCommand)).toHaveLength(0);
+    expect(run.hub.calls('DeleteMembers')).toHaveLength(0);
   });
 });
