@@ -257,6 +257,8 @@ interface JestRun {
   readonly failed: number;
   /** `file › test` of each failed test. */
   readonly failures: string[];
+  /** The file and full name of each passed test. */
+  readonly passes: { readonly file: string; readonly fullName: string }[];
   /** Suites that could not run (a syntax error, a module that fails to load). */
   readonly suiteErrors: string[];
   readonly output: string;
@@ -276,7 +278,7 @@ function jest(mutant: Mutant): JestRun {
     const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...mutant.env } });
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
     if (!fs.existsSync(outputFile)) {
-      return { passed: 0, failed: 0, failures: [], suiteErrors: [`jest wrote no results (exit ${result.status})`], output };
+      return { passed: 0, failed: 0, failures: [], passes: [], suiteErrors: [`jest wrote no results (exit ${result.status})`], output };
     }
     const json = JSON.parse(fs.readFileSync(outputFile, 'utf8')) as {
       numPassedTests: number;
@@ -290,6 +292,9 @@ function jest(mutant: Mutant): JestRun {
       failures: json.testResults.flatMap((suite) => suite.assertionResults
         .filter((test) => test.status === 'failed')
         .map((test) => `${relative(suite.name)} › ${test.fullName}`)),
+      passes: json.testResults.flatMap((suite) => suite.assertionResults
+        .filter((test) => test.status === 'passed')
+        .map((test) => ({ file: relative(suite.name), fullName: test.fullName }))),
       suiteErrors: json.testResults
         .filter((suite) => suite.status === 'failed' && suite.assertionResults.length === 0)
         .map((suite) => `${relative(suite.name)}: ${suite.message.split('\n').find((line) => line.trim() !== '')?.trim() ?? 'failed to run'}`),
@@ -345,21 +350,37 @@ function check(mutant: Mutant): { verdict: Verdict; detail: string } {
 }
 
 /**
- * Runs each distinct test command of `mutants` on the unmutated source. Returns the problems: a
- * command with a failing test or a suite that cannot run, or one that runs no test.
+ * Runs the tests of `mutants` on the unmutated source, in as few jest runs as their environments
+ * and name filters allow (jest's start-up is most of a short run). Returns the problems: a failing
+ * test or a suite that cannot run, or a mutant whose files and name filter select no test.
  */
 function baseline(mutants: readonly Mutant[]): string[] {
-  const commands = new Map<string, Mutant>();
+  const groups = new Map<string, Mutant[]>();
   for (const mutant of mutants) {
-    commands.set(JSON.stringify([mutant.tests, mutant.testName, mutant.env]), mutant);
+    // A file some mutant runs whole is run whole for all; the others under the union of the filters.
+    const key = JSON.stringify([mutant.env ?? {}, mutant.bundled ?? false, mutant.testName === undefined]);
+    groups.set(key, [...(groups.get(key) ?? []), mutant]);
   }
   const problems: string[] = [];
-  for (const mutant of commands.values()) {
-    const run = jest(mutant);
+  for (const group of groups.values()) {
+    const filters = [...new Set(group.flatMap((m) => (m.testName === undefined ? [] : [m.testName])))];
+    const union: Mutant = {
+      ...group[0],
+      tests: [...new Set(group.flatMap((m) => m.tests))],
+      testName: filters.length > 0 ? filters.map((f) => `(?:${f})`).join('|') : undefined,
+    };
+    const run = jest(union);
     if (run.failed > 0 || run.suiteErrors.length > 0) {
-      problems.push(`${describeTests(mutant)} fails on the unmutated source: ${[...run.failures, ...run.suiteErrors].join('; ')}`);
-    } else if (run.passed === 0) {
-      problems.push(`${describeTests(mutant)} runs no test (is the file or the name filter stale?)${run.output ? `\n${run.output.trim()}` : ''}`);
+      problems.push(`${describeTests(union)} fails on the unmutated source: ${[...run.failures, ...run.suiteErrors].join('; ')}`);
+      continue;
+    }
+    for (const mutant of group) {
+      // jest matches -t against the full name, case-insensitively.
+      const pattern = new RegExp(mutant.testName ?? '', 'i');
+      const selected = run.passes.filter((p) => mutant.tests.includes(p.file) && pattern.test(p.fullName));
+      if (selected.length === 0) {
+        problems.push(`${describeTests(mutant)} (mutant ${mutant.name}) runs no test: is the file or the name filter stale?`);
+      }
     }
   }
   return problems;
