@@ -28,23 +28,29 @@ import * as path from 'path';
 const ROOT = path.join(__dirname, '..');
 
 /** One deliberate breakage: `find` (which must occur exactly once) is replaced in `file`. */
-interface Mutant {
+export interface Mutant {
+  /** Its name on the command line and in docs/testing.md. */
   readonly name: string;
   /** What it breaks, with the rule of docs/design.md. */
   readonly breaks: string;
+  /** The source file it breaks, from the project root. */
   readonly file: string;
+  /** The text it replaces, which must occur exactly once in `file`. */
   readonly find: string;
+  /** What it puts there instead. */
   readonly replace: string;
   /** The jest files expected to catch it. */
   readonly tests: readonly string[];
   /** A jest test name filter (`-t`), to keep the run short; the baseline checks it matches a test. */
   readonly testName?: string;
+  /** More environment for its jest run. */
   readonly env?: Readonly<Record<string, string>>;
   /** Its tests run the bundles in assets/, rebuilt for it: only with --all or by name, not in CI. */
   readonly bundled?: boolean;
 }
 
-const MUTANTS: readonly Mutant[] = [
+/** Every mutant, in the order they run; the CI set is the ones not `bundled`. */
+export const MUTANTS: readonly Mutant[] = [
   {
     name: 'second-invitation',
     breaks: 'an Invited account is invited again (status table, rule R5)',
@@ -316,7 +322,8 @@ function describeTests(mutant: Mutant): string {
   return `${mutant.tests.join(', ')}${mutant.testName ? ` -t '${mutant.testName}'` : ''}`;
 }
 
-function occurrences(mutant: Mutant): number {
+/** How many times the mutant's text occurs in its file: it applies when exactly once. */
+export function occurrences(mutant: Mutant): number {
   return fs.readFileSync(path.join(ROOT, mutant.file), 'utf8').split(mutant.find).length - 1;
 }
 
@@ -460,4 +467,7 @@ function main(argv: readonly string[]): number {
   return caught === results.length ? 0 : 1;
 }
 
-process.exitCode = main(process.argv.slice(2));
+// Run as a script; imported (by the test of the mutant list), it only defines the mutants.
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}
