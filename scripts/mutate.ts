@@ -20,7 +20,7 @@
  * the source exactly once, a mutant survived, or its tests could not run (a mutant that does not
  * compile reads as neither caught nor survived).
  */
-import { spawnSync } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -271,7 +271,7 @@ interface JestRun {
 }
 
 /** Runs the jest files of `mutant` (without coverage, only the latest aws-cdk-lib project). */
-function jest(mutant: Mutant): JestRun {
+async function jest(mutant: Mutant): Promise<JestRun> {
   const outputFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'mutate-')), 'jest.json');
   try {
     const args = [
@@ -281,8 +281,8 @@ function jest(mutant: Mutant): JestRun {
       ...(mutant.testName ? ['-t', mutant.testName] : []),
       '--runTestsByPath', ...mutant.tests,
     ];
-    const result = spawnSync(process.execPath, args, { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...mutant.env } });
-    const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
+    const result = await node(args, mutant.env);
+    const output = result.output;
     if (!fs.existsSync(outputFile)) {
       return { passed: 0, failed: 0, failures: [], passes: [], suiteErrors: [`jest wrote no results (exit ${result.status})`], output };
     }
@@ -311,10 +311,31 @@ function jest(mutant: Mutant): JestRun {
   }
 }
 
-function bundle(): void {
-  const built = spawnSync(process.execPath, [path.join('scripts', 'bundle-handlers.mjs')], { cwd: ROOT, encoding: 'utf8' });
+/** The child running now: a signal stops it before the source is restored. */
+let child: ChildProcess | undefined;
+
+/**
+ * Runs a Node.js script in the project root. Not synchronous: a signal must reach its handler
+ * while the child runs, so that the source is restored and the run stops at once.
+ */
+function node(args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.once('error', reject);
+    child.once('close', (status) => {
+      child = undefined;
+      resolve({ status, output });
+    });
+  });
+}
+
+async function bundle(): Promise<void> {
+  const built = await node([path.join('scripts', 'bundle-handlers.mjs')]);
   if (built.status !== 0) {
-    throw new Error(`bundling failed (node scripts/bundle-handlers.mjs): ${`${built.stdout}${built.stderr}`.trim()}`);
+    throw new Error(`bundling failed (node scripts/bundle-handlers.mjs): ${built.output.trim()}`);
   }
 }
 
@@ -332,16 +353,16 @@ type Verdict = 'caught' | 'SURVIVED' | 'DID NOT RUN';
 let restoreOnExit: (() => void) | undefined;
 
 /** Applies one mutant, runs its tests, restores the file. */
-function check(mutant: Mutant): { verdict: Verdict; detail: string } {
+async function check(mutant: Mutant): Promise<{ verdict: Verdict; detail: string }> {
   const file = path.join(ROOT, mutant.file);
   const original = fs.readFileSync(file, 'utf8');
   restoreOnExit = () => fs.writeFileSync(file, original);
   try {
     fs.writeFileSync(file, original.replace(mutant.find, mutant.replace));
     if (mutant.bundled) {
-      bundle();
+      await bundle();
     }
-    const run = jest(mutant);
+    const run = await jest(mutant);
     if (run.failed > 0) {
       const more = run.failures.length > 1 ? ` (and ${run.failures.length - 1} more)` : '';
       return { verdict: 'caught', detail: `by ${run.failures[0]}${more}` };
@@ -361,7 +382,7 @@ function check(mutant: Mutant): { verdict: Verdict; detail: string } {
  * and name filters allow (jest's start-up is most of a short run). Returns the problems: a failing
  * test or a suite that cannot run, or a mutant whose files and name filter select no test.
  */
-function baseline(mutants: readonly Mutant[]): string[] {
+async function baseline(mutants: readonly Mutant[]): Promise<string[]> {
   const groups = new Map<string, Mutant[]>();
   for (const mutant of mutants) {
     // A file some mutant runs whole is run whole for all; the others under the union of the filters.
@@ -376,7 +397,7 @@ function baseline(mutants: readonly Mutant[]): string[] {
       tests: [...new Set(group.flatMap((m) => m.tests))],
       testName: filters.length > 0 ? filters.map((f) => `(?:${f})`).join('|') : undefined,
     };
-    const run = jest(union);
+    const run = await jest(union);
     if (run.failed > 0 || run.suiteErrors.length > 0) {
       problems.push(`${describeTests(union)} fails on the unmutated source: ${[...run.failures, ...run.suiteErrors].join('; ')}`);
       continue;
@@ -393,7 +414,7 @@ function baseline(mutants: readonly Mutant[]): string[] {
   return problems;
 }
 
-function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<number> {
   const flags = argv.filter((a) => a.startsWith('--'));
   const names = argv.filter((a) => !a.startsWith('--'));
   const unknownFlag = flags.find((f) => !['--list', '--check', '--all'].includes(f));
@@ -427,39 +448,42 @@ function main(argv: readonly string[]): number {
   if (stale.length > 0) {
     return 1;
   }
+  const bundled = chosen.some((m) => m.bundled);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      child?.kill(signal);
+      restoreOnExit?.();
+      if (bundled) {
+        console.error('stopped: the bundles in assets/ may be of a mutant; npm run build makes them again');
+      }
+      process.exit(128 + os.constants.signals[signal]);
+    });
+  }
   const started = Date.now();
   const seconds = (since: number): string => `${Math.round((Date.now() - since) / 100) / 10} s`;
-  const bundled = chosen.some((m) => m.bundled);
   if (bundled) {
     // The bundled mutants' baseline runs the bundles of the unmutated source.
-    bundle();
+    await bundle();
   }
-  const problems = baseline(chosen);
+  const problems = await baseline(chosen);
   if (problems.length > 0) {
     problems.forEach((p) => console.error(`BASELINE FAILED ${p}`));
     console.error('no mutant was run: a test that fails without a mutant would read as catching it');
     return 1;
   }
   console.log(`baseline: the tests of ${chosen.length} mutants pass on the unmutated source (${seconds(started)})`);
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  for (const signal of signals) {
-    process.once(signal, () => {
-      restoreOnExit?.();
-      process.exit(128 + os.constants.signals[signal]);
-    });
-  }
   const results: Verdict[] = [];
   try {
     for (const mutant of chosen) {
       const at = Date.now();
-      const { verdict, detail } = check(mutant);
+      const { verdict, detail } = await check(mutant);
       console.log(`${verdict.padEnd(11)} ${mutant.name.padEnd(34)} ${detail} (${seconds(at)})`);
       results.push(verdict);
     }
   } finally {
     if (bundled) {
       // The bundles in assets/ are of the restored source again.
-      bundle();
+      await bundle();
     }
   }
   const caught = results.filter((v) => v === 'caught').length;
@@ -469,5 +493,10 @@ function main(argv: readonly string[]): number {
 
 // Run as a script; imported (by the test of the mutant list), it only defines the mutants.
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  }, (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
 }
