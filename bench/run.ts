@@ -150,7 +150,7 @@ async function main(): Promise<void> {
     }
   }
   const concurrency = Number(options.environment.SECURITYHUB_MEMBERS_CONCURRENCY ?? 30);
-  // The fleet audit reads with the handler's clients: its figures sit beside the handler's.
+  // The drift check reads with the handler's clients: its figures sit beside the handler's.
   const audits: DriftMeasurement[] = [];
   if (options.approaches.includes('handler')) {
     for (const size of options.sizes) {

@@ -1,5 +1,5 @@
 /**
- * `npm run local -- drift | resign ID | remove ID`: the fleet audit against the local Security Hub,
+ * `npm run local -- drift | resign ID | remove ID`: the drift check against the local Security Hub,
  * and the two ways a member drifts away from its declaration outside CloudFormation, so that a
  * newcomer sees drift appear and a deploy repair it.
  */
