@@ -1,7 +1,7 @@
 /**
  * Reads the `Custom::SecurityHubMembers` declarations of the deployed template with the shared
  * template evaluator's `strict` policy (lambda/shared/template/): parameters take the values
- * DescribeStacks reports, as rule R10 (docs/design.md) reads them, and a resource whose declaration
+ * DescribeStacks reports, as rule R10, docs/design.md reads them, and a resource whose declaration
  * cannot be told without guessing is named as unreadable, never guessed (docs/design.md,
  * "Scheduled audit").
  */

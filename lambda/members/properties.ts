@@ -12,7 +12,7 @@ export type HandlerEnvironment = DeclarationEnvironment;
 
 /**
  * Parses and validates the declaration of a Create or Update. Throws a {@link ValidationError}
- * naming every bad value, before any call is made (rule R9 (docs/design.md)).
+ * naming every bad value, before any call is made (rule R9, docs/design.md).
  */
 export function parseDeclaration(raw: unknown, env: HandlerEnvironment): MembersDeclaration {
   const reading = validateDeclaration(raw, env);

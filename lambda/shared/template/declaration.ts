@@ -29,7 +29,7 @@ export type DeclarationReading = { readonly declaration: MembersDeclaration } | 
 
 /**
  * Parses and validates the declaration of a Create or Update, reporting every bad value; the
- * handler refuses it before any call is made (rule R9 (docs/design.md)).
+ * handler refuses it before any call is made (rule R9, docs/design.md).
  */
 export function validateDeclaration(raw: unknown, env: DeclarationEnvironment): DeclarationReading {
   const props = (raw ?? {}) as Partial<Record<keyof MembersResourceProperties, unknown>>;

@@ -4,7 +4,7 @@
  * - {@link exact}: what the stack deploys, every value known (the local deploy, which has the
  *   parameter values); anything that can't be evaluated throws a TemplateEvaluationError naming it
  *   and the resource.
- * - {@link overApproximating}: what a resource *may* declare (rule R10 (docs/design.md), ownership
+ * - {@link overApproximating}: what a resource *may* declare (rule R10, docs/design.md, ownership
  *   across the stack). A value that can't be read is "any"; `Fn::If` is the union of both branches
  *   and a resource with a `Condition` is kept, because keeping an account is the safe side. Every
  *   intrinsic met is noted, so the handler can say why it kept more than the literal template.
