@@ -105,6 +105,16 @@ export interface HubFixture {
    * the call log does not keep.
    */
   requests(operation: string): Record<string, unknown>[];
+  /**
+   * The query parameters of the requests of `operation` that reached the fixture, oldest first,
+   * the intercepted ones included: what a GET such as ListInvitations sent (MaxResults, NextToken).
+   */
+  queries(operation: string): Record<string, string>[];
+  /**
+   * The operation of every request that reached the fixture, oldest first, whoever sent it and
+   * whether or not an interceptor answered it.
+   */
+  operations(): string[];
   /** The calls the administrator made, oldest first; only those of `operation` when given. */
   calls(operation?: string): HubCall[];
   /** The number of calls per operation the administrator made. */
@@ -137,11 +147,16 @@ export function hubFixture(state: HubState = {}): HubFixture {
   }
 
   const interceptors = new Map<string, Interceptor[]>();
-  const sent: { operation: string; body: Record<string, unknown> }[] = [];
+  const sent: { operation: string; body: Record<string, unknown>; query: Record<string, string> }[] = [];
   const serve = async (request: EmulatorRequest): Promise<EmulatorResponse> => {
-    const operation = ROUTES[`${request.method} ${new URL(request.path, 'http://hub').pathname}`];
+    const url = new URL(request.path, 'http://hub');
+    const operation = ROUTES[`${request.method} ${url.pathname}`];
     if (operation !== undefined) {
-      sent.push({ operation, body: request.body ? JSON.parse(request.body) as Record<string, unknown> : {} });
+      sent.push({
+        operation,
+        body: request.body ? JSON.parse(request.body) as Record<string, unknown> : {},
+        query: Object.fromEntries(url.searchParams),
+      });
     }
     const interceptor = operation === undefined ? undefined : interceptors.get(operation)?.shift();
     return interceptor ? interceptor(request, emulator.serve) : emulator.serve(request);
@@ -174,6 +189,8 @@ export function hubFixture(state: HubState = {}): HubFixture {
       interceptors.set(operation, [...(interceptors.get(operation) ?? []), interceptor]);
     },
     requests: (operation) => sent.filter((request) => request.operation === operation).map((request) => request.body),
+    queries: (operation) => sent.filter((request) => request.operation === operation).map((request) => request.query),
+    operations: () => sent.map((request) => request.operation),
     calls: (operation) => own()
       .filter((call) => operation === undefined || call.operation === operation)
       .map((call) => ({ operation: call.operation, region: call.region, accountIds: call.accountIds ?? [], httpStatus: call.httpStatus })),

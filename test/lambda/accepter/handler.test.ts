@@ -1,153 +1,52 @@
-import {
-  AcceptAdministratorInvitationCommand,
-  AcceptAdministratorInvitationCommandInput,
-  AccessDeniedException,
-  DisassociateFromAdministratorAccountCommand,
-  GetAdministratorAccountCommand,
-  InternalException,
-  InvalidAccessException,
-  InvalidInputException,
-  Invitation,
-  ListInvitationsCommand,
-  ListInvitationsCommandInput,
-  SecurityHubClient,
-} from '@aws-sdk/client-securityhub';
-import { mockClient } from 'aws-sdk-client-mock';
-import { handler } from '../../../lambda/accepter';
+import { paginate } from '../../../local/emulator';
+import { ADMIN, accepterEvent as event, accepterHarness, AccepterHarness, CONTEXT as context, MEMBER, OLD, PHYSICAL_ID, REGION, RESPONSE_URL } from '../../support/accepter-events';
+import { errorAnswer, okAnswer } from '../../support/hub';
 import type { CustomResourceEvent } from '../../../lambda/shared/cfn';
 
-const MEMBER = '111111111111';
-const ADMIN = '999999999999';
-const OLD = '888888888888';
-const REGION = 'eu-west-1';
-const STACK_ID = `arn:aws:cloudformation:${REGION}:${MEMBER}:stack/Member/0f1e2d3c`;
-const PHYSICAL_ID = 'securityhub-invitation-accepter-Member-Accept';
-const RESPONSE_URL = 'https://cloudformation-custom-resource-response.example/secret-signature';
-const context = { invokedFunctionArn: `arn:aws:lambda:${REGION}:${MEMBER}:function:accepter-handler` };
+const THIRD = '777777777777';
+/** What IAM answers a role that lacks `action`, as the service passes it on. */
+const denied = (action: string) => `User: arn:aws:sts::${MEMBER}:assumed-role/accepter/session is not authorized to perform: securityhub:${action}`;
 
-const hub = mockClient(SecurityHubClient);
+let run: AccepterHarness;
 
-/**
- * A minimal model of the member's side of one region: its administrator (GetAdministratorAccount)
- * and its pending invitations (ListInvitations), changed by accepting and disassociating.
- */
-let administrator: Invitation | undefined;
-let invitations: Invitation[];
-/** How many invitations ListInvitations answers per page. */
-let pageSize: number;
-let logs: jest.SpyInstance[];
-let printed: string[];
-
-const pending = (accountId: string, invitationId: string): Invitation => ({ AccountId: accountId, InvitationId: invitationId, MemberStatus: 'Invited' });
-const invalidInput = (message: string) => new InvalidInputException({ message, $metadata: {} });
-
-function getAdministrator() {
-  return { Administrator: administrator };
-}
-
-function listInvitations(input: ListInvitationsCommandInput) {
-  const start = Number(input.NextToken ?? 0);
-  const end = start + pageSize;
-  return { Invitations: invitations.slice(start, end), ...(end < invitations.length ? { NextToken: String(end) } : {}) };
-}
-
-function acceptInvitation(input: AcceptAdministratorInvitationCommandInput) {
-  if (administrator && /^(enabled|associated)$/i.test(administrator.MemberStatus ?? '')) {
-    if (administrator.AccountId === input.AdministratorId && administrator.InvitationId === input.InvitationId) {
-      return {};
-    }
-    throw invalidInput(`Account ${MEMBER} is already associated with administrator account ${administrator.AccountId}`);
-  }
-  const invitation = invitations.find((i) => i.AccountId === input.AdministratorId && i.InvitationId === input.InvitationId);
-  if (!invitation) {
-    throw invalidInput(`Account ${MEMBER} has no pending invitation from administrator account ${input.AdministratorId}`);
-  }
-  invitations = invitations.filter((i) => i !== invitation);
-  administrator = { ...invitation, MemberStatus: 'Enabled' };
-  return {};
-}
-
-function disassociate() {
-  if (!administrator || !/^(enabled|associated)$/i.test(administrator.MemberStatus ?? '')) {
-    throw invalidInput(`Account ${MEMBER} is not associated with an administrator account`);
-  }
-  administrator = undefined;
-  return {};
-}
-
-function useModel(): void {
-  hub.reset();
-  // Any call the model does not know fails the test loudly.
-  hub.onAnyCommand().rejects(new Error('unexpected Security Hub call'));
-  hub.on(GetAdministratorAccountCommand).callsFake(getAdministrator);
-  hub.on(ListInvitationsCommand).callsFake(listInvitations);
-  hub.on(AcceptAdministratorInvitationCommand).callsFake(acceptInvitation);
-  hub.on(DisassociateFromAdministratorAccountCommand).callsFake(disassociate);
-}
-
-function event(
-  requestType: 'Create' | 'Update' | 'Delete',
-  properties: Record<string, unknown>,
-  extra: Partial<CustomResourceEvent<Record<string, unknown>>> = {},
-): CustomResourceEvent<Record<string, unknown>> {
-  return {
-    RequestType: requestType,
-    RequestId: 'request-1',
-    StackId: STACK_ID,
-    LogicalResourceId: 'Accept',
-    ResourceType: 'Custom::SecurityHubInvitationAccepter',
-    ResponseURL: RESPONSE_URL,
-    ResourceProperties: { ServiceToken: 'arn:aws:lambda:token', ...properties },
-    ...(requestType === 'Create' ? {} : { PhysicalResourceId: PHYSICAL_ID }),
-    ...extra,
-  };
-}
-
-/** The names of the Security Hub calls made, in order. */
-function callSequence(): string[] {
-  return hub.calls().map((call) => (call.args[0] as object).constructor.name.replace(/Command$/, ''));
-}
+const handler: AccepterHarness['handler'] = (e, c) => run.handler(e, c);
+const callSequence = () => run.callSequence();
+/** A hub and handler that try each call once, so that a failure the emulator answers reaches the hub's own checks. */
+const oneAttempt = (state: Parameters<typeof accepterHarness>[0] = {}) => accepterHarness({ ...state, env: { SECURITYHUB_MEMBERS_MAX_ATTEMPTS: '1' } });
+const update = (administratorId: string, old: string, extra: Partial<CustomResourceEvent<Record<string, unknown>>> = {}) =>
+  event('Update', { AdministratorAccountId: administratorId }, { OldResourceProperties: { AdministratorAccountId: old }, ...extra });
 
 function expectNoMutatingCall(): void {
-  expect(hub.commandCalls(AcceptAdministratorInvitationCommand)).toHaveLength(0);
-  expect(hub.commandCalls(DisassociateFromAdministratorAccountCommand)).toHaveLength(0);
+  expect(run.mutatingCalls()).toEqual([]);
 }
 
-beforeAll(() => {
-  process.env.AWS_REGION = REGION;
-});
+/** The member leaves `administrator` on its own (Resigned there), and the administrator invites it again. */
+function resignAndReinvite(administrator: string): void {
+  run.hub.emulator.store.disassociateFromAdministrator(MEMBER, REGION);
+  expect(run.hub.emulator.store.inviteMembers(administrator, REGION, [MEMBER])).toEqual([]);
+}
 
 beforeEach(() => {
-  administrator = undefined;
-  invitations = [];
-  pageSize = 50;
-  printed = [];
-  useModel();
-  logs = [
-    jest.spyOn(console, 'log').mockImplementation((line: string) => printed.push(line)),
-    jest.spyOn(console, 'error').mockImplementation((line: string) => printed.push(line)),
-  ];
-});
-
-afterEach(() => {
-  logs.forEach((spy) => spy.mockRestore());
+  run = accepterHarness();
 });
 
 describe('Create', () => {
   test('accepts the pending invitation from the administrator', async () => {
-    invitations = [pending(OLD, 'inv-old'), pending(ADMIN, 'inv-admin')];
+    run.invitedBy(OLD);
+    run.invitedBy(ADMIN);
 
     const result = await handler(event('Create', { AdministratorAccountId: ADMIN }), context);
 
     expect(result).toEqual({ PhysicalResourceId: PHYSICAL_ID, Data: { AdministratorAccountId: ADMIN, MemberStatus: 'Enabled' } });
-    expect(hub.commandCalls(AcceptAdministratorInvitationCommand).map((c) => c.args[0].input))
-      .toEqual([{ AdministratorId: ADMIN, InvitationId: 'inv-admin' }]);
+    expect(run.hub.requests('AcceptAdministratorInvitation')).toEqual([{ AdministratorId: ADMIN, InvitationId: run.invitationId(ADMIN) }]);
     expect(callSequence()).toEqual(['GetAdministratorAccount', 'ListInvitations', 'AcceptAdministratorInvitation']);
-    expect(administrator).toMatchObject({ AccountId: ADMIN, MemberStatus: 'Enabled' });
+    expect(run.administrator()).toBe(ADMIN);
+    expect(run.statusAt(ADMIN)).toBe('Enabled');
+    expect(run.statusAt(OLD)).toBe('Invited');
   });
 
   test('does nothing when already a member of the administrator', async () => {
-    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
+    run.memberOf(ADMIN);
 
     const result = await handler(event('Create', { AdministratorAccountId: ADMIN }), context);
 
@@ -156,7 +55,7 @@ describe('Create', () => {
   });
 
   test('reads the legacy status ASSOCIATED as a member', async () => {
-    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'ASSOCIATED' };
+    run.memberOf(ADMIN, 'ASSOCIATED');
 
     const result = await handler(event('Create', { AdministratorAccountId: ADMIN }), context);
 
@@ -165,26 +64,30 @@ describe('Create', () => {
   });
 
   test('pages through ListInvitations until it finds the invitation', async () => {
-    pageSize = 2;
-    invitations = [
-      pending('100000000001', 'inv-1'), pending('100000000002', 'inv-2'),
-      pending('100000000003', 'inv-3'), pending('100000000004', 'inv-4'),
-      pending(ADMIN, 'inv-admin'),
-    ];
+    // 100 other administrators sort before ADMIN: its invitation is on the third page of 50.
+    for (let i = 1; i <= 100; i++) {
+      run.invitedBy(String(100000000000 + i));
+    }
+    run.invitedBy(ADMIN);
+    const page = (token?: string) => paginate('ListInvitations', run.invitations(), (inv) => inv.accountId, 50, token).nextToken;
+    const second = page();
+    const third = page(second);
 
     await handler(event('Create', { AdministratorAccountId: ADMIN }), context);
 
-    expect(hub.commandCalls(ListInvitationsCommand).map((c) => c.args[0].input)).toEqual([
-      { MaxResults: 50 },
-      { MaxResults: 50, NextToken: '2' },
-      { MaxResults: 50, NextToken: '4' },
+    expect(run.hub.queries('ListInvitations')).toEqual([
+      { MaxResults: '50' },
+      { MaxResults: '50', NextToken: second },
+      { MaxResults: '50', NextToken: third },
     ]);
-    expect(hub.commandCalls(AcceptAdministratorInvitationCommand).map((c) => c.args[0].input))
-      .toEqual([{ AdministratorId: ADMIN, InvitationId: 'inv-admin' }]);
+    expect(run.hub.requests('AcceptAdministratorInvitation')).toEqual([{ AdministratorId: ADMIN, InvitationId: run.invitationId(ADMIN) }]);
   });
 
   test('fails when ListInvitations repeats a NextToken', async () => {
-    hub.on(ListInvitationsCommand).resolves({ Invitations: [], NextToken: 'again' });
+    // A service defect the emulator does not have: answered instead of it.
+    const again = async () => okAnswer({ Invitations: [], NextToken: 'again' });
+    run.hub.interceptNext('ListInvitations', again);
+    run.hub.interceptNext('ListInvitations', again);
 
     await expect(handler(event('Create', { AdministratorAccountId: ADMIN }), context))
       .rejects.toThrow('ListInvitations returned the NextToken "again" twice: expected each page once');
@@ -192,8 +95,8 @@ describe('Create', () => {
   });
 
   test('fails when a member of another administrator, naming both accounts', async () => {
-    administrator = { AccountId: OLD, InvitationId: 'inv-old', MemberStatus: 'Enabled' };
-    invitations = [pending(ADMIN, 'inv-admin')];
+    run.memberOf(OLD);
+    run.invitedBy(ADMIN);
 
     await expect(handler(event('Create', { AdministratorAccountId: ADMIN }), context)).rejects.toThrow(
       `account ${MEMBER} is already a Security Hub member of administrator ${OLD} in ${REGION}: expected to accept ${ADMIN}; disassociate from ${OLD} first`,
@@ -202,7 +105,7 @@ describe('Create', () => {
   });
 
   test('fails when there is no invitation from the administrator, saying to deploy its stack first', async () => {
-    invitations = [pending(OLD, 'inv-old')];
+    run.invitedBy(OLD);
 
     const failure = handler(event('Create', { AdministratorAccountId: ADMIN }), context);
 
@@ -214,50 +117,73 @@ describe('Create', () => {
     expectNoMutatingCall();
   });
 
+  test('fails when the administrator only created the member without inviting it', async () => {
+    run.hub.seed({ [MEMBER]: 'Created' });
+
+    await expect(handler(event('Create', { AdministratorAccountId: ADMIN }), context))
+      .rejects.toMatchObject({ name: 'AccepterError', kind: 'no-invitation' });
+    expectNoMutatingCall();
+  });
+
   test('ends in the same state without error when run twice', async () => {
-    invitations = [pending(ADMIN, 'inv-admin')];
+    run.invitedBy(ADMIN);
 
     const first = await handler(event('Create', { AdministratorAccountId: ADMIN }), context);
     const second = await handler(event('Create', { AdministratorAccountId: ADMIN }), context);
 
     expect(second).toEqual(first);
-    expect(hub.commandCalls(AcceptAdministratorInvitationCommand)).toHaveLength(1);
-    expect(administrator).toMatchObject({ AccountId: ADMIN, MemberStatus: 'Enabled' });
+    expect(run.hub.requests('AcceptAdministratorInvitation')).toHaveLength(1);
+    expect(run.administrator()).toBe(ADMIN);
   });
 
   test('succeeds when the acceptance was applied but its answer was lost', async () => {
-    invitations = [pending(ADMIN, 'inv-admin')];
-    hub.on(AcceptAdministratorInvitationCommand).callsFake((input: AcceptAdministratorInvitationCommandInput) => {
-      acceptInvitation(input);
-      throw new InternalException({ message: 'Internal server error', $metadata: {} });
-    });
+    run = oneAttempt();
+    run.invitedBy(ADMIN);
+    run.hub.failNext('AcceptAdministratorInvitation', 'lostAnswer');
 
     const result = await handler(event('Create', { AdministratorAccountId: ADMIN }), context);
 
     expect(result.PhysicalResourceId).toBe(PHYSICAL_ID);
     expect(callSequence()).toEqual(['GetAdministratorAccount', 'ListInvitations', 'AcceptAdministratorInvitation', 'GetAdministratorAccount']);
+    expect(run.administrator()).toBe(ADMIN);
+  });
+
+  test('succeeds when the SDK retries an acceptance that was applied but whose answer was lost', async () => {
+    run.invitedBy(ADMIN);
+    run.hub.failNext('AcceptAdministratorInvitation', 'lostAnswer');
+
+    await handler(event('Create', { AdministratorAccountId: ADMIN }), context);
+
+    // The service accepts the same invitation again without an error, so no re-read is needed.
+    expect(callSequence()).toEqual(['GetAdministratorAccount', 'ListInvitations', 'AcceptAdministratorInvitation', 'AcceptAdministratorInvitation']);
+    expect(run.administrator()).toBe(ADMIN);
   });
 
   test('fails with the service\'s reason when the acceptance is refused', async () => {
-    invitations = [pending(ADMIN, 'inv-admin')];
-    hub.on(AcceptAdministratorInvitationCommand).rejects(new AccessDeniedException({ message: 'not allowed', $metadata: {} }));
+    run.invitedBy(ADMIN);
+    run.hub.interceptNext('AcceptAdministratorInvitation', async () => errorAnswer(403, 'AccessDeniedException', denied('AcceptAdministratorInvitation')));
 
     await expect(handler(event('Create', { AdministratorAccountId: ADMIN }), context)).rejects.toThrow(
-      `accepting the Security Hub invitation from administrator ${ADMIN} in ${REGION} failed: AccessDeniedException: not allowed`,
+      `accepting the Security Hub invitation from administrator ${ADMIN} in ${REGION} failed: AccessDeniedException: ${denied('AcceptAdministratorInvitation')}`,
     );
+    expect(run.administrator()).toBeUndefined();
+    expect(run.statusAt(ADMIN)).toBe('Invited');
   });
 
   test('fails when Security Hub is not enabled in the account, with the service\'s reason', async () => {
-    hub.on(GetAdministratorAccountCommand).rejects(new InvalidAccessException({ message: `Account ${MEMBER} is not subscribed to AWS Security Hub`, $metadata: {} }));
+    run = accepterHarness({ state: { faults: { autoEnableHubs: false } } });
+    run.invitedBy(ADMIN);
 
-    await expect(handler(event('Create', { AdministratorAccountId: ADMIN }), context)).rejects.toThrow('not subscribed to AWS Security Hub');
+    await expect(handler(event('Create', { AdministratorAccountId: ADMIN }), context))
+      .rejects.toThrow(`Account ${MEMBER} is not subscribed to AWS Security Hub`);
     expectNoMutatingCall();
   });
 
   test('fails with the read error before any change when GetAdministratorAccount fails', async () => {
-    hub.on(GetAdministratorAccountCommand).rejects(new AccessDeniedException({ message: 'no read', $metadata: {} }));
+    run.invitedBy(ADMIN);
+    run.hub.interceptNext('GetAdministratorAccount', async () => errorAnswer(403, 'AccessDeniedException', denied('GetAdministratorAccount')));
 
-    await expect(handler(event('Create', { AdministratorAccountId: ADMIN }), context)).rejects.toThrow('no read');
+    await expect(handler(event('Create', { AdministratorAccountId: ADMIN }), context)).rejects.toThrow(denied('GetAdministratorAccount'));
     expectNoMutatingCall();
   });
 
@@ -270,100 +196,113 @@ describe('Create', () => {
     const properties = value === undefined ? {} : { AdministratorAccountId: value };
 
     await expect(handler(event('Create', properties), context)).rejects.toThrow(message);
-    expect(hub.calls()).toHaveLength(0);
+    expect(callSequence()).toEqual([]);
   });
 });
 
 describe('Update', () => {
   test('to another administrator: disassociates from the old one, then accepts the new one', async () => {
-    administrator = { AccountId: OLD, InvitationId: 'inv-old', MemberStatus: 'Enabled' };
-    invitations = [pending(ADMIN, 'inv-admin')];
+    run.memberOf(OLD);
+    run.invitedBy(ADMIN);
 
-    const result = await handler(event('Update', { AdministratorAccountId: ADMIN }, { OldResourceProperties: { AdministratorAccountId: OLD } }), context);
+    const result = await handler(update(ADMIN, OLD), context);
 
     expect(result).toEqual({ PhysicalResourceId: PHYSICAL_ID, Data: { AdministratorAccountId: ADMIN, MemberStatus: 'Enabled' } });
     expect(callSequence()).toEqual(['GetAdministratorAccount', 'ListInvitations', 'DisassociateFromAdministratorAccount', 'AcceptAdministratorInvitation']);
-    expect(administrator).toMatchObject({ AccountId: ADMIN, MemberStatus: 'Enabled' });
+    expect(run.administrator()).toBe(ADMIN);
+    expect(run.statusAt(OLD)).toBe('Resigned');
   });
 
   test('to another administrator without its invitation: fails before leaving the old one', async () => {
-    administrator = { AccountId: OLD, InvitationId: 'inv-old', MemberStatus: 'Enabled' };
+    run.memberOf(OLD);
 
-    await expect(handler(event('Update', { AdministratorAccountId: ADMIN }, { OldResourceProperties: { AdministratorAccountId: OLD } }), context))
-      .rejects.toThrow(`no pending Security Hub invitation from administrator ${ADMIN}`);
+    await expect(handler(update(ADMIN, OLD), context)).rejects.toThrow(`no pending Security Hub invitation from administrator ${ADMIN}`);
     expectNoMutatingCall();
-    expect(administrator).toMatchObject({ AccountId: OLD, MemberStatus: 'Enabled' });
+    expect(run.administrator()).toBe(OLD);
+    expect(run.statusAt(OLD)).toBe('Enabled');
   });
 
   test('re-run after leaving the old administrator: accepts the new one only', async () => {
-    invitations = [pending(ADMIN, 'inv-admin')];
+    run.invitedBy(ADMIN);
 
-    await handler(event('Update', { AdministratorAccountId: ADMIN }, { OldResourceProperties: { AdministratorAccountId: OLD } }), context);
+    await handler(update(ADMIN, OLD), context);
 
     expect(callSequence()).toEqual(['GetAdministratorAccount', 'ListInvitations', 'AcceptAdministratorInvitation']);
   });
 
   test('run twice ends in the same state without error', async () => {
-    administrator = { AccountId: OLD, InvitationId: 'inv-old', MemberStatus: 'Enabled' };
-    invitations = [pending(ADMIN, 'inv-admin')];
-    const update = event('Update', { AdministratorAccountId: ADMIN }, { OldResourceProperties: { AdministratorAccountId: OLD } });
+    run.memberOf(OLD);
+    run.invitedBy(ADMIN);
 
-    const first = await handler(update, context);
-    const second = await handler(update, context);
+    const first = await handler(update(ADMIN, OLD), context);
+    const second = await handler(update(ADMIN, OLD), context);
 
     expect(second).toEqual(first);
-    expect(hub.commandCalls(DisassociateFromAdministratorAccountCommand)).toHaveLength(1);
-    expect(hub.commandCalls(AcceptAdministratorInvitationCommand)).toHaveLength(1);
+    expect(run.hub.requests('DisassociateFromAdministratorAccount')).toHaveLength(1);
+    expect(run.hub.requests('AcceptAdministratorInvitation')).toHaveLength(1);
+    expect(run.administrator()).toBe(ADMIN);
   });
 
   test('with the same administrator, already a member: nothing, and the physical id is kept', async () => {
-    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
+    run.memberOf(ADMIN);
 
-    const result = await handler(event('Update', { AdministratorAccountId: ADMIN }, {
-      OldResourceProperties: { AdministratorAccountId: ADMIN },
-      PhysicalResourceId: 'physical-id-from-create',
-    }), context);
+    const result = await handler(update(ADMIN, ADMIN, { PhysicalResourceId: 'physical-id-from-create' }), context);
 
     expect(result.PhysicalResourceId).toBe('physical-id-from-create');
     expect(callSequence()).toEqual(['GetAdministratorAccount']);
   });
 
   test('with the same administrator, no longer a member: heals by accepting a new invitation', async () => {
-    administrator = { AccountId: ADMIN, InvitationId: 'inv-first', MemberStatus: 'Resigned' };
-    invitations = [pending(ADMIN, 'inv-again')];
+    run.memberOf(ADMIN);
+    const first = run.invitationId(ADMIN);
+    resignAndReinvite(ADMIN);
+    expect(run.invitationId(ADMIN)).not.toBe(first);
 
-    await handler(event('Update', { AdministratorAccountId: ADMIN }, { OldResourceProperties: { AdministratorAccountId: ADMIN } }), context);
+    await handler(update(ADMIN, ADMIN), context);
 
-    expect(hub.commandCalls(AcceptAdministratorInvitationCommand).map((c) => c.args[0].input))
-      .toEqual([{ AdministratorId: ADMIN, InvitationId: 'inv-again' }]);
-    expect(hub.commandCalls(DisassociateFromAdministratorAccountCommand)).toHaveLength(0);
+    expect(run.hub.requests('AcceptAdministratorInvitation')).toEqual([{ AdministratorId: ADMIN, InvitationId: run.invitationId(ADMIN) }]);
+    expect(run.hub.requests('DisassociateFromAdministratorAccount')).toHaveLength(0);
+    expect(run.administrator()).toBe(ADMIN);
+  });
+
+  test('with the same administrator, left by the member and not invited again: fails asking for a new invitation', async () => {
+    run.memberOf(ADMIN);
+    run.hub.emulator.store.disassociateFromAdministrator(MEMBER, REGION);
+    // The service still lists the accepted invitation, now Resigned, and would accept it again;
+    // the planner accepts Invited ones only, so the administrator's stack must invite again.
+    expect(run.invitations()).toEqual([expect.objectContaining({ accountId: ADMIN, memberStatus: 'Resigned' })]);
+
+    await expect(handler(update(ADMIN, ADMIN), context)).rejects.toMatchObject({ name: 'AccepterError', kind: 'no-invitation' });
+    expectNoMutatingCall();
+    expect(run.statusAt(ADMIN)).toBe('Resigned');
   });
 
   test('from an old value that was never valid: does not fail on it', async () => {
-    invitations = [pending(ADMIN, 'inv-admin')];
+    run.invitedBy(ADMIN);
 
-    const result = await handler(event('Update', { AdministratorAccountId: ADMIN }, { OldResourceProperties: { AdministratorAccountId: 'bad' } }), context);
+    const result = await handler(update(ADMIN, 'bad'), context);
 
     expect(result.Data?.AdministratorAccountId).toBe(ADMIN);
+    expect(run.administrator()).toBe(ADMIN);
   });
 
   test('fails when a member of a third administrator, naming both accounts', async () => {
-    administrator = { AccountId: '777777777777', InvitationId: 'inv-third', MemberStatus: 'Enabled' };
-    invitations = [pending(ADMIN, 'inv-admin')];
+    run.memberOf(THIRD);
+    run.invitedBy(ADMIN);
 
-    await expect(handler(event('Update', { AdministratorAccountId: ADMIN }, { OldResourceProperties: { AdministratorAccountId: OLD } }), context))
-      .rejects.toThrow(`already a Security Hub member of administrator 777777777777 in ${REGION}: expected to accept ${ADMIN}; disassociate from 777777777777 first`);
+    await expect(handler(update(ADMIN, OLD), context))
+      .rejects.toThrow(`already a Security Hub member of administrator ${THIRD} in ${REGION}: expected to accept ${ADMIN}; disassociate from ${THIRD} first`);
     expectNoMutatingCall();
+    expect(run.administrator()).toBe(THIRD);
   });
 
   test('fails when the new AdministratorAccountId is invalid, before any call', async () => {
-    await expect(handler(event('Update', { AdministratorAccountId: '12345' }, { OldResourceProperties: { AdministratorAccountId: OLD } }), context))
-      .rejects.toThrow('invalid administrator account id "12345": expected 12 digits');
-    expect(hub.calls()).toHaveLength(0);
+    await expect(handler(update('12345', OLD), context)).rejects.toThrow('invalid administrator account id "12345": expected 12 digits');
+    expect(callSequence()).toEqual([]);
   });
 
   test('fails when the event has no PhysicalResourceId', async () => {
-    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
+    run.memberOf(ADMIN);
 
     await expect(handler(event('Update', { AdministratorAccountId: ADMIN }, { PhysicalResourceId: undefined }), context))
       .rejects.toThrow('Update without a PhysicalResourceId: expected the id returned by Create');
@@ -375,17 +314,20 @@ describe('an Update with an unchanged declaration (reconcileOnEveryDeploy)', () 
     { OldResourceProperties: { AdministratorAccountId: ADMIN, ReconcileToken: 'synth-1' } });
 
   test('accepts the invitation the administrator sent again (a re-invited Resigned member)', async () => {
-    invitations = [pending(ADMIN, 'inv-again')];
+    run.memberOf(ADMIN);
+    resignAndReinvite(ADMIN);
+    const again = run.invitationId(ADMIN);
 
     const result = await handler(unchanged('synth-2'), context);
 
     expect(result).toEqual({ PhysicalResourceId: PHYSICAL_ID, Data: { AdministratorAccountId: ADMIN, MemberStatus: 'Enabled' } });
     expect(callSequence()).toEqual(['GetAdministratorAccount', 'ListInvitations', 'AcceptAdministratorInvitation']);
-    expect(administrator).toMatchObject({ AccountId: ADMIN, InvitationId: 'inv-again', MemberStatus: 'Enabled' });
+    expect(run.administrator()).toBe(ADMIN);
+    expect(run.hub.emulator.store.administratorInvitation(MEMBER, REGION)).toMatchObject({ accountId: ADMIN, invitationId: again, memberStatus: 'Enabled' });
   });
 
   test('does nothing when already associated with the administrator: one read, no other call', async () => {
-    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
+    run.memberOf(ADMIN);
 
     await handler(unchanged('synth-2'), context);
 
@@ -393,26 +335,27 @@ describe('an Update with an unchanged declaration (reconcileOnEveryDeploy)', () 
   });
 
   test('fails naming both accounts when associated with another administrator, and changes nothing', async () => {
-    administrator = { AccountId: OLD, InvitationId: 'inv-old', MemberStatus: 'Enabled' };
-    invitations = [pending(ADMIN, 'inv-admin')];
+    run.memberOf(OLD);
+    run.invitedBy(ADMIN);
 
     await expect(handler(unchanged('synth-2'), context)).rejects.toThrow(
       `account ${MEMBER} is already a Security Hub member of administrator ${OLD} in ${REGION}: expected to accept ${ADMIN}`,
     );
     expectNoMutatingCall();
-    expect(administrator).toMatchObject({ AccountId: OLD });
+    expect(run.administrator()).toBe(OLD);
   });
 });
 
 describe('Delete', () => {
   test('disassociates from the administrator and keeps the physical id', async () => {
-    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
+    run.memberOf(ADMIN);
 
     const result = await handler(event('Delete', { AdministratorAccountId: ADMIN }, { PhysicalResourceId: 'physical-id-from-create' }), context);
 
     expect(result).toEqual({ PhysicalResourceId: 'physical-id-from-create' });
     expect(callSequence()).toEqual(['GetAdministratorAccount', 'DisassociateFromAdministratorAccount']);
-    expect(administrator).toBeUndefined();
+    expect(run.administrator()).toBeUndefined();
+    expect(run.statusAt(ADMIN)).toBe('Resigned');
   });
 
   test('does nothing when not associated', async () => {
@@ -422,89 +365,123 @@ describe('Delete', () => {
     expect(callSequence()).toEqual(['GetAdministratorAccount']);
   });
 
+  test('leaves a pending invitation from the administrator alone', async () => {
+    run.invitedBy(ADMIN);
+
+    await handler(event('Delete', { AdministratorAccountId: ADMIN }), context);
+
+    expect(callSequence()).toEqual(['GetAdministratorAccount']);
+    expect(run.statusAt(ADMIN)).toBe('Invited');
+  });
+
   test('leaves another administrator alone', async () => {
-    administrator = { AccountId: OLD, InvitationId: 'inv-old', MemberStatus: 'Enabled' };
+    run.memberOf(OLD);
 
     await handler(event('Delete', { AdministratorAccountId: ADMIN }), context);
 
     expectNoMutatingCall();
-    expect(administrator).toMatchObject({ AccountId: OLD });
+    expect(run.administrator()).toBe(OLD);
   });
 
   test('ends in the same state without error when run twice', async () => {
-    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Associated' };
+    run.memberOf(ADMIN, 'Associated');
 
     await handler(event('Delete', { AdministratorAccountId: ADMIN }), context);
     await handler(event('Delete', { AdministratorAccountId: ADMIN }), context);
 
-    expect(hub.commandCalls(DisassociateFromAdministratorAccountCommand)).toHaveLength(1);
-    expect(administrator).toBeUndefined();
+    expect(run.hub.requests('DisassociateFromAdministratorAccount')).toHaveLength(1);
+    expect(run.administrator()).toBeUndefined();
   });
 
   test('succeeds when the disassociation was applied but its answer was lost', async () => {
-    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
-    hub.on(DisassociateFromAdministratorAccountCommand).callsFake(() => {
-      disassociate();
-      throw new InternalException({ message: 'Internal server error', $metadata: {} });
-    });
+    run = oneAttempt();
+    run.memberOf(ADMIN);
+    run.hub.failNext('DisassociateFromAdministratorAccount', 'lostAnswer');
 
     await expect(handler(event('Delete', { AdministratorAccountId: ADMIN }), context)).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID });
+    expect(callSequence()).toEqual(['GetAdministratorAccount', 'DisassociateFromAdministratorAccount', 'GetAdministratorAccount']);
+    expect(run.administrator()).toBeUndefined();
+  });
+
+  test('succeeds when the SDK\'s retry of an applied disassociation is refused as "not associated"', async () => {
+    run.memberOf(ADMIN);
+    run.hub.failNext('DisassociateFromAdministratorAccount', 'lostAnswer');
+
+    await expect(handler(event('Delete', { AdministratorAccountId: ADMIN }), context)).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID });
+    // The retry finds nothing to leave and is refused; the re-read shows the work was done.
+    expect(run.hub.emulator.calls.entries({ account: MEMBER }).map((call) => [call.operation, call.httpStatus])).toEqual([
+      ['GetAdministratorAccount', 200],
+      ['DisassociateFromAdministratorAccount', 500],
+      ['DisassociateFromAdministratorAccount', 400],
+      ['GetAdministratorAccount', 200],
+    ]);
+    expect(run.administrator()).toBeUndefined();
   });
 
   test('fails with the service\'s reason when the disassociation is refused', async () => {
-    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
-    hub.on(DisassociateFromAdministratorAccountCommand).rejects(new AccessDeniedException({ message: 'not allowed', $metadata: {} }));
+    run.memberOf(ADMIN);
+    run.hub.interceptNext('DisassociateFromAdministratorAccount',
+      async () => errorAnswer(403, 'AccessDeniedException', denied('DisassociateFromAdministratorAccount')));
 
     await expect(handler(event('Delete', { AdministratorAccountId: ADMIN }), context)).rejects.toThrow(
-      `disassociating from Security Hub administrator ${ADMIN} in ${REGION} failed: AccessDeniedException: not allowed`,
+      `disassociating from Security Hub administrator ${ADMIN} in ${REGION} failed: AccessDeniedException: ${denied('DisassociateFromAdministratorAccount')}`,
     );
+    expect(run.administrator()).toBe(ADMIN);
   });
 
   test('fails with the call\'s own reason when the re-read after a refused disassociation fails too', async () => {
-    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
-    hub.on(GetAdministratorAccountCommand)
-      .resolvesOnce({ Administrator: administrator })
-      .rejects(new InternalException({ message: 'read failed', $metadata: {} }));
-    hub.on(DisassociateFromAdministratorAccountCommand).rejects(new AccessDeniedException({ message: 'not allowed', $metadata: {} }));
+    run = oneAttempt();
+    run.memberOf(ADMIN);
+    run.hub.interceptNext('DisassociateFromAdministratorAccount', async () => {
+      // The initial read has been answered: only the re-read fails.
+      run.hub.failNext('GetAdministratorAccount', 'error');
+      return errorAnswer(403, 'AccessDeniedException', denied('DisassociateFromAdministratorAccount'));
+    });
 
     await expect(handler(event('Delete', { AdministratorAccountId: ADMIN }), context))
-      .rejects.toThrow('failed: AccessDeniedException: not allowed');
+      .rejects.toThrow(`failed: AccessDeniedException: ${denied('DisassociateFromAdministratorAccount')}`);
+    expect(callSequence()).toEqual(['GetAdministratorAccount', 'DisassociateFromAdministratorAccount', 'GetAdministratorAccount']);
+    expect(run.records()).toContainEqual(expect.objectContaining({ message: 'call failed and the re-read failed too' }));
   });
 
   test('succeeds without changes when Security Hub is not enabled in the account', async () => {
-    hub.on(GetAdministratorAccountCommand).rejects(new InvalidAccessException({ message: `Account ${MEMBER} is not subscribed to AWS Security Hub`, $metadata: {} }));
+    run = accepterHarness({ state: { faults: { autoEnableHubs: false } } });
 
     await expect(handler(event('Delete', { AdministratorAccountId: ADMIN }), context)).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID });
     expectNoMutatingCall();
+    expect(run.hub.emulator.store.getHub(MEMBER, REGION)?.enabled ?? false).toBe(false);
   });
 
   test('fails when the read is denied, naming the reason', async () => {
-    hub.on(GetAdministratorAccountCommand).rejects(new AccessDeniedException({ message: 'no read', $metadata: {} }));
+    run.memberOf(ADMIN);
+    run.hub.interceptNext('GetAdministratorAccount', async () => errorAnswer(403, 'AccessDeniedException', denied('GetAdministratorAccount')));
 
-    await expect(handler(event('Delete', { AdministratorAccountId: ADMIN }), context)).rejects.toThrow('no read');
+    await expect(handler(event('Delete', { AdministratorAccountId: ADMIN }), context)).rejects.toThrow(denied('GetAdministratorAccount'));
+    expect(run.administrator()).toBe(ADMIN);
   });
 
   test('fails when InvalidAccessException is a refused permission, not "not subscribed", naming the action and the account', async () => {
-    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
-    hub.on(GetAdministratorAccountCommand).rejects(new InvalidAccessException({
-      message: `User: arn:aws:sts::${MEMBER}:assumed-role/accepter is not authorized to perform: securityhub:GetAdministratorAccount`, $metadata: {},
-    }));
+    run.memberOf(ADMIN);
+    run.hub.interceptNext('GetAdministratorAccount', async () => errorAnswer(401, 'InvalidAccessException', denied('GetAdministratorAccount')));
 
     await expect(handler(event('Delete', { AdministratorAccountId: ADMIN }), context)).rejects.toThrow(
       `securityhub:GetAdministratorAccount failed for account ${MEMBER} in ${REGION}, so its membership was left as it is: InvalidAccessException: User:`,
     );
     expectNoMutatingCall();
-    expect(administrator).toMatchObject({ AccountId: ADMIN, MemberStatus: 'Enabled' });
+    expect(run.administrator()).toBe(ADMIN);
+    expect(run.statusAt(ADMIN)).toBe('Enabled');
   });
 
   test('fails when the disassociation is refused as InvalidAccessException, naming the action and the account', async () => {
-    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
-    hub.on(DisassociateFromAdministratorAccountCommand).rejects(new InvalidAccessException({ message: 'not authorized to perform: securityhub:DisassociateFromAdministratorAccount', $metadata: {} }));
+    run.memberOf(ADMIN);
+    run.hub.interceptNext('DisassociateFromAdministratorAccount',
+      async () => errorAnswer(401, 'InvalidAccessException', denied('DisassociateFromAdministratorAccount')));
 
     await expect(handler(event('Delete', { AdministratorAccountId: ADMIN }), context)).rejects.toThrow(
       `securityhub:DisassociateFromAdministratorAccount for account ${MEMBER}: disassociating from Security Hub administrator ${ADMIN} in ${REGION} failed: InvalidAccessException`,
     );
-    expect(administrator).toMatchObject({ AccountId: ADMIN, MemberStatus: 'Enabled' });
+    expect(run.administrator()).toBe(ADMIN);
+    expect(run.statusAt(ADMIN)).toBe('Enabled');
   });
 
   test.each([
@@ -512,10 +489,11 @@ describe('Delete', () => {
     ['the member\'s own account', { AdministratorAccountId: MEMBER }],
     ['no id at all', {}],
   ])('never blocks a deletion: %s is a success without changes', async (_name, properties) => {
-    administrator = { AccountId: ADMIN, InvitationId: 'inv-admin', MemberStatus: 'Enabled' };
+    run.memberOf(ADMIN);
 
     await expect(handler(event('Delete', properties), context)).resolves.toEqual({ PhysicalResourceId: PHYSICAL_ID });
-    expect(hub.calls()).toHaveLength(0);
+    expect(callSequence()).toEqual([]);
+    expect(run.administrator()).toBe(ADMIN);
   });
 });
 
@@ -527,16 +505,16 @@ describe('handler', () => {
   });
 
   test('logs JSON lines with account ids, never the event', async () => {
-    administrator = { AccountId: OLD, InvitationId: 'inv-old', MemberStatus: 'Enabled' };
-    invitations = [pending(ADMIN, 'inv-admin')];
+    run.memberOf(OLD);
+    run.invitedBy(ADMIN);
 
-    await handler(event('Update', { AdministratorAccountId: ADMIN }, { OldResourceProperties: { AdministratorAccountId: OLD } }), context);
+    await handler(update(ADMIN, OLD), context);
 
-    expect(printed.length).toBeGreaterThan(0);
-    const lines = printed.map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(printed.join('\n')).not.toContain(RESPONSE_URL);
-    expect(printed.join('\n')).not.toContain('ServiceToken');
-    expect(lines).toContainEqual(expect.objectContaining({
+    expect(run.lines.length).toBeGreaterThan(0);
+    const printed = run.lines.join('\n');
+    expect(printed).not.toContain(RESPONSE_URL);
+    expect(printed).not.toContain('ServiceToken');
+    expect(run.records()).toContainEqual(expect.objectContaining({
       level: 'INFO',
       message: 'plan',
       memberAccount: MEMBER,
