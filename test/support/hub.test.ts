@@ -4,6 +4,7 @@ import {
   DisassociateMembersCommand,
   GetMembersCommand,
   InviteMembersCommand,
+  ListInvitationsCommand,
   ListMembersCommand,
 } from '@aws-sdk/client-securityhub';
 import { PROCESSING_RESULTS } from '../../local/emulator';
@@ -108,5 +109,19 @@ describe('hubFixture', () => {
     expect(hub.callCounts()).toEqual({ CreateMembers: 1 });
     expect(hub.requests('InviteMembers')).toEqual([{ AccountIds: [M1] }]);
     expect(hub.requests('CreateMembers')).toEqual([{ AccountDetails: [{ AccountId: ORG, Email: 'org@example.com' }] }]);
+  });
+
+  test('keeps the query of GET requests and the order of every operation sent, the intercepted ones included', async () => {
+    const hub = hubFixture({ members: { [M1]: 'Invited' } });
+    const asMember = hub.client(undefined, { credentials: hub.credentialsOf(M1) });
+    hub.interceptNext('GetMembers', async () => okAnswer({ Members: [], UnprocessedAccounts: [] }));
+
+    const listed = await asMember.send(new ListInvitationsCommand({ MaxResults: 5, NextToken: '' }));
+    await hub.client().send(new GetMembersCommand({ AccountIds: [M1] }));
+
+    expect(listed.Invitations?.map((i) => [i.AccountId, i.MemberStatus])).toEqual([[ADMINISTRATOR, 'Invited']]);
+    expect(hub.queries('ListInvitations')).toEqual([{ MaxResults: '5', NextToken: '' }]);
+    expect(hub.queries('GetMembers')).toEqual([{}]);
+    expect(hub.operations()).toEqual(['ListInvitations', 'GetMembers']);
   });
 });
