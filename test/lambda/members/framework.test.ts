@@ -3,7 +3,7 @@ import { GetMembersCommand, SecurityHubClient } from '@aws-sdk/client-securityhu
 import { mockClient } from 'aws-sdk-client-mock';
 import { handler, isComplete } from '../../../lambda/members';
 import { regionStates, wireRegionHubs } from './hub-model';
-import { runThroughFramework } from './provider-framework';
+import { runThroughFramework } from '../../../local/deploy/provider-framework';
 import { emptyStack, wireStack } from './stack-model';
 
 /*
