@@ -77,6 +77,8 @@ export interface EventReport extends ResourceIdentity {
   readonly durationMs: number;
   /** The stack's status while the event ran, e.g. `UPDATE_COMPLETE_CLEANUP_IN_PROGRESS`. */
   readonly phase?: LocalStackStatus;
+  /** How many times the waiter ran the Provider framework's isComplete; absent without an isComplete. */
+  readonly waiterPolls?: number;
   /** Accounts the handler kept because another resource of the stack declares them (rule R10, docs/design.md). */
   readonly kept?: KeptAccounts[];
 }
@@ -166,6 +168,7 @@ interface ProviderResult {
   readonly data?: Record<string, string>;
   readonly error?: string;
   readonly logs: string[];
+  readonly waiterPolls?: number;
 }
 
 /** The most bytes CloudFormation reads of a custom resource's response. */
@@ -731,6 +734,7 @@ export class LocalCloudFormation {
       durationMs: Date.now() - started,
       ...(phase ? { phase } : {}),
       ...(kept.length > 0 ? { kept } : {}),
+      ...(result.waiterPolls !== undefined ? { waiterPolls: result.waiterPolls } : {}),
     };
     events.push(report);
     this.options.observer?.after?.(report);
@@ -762,20 +766,21 @@ export class LocalCloudFormation {
         return invocation.result;
       },
     });
-    const { response } = await runFrameworkEvent(event, {
+    const { response, polls } = await runFrameworkEvent(event, {
       ...(resource.framework ? { runtime: resource.framework } : {}),
       functions: { onEvent: userFunction(resource.onEvent), ...(resource.isComplete ? { isComplete: userFunction(resource.isComplete) } : {}) },
       waiter: { intervalMs: this.options.isCompleteIntervalMs ?? 1000, maxPolls: this.options.isCompleteMaxPolls ?? 720 },
       waiterArn: `arn:aws:states:${resource.region}:${resource.account}:stateMachine:${resource.stack}-provider-waiter`,
     });
     const { Status, Reason, PhysicalResourceId, Data } = response.parsed;
+    const waited = resource.isComplete ? { waiterPolls: polls } : {};
     if (response.bytes > CUSTOM_RESOURCE_RESPONSE_LIMIT) {
       // CloudFormation refuses the answer whatever it says, and the resource fails.
-      return { error: `Response object is too long (${response.bytes} bytes; CloudFormation reads at most ${CUSTOM_RESOURCE_RESPONSE_LIMIT})`, logs };
+      return { error: `Response object is too long (${response.bytes} bytes; CloudFormation reads at most ${CUSTOM_RESOURCE_RESPONSE_LIMIT})`, logs, ...waited };
     }
     return Status === 'SUCCESS'
-      ? { physicalResourceId: PhysicalResourceId, data: Data ?? {}, logs }
-      : { error: handlerMessage(Reason), physicalResourceId: PhysicalResourceId, logs };
+      ? { physicalResourceId: PhysicalResourceId, data: Data ?? {}, logs, ...waited }
+      : { error: handlerMessage(Reason), physicalResourceId: PhysicalResourceId, logs, ...waited };
   }
 
   private record(stack: LocalStack, resource: LocalResource, before: DeployedResource | undefined): DeployedResource {
