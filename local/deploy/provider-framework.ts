@@ -16,7 +16,10 @@ import * as path from 'path';
  * The runtime aws-cdk-lib packages as the framework's asset, for callers without a synthesized
  * assembly (tests, and resources recorded before the local deploy kept the framework's asset).
  */
-export const PACKAGED_FRAMEWORK_RUNTIME = path.join(path.dirname(require.resolve('aws-cdk-lib/package.json')), 'custom-resources', 'lib', 'provider-framework', 'runtime');
+export function packagedFrameworkRuntime(): string {
+  // Resolved when needed, so a bundle that carries this module loads where aws-cdk-lib is absent.
+  return path.join(path.dirname(require.resolve('aws-cdk-lib/package.json')), 'custom-resources', 'lib', 'provider-framework', 'runtime');
+}
 
 /** The framework's calls to the outside (its `outbound.js`), as far as this runtime version makes them. */
 export interface FrameworkOutbound {
@@ -108,7 +111,7 @@ export interface FrameworkRun {
 
 /** Options of {@link runFrameworkEvent}. */
 export interface FrameworkRunOptions {
-  /** The directory of the framework's runtime (the synthesized asset). @default PACKAGED_FRAMEWORK_RUNTIME */
+  /** The directory of the framework's runtime (the synthesized asset). @default - packagedFrameworkRuntime() */
   readonly runtime?: string;
   readonly functions: FrameworkFunctions;
   readonly waiter: WaiterPolicy;
@@ -165,7 +168,7 @@ export async function runFrameworkEvent(event: Record<string, unknown>, options:
     env.USER_IS_COMPLETE_FUNCTION_ARN = functions.isComplete.arn;
     env.WAITER_STATE_MACHINE_ARN = options.waiterArn ?? 'arn:aws:states:us-east-1:000000000000:stateMachine:waiter';
   }
-  const framework = loadFramework(options.runtime ?? PACKAGED_FRAMEWORK_RUNTIME, outbound, env, options.log);
+  const framework = loadFramework(options.runtime ?? packagedFrameworkRuntime(), outbound, env, options.log);
   await framework.onEvent(event);
   let polls = 0;
   let timedOut = false;

@@ -6,7 +6,7 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { ADMIN, LocalCloud, localCloud, REGION, synthesize } from './harness';
-import { PACKAGED_FRAMEWORK_RUNTIME } from '../../local/deploy/provider-framework';
+import { packagedFrameworkRuntime } from '../../local/deploy/provider-framework';
 
 const A = '111111111111';
 const B = '222222222222';
@@ -36,7 +36,7 @@ describe('the local deploy runs the Provider framework synthesized into cdk.out'
     const [stack] = synthesize({ members: [{ accountId: A }], waitForAcceptance: Duration.minutes(5) });
     const framework = stack.resources[0].framework;
     expect(framework).toMatch(/\/asset\.[0-9a-f]{64}$/);
-    expect(framework).not.toBe(PACKAGED_FRAMEWORK_RUNTIME);
+    expect(framework).not.toBe(packagedFrameworkRuntime());
   });
 
   test('a waitForAcceptance deploy polls the framework\'s isComplete until the members accept', async () => {
