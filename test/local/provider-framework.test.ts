@@ -3,6 +3,11 @@
  * functions in-process: the framework's rules are its own, and a run changes nothing global, so
  * runs for different functions may overlap in one process.
  */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { LocalResource, LocalStack } from '../../local/deploy/assembly';
+import { CUSTOM_RESOURCE_RESPONSE_LIMIT, LocalCloudFormation } from '../../local/deploy/cloudformation';
 import { FrameworkFunctions, runFrameworkEvent } from '../../local/deploy/provider-framework';
 
 const ARN = (name: string) => `arn:aws:lambda:eu-west-1:123456789012:function:${name}`;
@@ -107,4 +112,55 @@ test('overlapping runs for different functions each reach their own function', a
   ]);
 
   expect([first.response.parsed.PhysicalResourceId, second.response.parsed.PhysicalResourceId]).toEqual(['first', 'second']);
+});
+
+describe('the local deploy reads the framework\'s response as CloudFormation does', () => {
+  const dirs: string[] = [];
+  afterAll(() => dirs.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+  /** A stack of one probe resource whose handler answers with `dataBytes` bytes of Data and logs each RequestType. */
+  function probeStack(dataBytes: number): LocalStack {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shm-framework-'));
+    dirs.push(dir);
+    fs.writeFileSync(path.join(dir, 'index.js'), `
+exports.createHandler = (options) => ({
+  handler: async (event) => {
+    options.log(JSON.stringify({ requestType: event.RequestType }));
+    return { PhysicalResourceId: 'probe-1', Data: { Blob: 'x'.repeat(${dataBytes}) } };
+  },
+});
+`);
+    const resource: LocalResource = {
+      logicalId: 'Probe',
+      path: 'Probes/Probe/Resource/Default',
+      type: 'Custom::Probe',
+      properties: {},
+      retain: false,
+      onEvent: { file: path.join(dir, 'index.js'), exportName: 'handler', functionLogicalId: 'ProbeHandler' },
+    };
+    const template = { Resources: { Probe: { Type: 'Custom::Probe', Properties: {}, Metadata: { 'aws:cdk:path': resource.path } } } };
+    return { name: 'Probes', hierarchicalId: 'Probes', account: '123456789012', region: 'eu-west-1', resources: [resource], template };
+  }
+
+  let cfn: LocalCloudFormation;
+  beforeEach(() => {
+    // Nothing here calls Security Hub.
+    cfn = new LocalCloudFormation({ endpoint: 'http://127.0.0.1:9' });
+  });
+  afterEach(() => cfn.close());
+
+  test('an answer under 4,096 bytes is read: its physical id and Data', async () => {
+    const result = await cfn.deploy([probeStack(100)]);
+
+    expect(result.events.map((e) => [e.action, e.ok, e.physicalResourceId, e.data?.Blob.length])).toEqual([['Create', true, 'probe-1', 100]]);
+  });
+
+  test(`fails when the framework's response is over ${CUSTOM_RESOURCE_RESPONSE_LIMIT} bytes, as CloudFormation refuses it`, async () => {
+    const result = await cfn.deploy([probeStack(5000)]);
+
+    expect(result.ok).toBe(false);
+    expect(result.events[0].action).toBe('Create');
+    expect(result.events[0].error).toMatch(/^Response object is too long \(\d+ bytes; CloudFormation reads at most 4096\)$/);
+    expect(cfn.resources).toHaveLength(0);
+  });
 });
