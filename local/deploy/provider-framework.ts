@@ -21,6 +21,12 @@ export function packagedFrameworkRuntime(): string {
   return path.join(path.dirname(require.resolve('aws-cdk-lib/package.json')), 'custom-resources', 'lib', 'provider-framework', 'runtime');
 }
 
+/**
+ * The physical id the framework answers a failed Create with (its cfn-response.js), so that it
+ * can answer the Delete CloudFormation sends next without calling the handler.
+ */
+export const CREATE_FAILED_PHYSICAL_ID = 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED';
+
 /** The framework's calls to the outside (its `outbound.js`), as far as this runtime version makes them. */
 export interface FrameworkOutbound {
   invokeFunction(req: { FunctionName: string; Payload: string }): Promise<{ Payload: Uint8Array; FunctionError?: string }>;
