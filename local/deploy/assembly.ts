@@ -35,6 +35,12 @@ export interface LocalResource {
   readonly retain: boolean;
   readonly onEvent: HandlerRef;
   readonly isComplete?: HandlerRef;
+  /**
+   * The directory of the Provider framework's runtime as synthesized (its asset in cdk.out), which
+   * the local deploy runs as the resource's ServiceToken.
+   * @default - the runtime aws-cdk-lib packages
+   */
+  readonly framework?: string;
 }
 
 /** One stack of the assembly, known by account, region and name as CloudFormation knows it. */
@@ -95,11 +101,7 @@ function customResources(directories: AssemblyDirectories, template: Template, s
     const { ServiceToken: serviceToken, ...rest } = resource.Properties ?? {};
     const framework = getAttTarget(serviceToken, `${logicalId}'s ServiceToken`);
     const variables = ((resources[framework]?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables) ?? {};
-    const handlerOf = (variable: string): HandlerRef | undefined => {
-      if (variables[variable] === undefined) {
-        return undefined;
-      }
-      const fn = getAttTarget(variables[variable], `${framework}'s ${variable}`);
+    const assetOf = (fn: string): { asset?: string; handler?: unknown } => {
       // Asset metadata is on when the CDK CLI synthesizes; otherwise the S3 key names the asset hash.
       const s3Key = (resources[fn]?.Properties?.Code as { S3Key?: unknown } | undefined)?.S3Key;
       const hash = typeof s3Key === 'string' ? /^([0-9a-f]{64})\.zip$/.exec(s3Key)?.[1] : undefined;
@@ -107,7 +109,14 @@ function customResources(directories: AssemblyDirectories, template: Template, s
       const asset = typeof metadataPath === 'string'
         ? path.resolve(directories.stack, metadataPath)
         : hash ? path.resolve(directories.root, `asset.${hash}`) : undefined;
-      const handler = resources[fn]?.Properties?.Handler;
+      return { asset, handler: resources[fn]?.Properties?.Handler };
+    };
+    const handlerOf = (variable: string): HandlerRef | undefined => {
+      if (variables[variable] === undefined) {
+        return undefined;
+      }
+      const fn = getAttTarget(variables[variable], `${framework}'s ${variable}`);
+      const { asset, handler } = assetOf(fn);
       if (asset === undefined || typeof handler !== 'string') {
         throw new Error(`function ${fn} has no asset path or handler: expected a Code.fromAsset function synthesized with asset metadata`);
       }
@@ -126,9 +135,21 @@ function customResources(directories: AssemblyDirectories, template: Template, s
       retain: resource.DeletionPolicy === 'Retain',
       onEvent,
       isComplete: handlerOf('USER_IS_COMPLETE_FUNCTION_ARN'),
+      ...frameworkOf(assetOf(framework), framework),
     });
   }
   return result;
+}
+
+/** The framework's runtime directory, when its onEvent function is the framework's own code from an asset. */
+function frameworkOf(code: { asset?: string; handler?: unknown }, fn: string): { framework?: string } {
+  if (code.asset === undefined) {
+    return {};
+  }
+  if (code.handler !== 'framework.onEvent') {
+    throw new Error(`function ${fn} has handler ${JSON.stringify(code.handler)}: expected "framework.onEvent", the aws-cdk-lib Provider framework's`);
+  }
+  return { framework: code.asset };
 }
 
 function getAttTarget(value: unknown, what: string): string {

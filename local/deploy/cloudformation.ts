@@ -13,6 +13,7 @@ import { sameStack, stackKey, StackIdentity } from '../../cli/cloud-assembly';
 import { StateFileError } from '../state-file';
 import { CloudFormationCall, RunningCloudFormationEndpoint, StackDescription, startCloudFormationEndpoint } from './cloudformation-endpoint';
 import { invokeHandler, InvocationIdentity } from './invoke';
+import { runFrameworkEvent } from './provider-framework';
 import { KeptAccounts, keptAccounts, resourceName } from './report';
 
 /** Which resource, in which stack: the stack is known by its account, region and name together (docs/design.md, "Local Security Hub and local deploys"). */
@@ -45,6 +46,19 @@ export interface DeployedResource extends ResourceIdentity {
   readonly retain: boolean;
   readonly onEvent: HandlerRef;
   readonly isComplete?: HandlerRef;
+  /** The Provider framework's runtime directory that serves it; the one aws-cdk-lib packages when absent (state files written before it was kept). */
+  readonly framework?: string;
+}
+
+/** The code that serves a resource: the user functions and the framework's runtime, which CloudFormation updates together. */
+type ServingCode = Pick<DeployedResource, 'onEvent' | 'isComplete' | 'framework'>;
+
+function codeOf(resource: ServingCode): ServingCode {
+  return {
+    onEvent: resource.onEvent,
+    ...(resource.isComplete ? { isComplete: resource.isComplete } : {}),
+    ...(resource.framework ? { framework: resource.framework } : {}),
+  };
 }
 
 /** The kinds of event the local deploy sends or skips. */
@@ -63,6 +77,8 @@ export interface EventReport extends ResourceIdentity {
   readonly durationMs: number;
   /** The stack's status while the event ran, e.g. `UPDATE_COMPLETE_CLEANUP_IN_PROGRESS`. */
   readonly phase?: LocalStackStatus;
+  /** How many times the waiter ran the Provider framework's isComplete; absent without an isComplete. */
+  readonly waiterPolls?: number;
   /** Accounts the handler kept because another resource of the stack declares them (rule R10, docs/design.md). */
   readonly kept?: KeptAccounts[];
 }
@@ -85,9 +101,9 @@ export interface LocalCloudFormationOptions {
   readonly assetsDir?: string;
   /** Extra environment for every handler (tuning, for instance). */
   readonly environment?: Record<string, string>;
-  /** Polling interval of isComplete. @default 1000 */
+  /** The waiter's interval between two polls of the framework's isComplete (the state machine's is 30 s; a local deploy need not wait that long). @default 1000 */
   readonly isCompleteIntervalMs?: number;
-  /** Most isComplete polls before the framework's own timeout. @default 720 */
+  /** Most polls of the framework's isComplete before the waiter runs the framework's onTimeout. @default 720 */
   readonly isCompleteMaxPolls?: number;
   /**
    * Which template GetTemplate answers while an update rolls back: the one being rolled back to
@@ -152,6 +168,25 @@ interface ProviderResult {
   readonly data?: Record<string, string>;
   readonly error?: string;
   readonly logs: string[];
+  readonly waiterPolls?: number;
+}
+
+/** The most bytes CloudFormation reads of a custom resource's response. */
+export const CUSTOM_RESOURCE_RESPONSE_LIMIT = 4096;
+
+/**
+ * The message of a FAILED response's Reason: the framework appends the function's log group and
+ * the stack trace (`<message>\n\nLogs: /aws/lambda/<function>\n...`) after the user function's
+ * message, which is what the local report shows.
+ */
+export function handlerMessage(reason: string): string {
+  const trailer = reason.indexOf('\n\nLogs: /aws/lambda/');
+  if (trailer >= 0) {
+    return reason.slice(0, trailer);
+  }
+  // An error of the framework's own (a malformed answer) is its stack: the message is what precedes the trace.
+  const trace = reason.indexOf('\n    at ');
+  return (trace >= 0 ? reason.slice(0, trace) : reason).replace(/^Error: /, '');
 }
 
 /** Turns every scalar into a string, as CloudFormation does before calling a custom resource. */
@@ -399,7 +434,7 @@ export class LocalCloudFormation {
       const target = this.record(stack, resource, before);
       if (before && stableJson(before.properties) === stableJson(resource.properties)) {
         // The deployed handler code is what CloudFormation keeps; only properties trigger an Update.
-        this.save({ ...before, retain: resource.retain, onEvent: target.onEvent, isComplete: target.isComplete });
+        this.save({ ...before, retain: resource.retain, ...codeOf(target) });
         events.push(this.skipped(before, 'Unchanged'));
         if (failAfter !== undefined && namesResource(failAfter, resource)) {
           failure = this.injectFailure(stack, resource, failAfter);
@@ -453,8 +488,8 @@ export class LocalCloudFormation {
   /** ROLLBACK_IN_PROGRESS: a failed first deploy deletes what it created, the last created first. */
   private async rollBackCreate(record: DeployedStack, template: Record<string, unknown>, done: Done[], failure: Failure, events: EventReport[]): Promise<void> {
     this.enter(record, 'ROLLBACK_IN_PROGRESS', template);
-    // A Create that failed after onEvent succeeded (in isComplete) has a real physical id, so
-    // CloudFormation's rollback sends it a Delete; the framework only ignores its own marker.
+    // A failed Create has the physical id the framework answered: onEvent's when isComplete failed,
+    // else the framework's marker, whose Delete the framework answers without calling the handler.
     const created = [
       ...(failure.target && failure.report?.physicalResourceId ? [{ ...failure.target, physicalResourceId: failure.report.physicalResourceId }] : []),
       ...done.map((d) => d.after).reverse(),
@@ -491,7 +526,7 @@ export class LocalCloudFormation {
     const created: { resource: DeployedResource; replacement: boolean }[] = [];
     if (failure.before && failure.target && failure.properties) {
       // The function is rolled back after the resources that use it: the new code runs the rollback.
-      const report = await this.send({ ...failure.before, onEvent: failure.target.onEvent, isComplete: failure.target.isComplete },
+      const report = await this.send({ ...failure.before, ...codeOf(failure.target) },
         'Rollback Update', failure.before.properties, failure.properties, failure.before.physicalResourceId, events);
       rollbackFailed ||= !report.ok;
     } else if (failure.target && failure.report?.physicalResourceId) {
@@ -505,7 +540,7 @@ export class LocalCloudFormation {
         this.save(before);
         created.push({ resource: after, replacement: true });
       } else {
-        const report = await this.send({ ...before, onEvent: after.onEvent, isComplete: after.isComplete },
+        const report = await this.send({ ...before, ...codeOf(after) },
           'Rollback Update', before.properties, after.properties, after.physicalResourceId, events);
         rollbackFailed ||= !report.ok;
         this.save(before);
@@ -548,7 +583,7 @@ export class LocalCloudFormation {
   private servedBy(resource: DeployedResource, stack: LocalStack): DeployedResource {
     const current = stack.resources.find((r) => r.type === resource.type);
     return current
-      ? { ...resource, onEvent: this.keep(current.onEvent), ...(current.isComplete ? { isComplete: this.keep(current.isComplete) } : {}) }
+      ? { ...resource, ...this.kept(current) }
       : resource;
   }
 
@@ -699,14 +734,19 @@ export class LocalCloudFormation {
       durationMs: Date.now() - started,
       ...(phase ? { phase } : {}),
       ...(kept.length > 0 ? { kept } : {}),
+      ...(result.waiterPolls !== undefined ? { waiterPolls: result.waiterPolls } : {}),
     };
     events.push(report);
     this.options.observer?.after?.(report);
     return report;
   }
 
-  /** What the Provider framework does: onEvent, then isComplete until it says complete. */
-  private async provider(resource: DeployedResource, event: Record<string, unknown> & { RequestType: string }): Promise<ProviderResult> {
+  /**
+   * The aws-cdk-lib Provider framework's runtime, the resource's own (its synthesized asset), with
+   * its outbound calls answered here: the user functions run as the resource's account, the waiter
+   * polls at this instance's interval, and the response CloudFormation would read is captured.
+   */
+  private async provider(resource: DeployedResource, event: Record<string, unknown>): Promise<ProviderResult> {
     const identity: InvocationIdentity = {
       account: resource.account,
       region: resource.region,
@@ -714,38 +754,33 @@ export class LocalCloudFormation {
       cloudFormationEndpoint: await this.cloudFormationEndpoint(),
       ...(this.options.environment ? { environment: this.options.environment } : {}),
     };
-    const onEvent = await invokeHandler<{ PhysicalResourceId?: string; Data?: Record<string, string> }>(resource.onEvent, event, identity);
-    const logs = [...onEvent.logs];
-    if (onEvent.error) {
-      return { error: onEvent.error.message, logs };
+    const logs: string[] = [];
+    const userFunction = (ref: HandlerRef) => ({
+      arn: `arn:aws:lambda:${resource.region}:${resource.account}:function:${ref.functionLogicalId}`,
+      invoke: async (payload: Record<string, unknown>) => {
+        const invocation = await invokeHandler(ref, payload, identity);
+        logs.push(...invocation.logs);
+        if (invocation.error) {
+          throw invocation.error;
+        }
+        return invocation.result;
+      },
+    });
+    const { response, polls } = await runFrameworkEvent(event, {
+      ...(resource.framework ? { runtime: resource.framework } : {}),
+      functions: { onEvent: userFunction(resource.onEvent), ...(resource.isComplete ? { isComplete: userFunction(resource.isComplete) } : {}) },
+      waiter: { intervalMs: this.options.isCompleteIntervalMs ?? 1000, maxPolls: this.options.isCompleteMaxPolls ?? 720 },
+      waiterArn: `arn:aws:states:${resource.region}:${resource.account}:stateMachine:${resource.stack}-provider-waiter`,
+    });
+    const { Status, Reason, PhysicalResourceId, Data } = response.parsed;
+    const waited = resource.isComplete ? { waiterPolls: polls } : {};
+    if (response.bytes > CUSTOM_RESOURCE_RESPONSE_LIMIT) {
+      // CloudFormation refuses the answer whatever it says, and the resource fails.
+      return { error: `Response object is too long (${response.bytes} bytes; CloudFormation reads at most ${CUSTOM_RESOURCE_RESPONSE_LIMIT})`, logs, ...waited };
     }
-    let physicalResourceId = onEvent.result?.PhysicalResourceId ?? (event.PhysicalResourceId as string | undefined) ?? String(event.RequestId);
-    let data = { ...(onEvent.result?.Data ?? {}) };
-    if (resource.isComplete) {
-      const polls = this.options.isCompleteMaxPolls ?? 720;
-      for (let poll = 1; ; poll++) {
-        const check = await invokeHandler<{ IsComplete: boolean; PhysicalResourceId?: string; Data?: Record<string, string> }>(
-          resource.isComplete, { ...event, PhysicalResourceId: physicalResourceId, Data: data }, identity);
-        logs.push(...check.logs);
-        // A failure here carries onEvent's physical id, so CloudFormation's rollback Delete is not ignored.
-        if (check.error) {
-          return { error: check.error.message, physicalResourceId, logs };
-        }
-        if (check.result?.IsComplete) {
-          physicalResourceId = check.result.PhysicalResourceId ?? physicalResourceId;
-          data = { ...data, ...(check.result.Data ?? {}) };
-          break;
-        }
-        if (check.result?.Data && Object.keys(check.result.Data).length > 0) {
-          return { error: '"Data" is not allowed if "IsComplete" is "False"', physicalResourceId, logs };
-        }
-        if (poll >= polls) {
-          return { error: 'Operation timed out', physicalResourceId, logs };
-        }
-        await new Promise((resolve) => setTimeout(resolve, this.options.isCompleteIntervalMs ?? 1000));
-      }
-    }
-    return { physicalResourceId, data, logs };
+    return Status === 'SUCCESS'
+      ? { physicalResourceId: PhysicalResourceId, data: Data ?? {}, logs, ...waited }
+      : { error: handlerMessage(Reason), physicalResourceId: PhysicalResourceId, logs, ...waited };
   }
 
   private record(stack: LocalStack, resource: LocalResource, before: DeployedResource | undefined): DeployedResource {
@@ -760,12 +795,20 @@ export class LocalCloudFormation {
       properties: resource.properties,
       data: before?.data ?? {},
       retain: resource.retain,
-      onEvent: this.keep(resource.onEvent),
-      ...(resource.isComplete ? { isComplete: this.keep(resource.isComplete) } : {}),
+      ...this.kept(resource),
     };
   }
 
-  /** Copies a handler bundle out of cdk.out, which the next synth may replace. */
+  /** The code serving `resource`, copied out of cdk.out, which the next synth may replace. */
+  private kept(resource: ServingCode): ServingCode {
+    return {
+      onEvent: this.keep(resource.onEvent),
+      ...(resource.isComplete ? { isComplete: this.keep(resource.isComplete) } : {}),
+      ...(resource.framework ? { framework: this.keepDirectory(resource.framework) } : {}),
+    };
+  }
+
+  /** Copies a handler bundle out of cdk.out. */
   private keep(ref: HandlerRef): HandlerRef {
     if (!this.options.assetsDir) {
       return ref;
@@ -776,6 +819,21 @@ export class LocalCloudFormation {
       fs.copyFileSync(ref.file, target);
     }
     return { ...ref, file: path.resolve(target) };
+  }
+
+  /** Copies an asset directory (the framework's runtime) out of cdk.out. */
+  private keepDirectory(dir: string): string {
+    if (!this.options.assetsDir) {
+      return dir;
+    }
+    const target = path.join(this.options.assetsDir, path.basename(dir));
+    if (!fs.existsSync(target)) {
+      // Copied whole under a temporary name, so a directory by the final name is never half there.
+      const partial = `${target}.${process.pid}.partial`;
+      fs.cpSync(dir, partial, { recursive: true });
+      fs.renameSync(partial, target);
+    }
+    return path.resolve(target);
   }
 
   private skipped(record: DeployedResource, action: 'Unchanged' | 'Retained'): EventReport {

@@ -2,6 +2,7 @@
 import { ACCEPTER_RESOURCE_TYPE, KEPT_DECLARED_BY_ANOTHER_RESOURCE, KEPT_MEMBER_BEFORE_FAILED_DEPLOY, KeptOutcomeRecord, MEMBERS_RESOURCE_TYPE, OUTCOME_KEPT } from '../../lib/shared/contract';
 import type { HubStore } from '../emulator';
 import type { EventReport } from './cloudformation';
+import { CREATE_FAILED_PHYSICAL_ID } from './provider-framework';
 
 
 /**
@@ -150,6 +151,10 @@ export function describeEvent(report: EventReport, groups: ChangeGroup[], calls:
   const name = resourceName(report.path);
   const status = report.ok ? `ok in ${(report.durationMs / 1000).toFixed(1)} s` : 'FAILED';
   const lines = [`  ${report.action.padEnd(15)} ${name} (${report.type})  ${status}`];
+  if (report.ok && report.physicalResourceId === CREATE_FAILED_PHYSICAL_ID) {
+    // CloudFormation's Delete of a resource whose Create failed: no handler ran, no account changed.
+    return [...lines, '    nothing to delete: the Create failed, and the Provider framework answered this Delete without the handler'];
+  }
   if (!report.ok && report.error) {
     lines.push(`    error: ${report.error}`);
   }

@@ -44,6 +44,14 @@ describe('the local deploy\'s report of kept accounts', () => {
     expect(lines).toContain('    kept (declared by Fleet)           111111111111, 222222222222  [us-east-1, administrator 999999999999]');
   });
 
+  test('says that the Delete after a failed Create touched nothing: the Provider framework answered it', () => {
+    const lines = describeEvent(report({ action: 'Rollback Delete', physicalResourceId: 'AWSCDK::CustomResourceProviderFramework::CREATE_FAILED', durationMs: 3 }), [], {});
+    expect(lines).toEqual([
+      '  Rollback Delete Members (Custom::SecurityHubMembers)  ok in 0.0 s',
+      '    nothing to delete: the Create failed, and the Provider framework answered this Delete without the handler',
+    ]);
+  });
+
   test('says that a cleanup Delete that failed is skipped, and names the phases a person should notice', () => {
     const lines = describeEvent(report({ ok: false, error: 'could not read stack', phase: 'UPDATE_COMPLETE_CLEANUP_IN_PROGRESS' }), [], {});
     expect(lines).toContain('    a cleanup Delete that keeps failing is skipped: the stack completes and no longer manages it');

@@ -4,7 +4,7 @@ import type { EmulatorRequest } from '../../../local/emulator';
 import { errorAnswer, okAnswer } from '../../support/hub';
 import { ADMIN, membersHarness, MembersHarness } from '../../support/members-events';
 import { emptyStack, wireStack } from '../../support/stack-model';
-import { runThroughFramework } from './provider-framework';
+import { runThroughFramework } from '../../../local/deploy/provider-framework';
 
 /*
  * Through the aws-cdk-lib Provider framework's own runtime, to the exact body CloudFormation would
