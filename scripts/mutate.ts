@@ -157,7 +157,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'lambda/shared/fleet/comparison.ts',
     find: "  return invite ? state === 'Invited' || state === 'Enabled' : state !== 'NotMember';",
     replace: "  return invite ? state === 'Invited' || state === 'Enabled' || state === 'Resigned' : state !== 'NotMember';",
-    // Also caught by test/cli/drift.test.ts -t 'out of sync when it is Resigned', at ten times the cost.
+    // Also caught by test/e2e/cli/drift.test.ts -t 'out of sync when it is Resigned', at ten times the cost.
     tests: ['test/lambda/shared/fleet-in-sync.test.ts'],
   },
   {
@@ -175,7 +175,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'lambda/audit/index.ts',
     find: '        return { region: r.region, declared: members, previous: members.map((m) => m.accountId) };',
     replace: '        return { region: r.region, declared: [], previous: members.map((m) => m.accountId) };',
-    tests: ['test/lambda/audit/bundled.test.ts'],
+    tests: ['test/e2e/audit/bundled.test.ts'],
     testName: 'repair',
     bundled: true,
   },
@@ -220,7 +220,7 @@ export const MUTANTS: readonly Mutant[] = [
     file: 'lambda/shared/client.ts',
     find: '          pacer.drain();\n',
     replace: '',
-    tests: ['test/lambda/shared/client-pacer.test.ts'],
+    tests: ['test/e2e/lambda/client-pacer.test.ts'],
   },
   {
     name: 'budget-no-reserve',

@@ -1,7 +1,7 @@
 /** The one cloud-assembly reader, shared by the drift command and the local deploy. */
 import { Stack, Stage } from 'aws-cdk-lib';
 import { NotACloudAssembly, readCloudAssembly, sameStack, stackKey } from '../../cli/cloud-assembly';
-import { synth } from './helpers';
+import { synth } from '../support/drift-cli';
 
 test('reads every stack, nested stages after the stacks that hold them, dependencies first, each with its environment', () => {
   const dir = synth((app) => {

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { MUTATING_OPERATIONS } from '../../local/emulator';
-import { drift as runCommand, useEmulator } from '../cli/helpers';
+import { drift as runCommand, useEmulator } from '../support/drift-cli';
 import { ADMIN, LocalCloud, localCloud, synthesize } from './harness';
 
 const A = '111111111111';

@@ -2,7 +2,7 @@
  * SecurityHubMembersPlanStep on a synthesized CDK Pipeline: the plan and the approval come before
  * the administrator's stage deploys, the plan reads with the stage's bootstrap lookup role, and
  * each build's role holds exactly what it uses (docs/design.md, "Plan before deploy in pipelines"). The decision itself is
- * table-tested in test/pipeline/plan-decision.test.ts.
+ * table-tested in test/e2e/pipeline/plan-decision.test.ts.
  */
 import { App, DefaultStackSynthesizer, IAspect, Stack, Stage } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';

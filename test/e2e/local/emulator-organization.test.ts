@@ -16,9 +16,9 @@ import {
   InviteMembersCommand,
   ListInvitationsCommand,
 } from '@aws-sdk/client-securityhub';
-import { emulatorClient, HubStore, PROCESSING_RESULTS, RunningEmulator, startEmulator } from '../../local/emulator';
-import { parseCliArgs, startBanner } from '../../local/emulator/main';
-import { failure } from './emulator-helpers';
+import { emulatorClient, HubStore, PROCESSING_RESULTS, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { parseCliArgs, startBanner } from '../../../local/emulator/main';
+import { failure } from '../../support/emulator';
 
 const ADMIN = '999999999999';
 const ORG = '111111111111';

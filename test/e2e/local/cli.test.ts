@@ -3,8 +3,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { SecurityHubMembers } from '../../lib';
-import { LocalCliRun, ROOT, runLocalCli } from '../support/local-cli';
+import { SecurityHubMembers } from '../../../lib';
+import { LocalCliRun, ROOT, runLocalCli } from '../../support/local-cli';
 
 const root = ROOT;
 let stateDir: string;

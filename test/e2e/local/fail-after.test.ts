@@ -7,8 +7,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { HubStore, loadStoreFile, saveStoreFile } from '../../local/emulator';
-import { LocalCliRun, runLocalCli } from '../support/local-cli';
+import { HubStore, loadStoreFile, saveStoreFile } from '../../../local/emulator';
+import { LocalCliRun, runLocalCli } from '../../support/local-cli';
 
 jest.setTimeout(300_000);
 

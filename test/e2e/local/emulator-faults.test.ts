@@ -20,9 +20,9 @@ import {
   emulatorEnv,
   mulberry32,
   startEmulator,
-} from '../../local/emulator';
-import { failure, ids } from './emulator-helpers';
-import { USAGE, parseCliArgs, runCli } from '../../local/emulator/main';
+} from '../../../local/emulator';
+import { failure, ids } from '../../support/emulator';
+import { USAGE, parseCliArgs, runCli } from '../../../local/emulator/main';
 
 const A = '111111111111';
 const M = '222222222222';

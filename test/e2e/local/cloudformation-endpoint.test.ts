@@ -1,5 +1,5 @@
 import { CloudFormationClient, DescribeStacksCommand, GetTemplateCommand } from '@aws-sdk/client-cloudformation';
-import { RunningCloudFormationEndpoint, StackDescription, startCloudFormationEndpoint } from '../../local/deploy/cloudformation-endpoint';
+import { RunningCloudFormationEndpoint, StackDescription, startCloudFormationEndpoint } from '../../../local/deploy/cloudformation-endpoint';
 
 const STACK_ID = 'arn:aws:cloudformation:us-east-1:999999999999:stack/Admin/4b1e2f4a-0000-4000-8000-000000000001';
 const TEMPLATE = {

@@ -19,9 +19,9 @@ import {
   ListInvitationsCommand,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { HubStore, PROCESSING_RESULTS, ROUTES, RunningEmulator, startEmulator, emulatorClient } from '../../local/emulator';
-import { USAGE } from '../../local/emulator/main';
-import { failure } from './emulator-helpers';
+import { HubStore, PROCESSING_RESULTS, ROUTES, RunningEmulator, startEmulator, emulatorClient } from '../../../local/emulator';
+import { USAGE } from '../../../local/emulator/main';
+import { failure } from '../../support/emulator';
 
 type SdkCommand = Parameters<SecurityHubClient['send']>[0];
 

@@ -13,8 +13,8 @@ import {
   ListMembersCommand,
   SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import { RunningEmulator, startEmulator, emulatorClient } from '../../local/emulator';
-import { failure } from './emulator-helpers';
+import { RunningEmulator, startEmulator, emulatorClient } from '../../../local/emulator';
+import { failure } from '../../support/emulator';
 
 const A = '111111111111';
 const M = '222222222222';

@@ -8,9 +8,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type { LocalStack } from '../../local/deploy/assembly';
-import type { RunReport } from '../../local/deploy/cloudformation';
-import { ADMIN, LocalCloud, localCloud, NamedDeclaration, REGION, synthesizeResources } from '../e2e/harness';
+import type { LocalStack } from '../../../local/deploy/assembly';
+import type { RunReport } from '../../../local/deploy/cloudformation';
+import { ADMIN, LocalCloud, localCloud, NamedDeclaration, REGION, synthesizeResources } from '../harness';
 
 const A = '111111111111';
 const B = '222222222222';

@@ -7,8 +7,8 @@ import {
   SecurityHubClient,
   paginateListMembers,
 } from '@aws-sdk/client-securityhub';
-import { Emulator, EmulatorOptions, RunningEmulator, createEmulator, emulatorClient, startEmulator } from '../../local/emulator';
-import { ids } from './emulator-helpers';
+import { Emulator, EmulatorOptions, RunningEmulator, createEmulator, emulatorClient, startEmulator } from '../../../local/emulator';
+import { ids } from '../../support/emulator';
 
 const ADMIN = '111111111111';
 const MEMBER = '222222222222';

@@ -3,11 +3,11 @@
  * bundled drift command run on a deployed app against the local Security Hub.
  */
 import { Stack } from 'aws-cdk-lib';
-import { SecurityHubMembers } from '../../lib';
-import { UsageError } from '../../local/cli-args';
-import { localDrift, localRemove, localResign } from '../../local/drift';
-import { MUTATING_OPERATIONS, RunningEmulator, startEmulator } from '../../local/emulator';
-import { synth } from '../cli/helpers';
+import { SecurityHubMembers } from '../../../lib';
+import { UsageError } from '../../../local/cli-args';
+import { localDrift, localRemove, localResign } from '../../../local/drift';
+import { MUTATING_OPERATIONS, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { synth } from '../../support/drift-cli';
 
 const ADMIN = '999999999999';
 const REGION = 'us-east-1';

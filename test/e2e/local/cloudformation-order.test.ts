@@ -8,8 +8,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import type { LocalResource, LocalStack } from '../../local/deploy/assembly';
-import { EventReport, LocalCloudFormation } from '../../local/deploy/cloudformation';
+import type { LocalResource, LocalStack } from '../../../local/deploy/assembly';
+import { EventReport, LocalCloudFormation } from '../../../local/deploy/cloudformation';
 
 const ACCOUNT = '999999999999';
 const REGION = 'eu-west-1';

@@ -6,9 +6,9 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { approvalMessage, APPROVAL_MESSAGE_LIMIT, decide, PlanDocument } from '../../pipeline/plan-decision/decide';
-import { runDecision, shellQuote } from '../../pipeline/plan-decision/index';
-import { requireFreshBundles } from '../support/fresh-bundles';
+import { approvalMessage, APPROVAL_MESSAGE_LIMIT, decide, PlanDocument } from '../../../pipeline/plan-decision/decide';
+import { runDecision, shellQuote } from '../../../pipeline/plan-decision/index';
+import { requireFreshBundles } from '../../support/fresh-bundles';
 
 // Parts of these tests run the decision bundle the build runs, not its sources.
 requireFreshBundles();
@@ -148,7 +148,7 @@ describe('the decision script', () => {
   });
 
   test('as the bundle the build runs: reads the plan from stdin and exits 0, 0, 1 for no change, a removal, a failed plan', () => {
-    const bundle = path.join(__dirname, '..', '..', 'assets', 'plan-decision', 'index.js');
+    const bundle = path.join(__dirname, '..', '..', '..', 'assets', 'plan-decision', 'index.js');
     const exec = (exitCode: number, plan: unknown) => spawnSync(process.execPath, [bundle, '--exit-code', String(exitCode), '--plan', '-'], { input: plan === undefined ? '' : JSON.stringify(plan), encoding: 'utf8' });
     const results = [exec(0, NO_CHANGE), exec(3, REMOVED_ENABLED), exec(1, undefined)];
     expect(results.map((r) => r.status)).toEqual([0, 0, 1]);

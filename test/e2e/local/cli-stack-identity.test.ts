@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { LocalCliRun, runLocalCli } from '../support/local-cli';
+import { LocalCliRun, runLocalCli } from '../../support/local-cli';
 
 let stateDir: string;
 

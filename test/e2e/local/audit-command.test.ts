@@ -2,8 +2,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { deployedAudits, localAudit, parseAuditArgs } from '../../local/audit';
-import { startEmulator } from '../../local/emulator';
+import { deployedAudits, localAudit, parseAuditArgs } from '../../../local/audit';
+import { startEmulator } from '../../../local/emulator';
 
 test('takes --repair and nothing else', () => {
   expect(parseAuditArgs([])).toEqual({ repair: false });
@@ -26,7 +26,7 @@ test('finds the audit function of a deployed stack, its environment resolved', (
       },
     },
   };
-  const root = path.join(__dirname, '..', '..');
+  const root = path.join(__dirname, '..', '..', '..');
   expect(deployedAudits([stack], { root, stackState: 'unused', cdkOut: '/nonexistent' })).toEqual([{
     stack,
     logicalId: 'AuditFunction1',

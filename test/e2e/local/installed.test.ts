@@ -6,16 +6,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, Stack } from 'aws-cdk-lib';
-import { run } from '../../cli/main';
-import { SecurityHubInvitationAccepter, SecurityHubMembers } from '../../lib';
-import { DEFAULT_APP, takeInstalledOptions, UsageError } from '../../local/cli-args';
-import { INSTALLED_STATE_DIR, installedStateDir, packageRoot, runInstalledLocal } from '../../local/installed';
-import { requireFreshBundles } from '../support/fresh-bundles';
+import { run } from '../../../cli/main';
+import { SecurityHubInvitationAccepter, SecurityHubMembers } from '../../../lib';
+import { DEFAULT_APP, takeInstalledOptions, UsageError } from '../../../local/cli-args';
+import { INSTALLED_STATE_DIR, installedStateDir, packageRoot, runInstalledLocal } from '../../../local/installed';
+import { requireFreshBundles } from '../../support/fresh-bundles';
 
 // The deploy runs the handler bundles that the app's synth copied from assets/.
 requireFreshBundles();
 
-const ROOT = path.join(__dirname, '..', '..');
+const ROOT = path.join(__dirname, '..', '..', '..');
 const ADMIN = '999999999999';
 
 test('takes --app and --organization out of the arguments, wherever they stand', () => {

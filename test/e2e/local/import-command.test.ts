@@ -5,9 +5,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { HubStore, saveStoreFile } from '../../local/emulator';
-import { sampleAdministrator } from '../../local/import';
-import { runLocalCli } from '../support/local-cli';
+import { HubStore, saveStoreFile } from '../../../local/emulator';
+import { sampleAdministrator } from '../../../local/import';
+import { runLocalCli } from '../../support/local-cli';
 
 let stateDir: string;
 
@@ -17,7 +17,7 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(stateDir, { recursive: true, force: true }));
 
 test('the sample app\'s administrator is cdk.json\'s', () => {
-  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as { context: { administratorAccount: string; region: string } };
+  const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', '..', 'cdk.json'), 'utf8')) as { context: { administratorAccount: string; region: string } };
 
   expect(sampleAdministrator()).toEqual({ account: cdkJson.context.administratorAccount, region: cdkJson.context.region });
 });

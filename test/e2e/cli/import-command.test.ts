@@ -2,10 +2,10 @@
  * `cdk-securityhub-members import` end to end: the command run in-process with the SDK pointed at
  * the local Security Hub through the environment, as a user would, on fleets seeded by hand.
  */
-import { MUTATING_OPERATIONS, RunningEmulator, startEmulator } from '../../local/emulator';
-import { renderDeclaration } from '../../cli/import';
-import { run } from '../../cli/main';
-import { drift as runCommand, useEmulator } from './helpers';
+import { MUTATING_OPERATIONS, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { renderDeclaration } from '../../../cli/import';
+import { run } from '../../../cli/main';
+import { drift as runCommand, useEmulator } from '../../support/drift-cli';
 
 const ADMIN = '999999999999';
 const A = '111111111111';

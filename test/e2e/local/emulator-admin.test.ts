@@ -12,8 +12,8 @@ import {
   SecurityHubClient,
   paginateListMembers,
 } from '@aws-sdk/client-securityhub';
-import { MEMBER_STATUSES, PROCESSING_RESULTS, RunningEmulator, startEmulator, emulatorClient } from '../../local/emulator';
-import { failure, ids } from './emulator-helpers';
+import { MEMBER_STATUSES, PROCESSING_RESULTS, RunningEmulator, startEmulator, emulatorClient } from '../../../local/emulator';
+import { failure, ids } from '../../support/emulator';
 
 const A = '111111111111';
 const M = '222222222222';

@@ -3,7 +3,7 @@
  * accepted, and refuses what the service refuses.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { RunningEventBridgeEndpoint, startEventBridgeEndpoint } from '../../local/eventbridge-endpoint';
+import { RunningEventBridgeEndpoint, startEventBridgeEndpoint } from '../../../local/eventbridge-endpoint';
 
 let endpoint: RunningEventBridgeEndpoint;
 let client: EventBridgeClient;

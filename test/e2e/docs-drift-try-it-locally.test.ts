@@ -5,8 +5,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ROOT, runLocalCli } from './support/local-cli';
-import { requireFreshBundles } from './support/fresh-bundles';
+import { ROOT, runLocalCli } from '../support/local-cli';
+import { requireFreshBundles } from '../support/fresh-bundles';
 
 // The local deploy runs the handler bundles in assets/.
 requireFreshBundles();

@@ -8,15 +8,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { promisify } from 'util';
 import { Stack } from 'aws-cdk-lib';
-import { SecurityHubMembers } from '../../lib';
-import { emulatorEnv, RunningEmulator, startEmulator } from '../../local/emulator';
-import { synth } from './helpers';
-import { requireFreshBundles } from '../support/fresh-bundles';
+import { SecurityHubMembers } from '../../../lib';
+import { emulatorEnv, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { synth } from '../../support/drift-cli';
+import { requireFreshBundles } from '../../support/fresh-bundles';
 
 // These tests run the bundled command in assets/cli, not the sources.
 requireFreshBundles();
 
-const ROOT = path.join(__dirname, '..', '..');
+const ROOT = path.join(__dirname, '..', '..', '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; version: string };
 const BIN = path.join(ROOT, pkg.bin['cdk-securityhub-members']);
 

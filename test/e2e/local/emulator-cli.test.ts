@@ -1,8 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { EmulatorUsageError, errorLine, parseCliArgs } from '../../local/emulator/main';
+import { EmulatorUsageError, errorLine, parseCliArgs } from '../../../local/emulator/main';
 
-const ROOT = path.join(__dirname, '..', '..');
+const ROOT = path.join(__dirname, '..', '..', '..');
 
 describe('npm run emulator: command line errors', () => {
   test.each([

@@ -6,9 +6,9 @@
 import { createServer } from 'http';
 import type { AddressInfo } from 'net';
 import { Aws, CfnCondition, CfnParameter, CfnResource, Fn, Stack, Stage } from 'aws-cdk-lib';
-import { SecurityHubMembers } from '../../lib';
-import { MUTATING_OPERATIONS, RunningEmulator, startEmulator } from '../../local/emulator';
-import { drift, startLocalSts, synth, useEmulator } from './helpers';
+import { SecurityHubMembers } from '../../../lib';
+import { MUTATING_OPERATIONS, RunningEmulator, startEmulator } from '../../../local/emulator';
+import { drift, startLocalSts, synth, useEmulator } from '../../support/drift-cli';
 
 const ADMIN = '999999999999';
 const OTHER_ADMIN = '888888888888';

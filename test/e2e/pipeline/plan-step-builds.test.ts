@@ -9,13 +9,13 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { BuildSpec, buildPlanPipeline, buildspecOf, PlanPipelineOptions } from '../support/plan-step-pipeline';
-import { requireFreshBundles } from '../support/fresh-bundles';
+import { BuildSpec, buildPlanPipeline, buildspecOf, PlanPipelineOptions } from '../../support/plan-step-pipeline';
+import { requireFreshBundles } from '../../support/fresh-bundles';
 
 // Parts of these tests run the decision bundle the build runs, not its sources.
 requireFreshBundles();
 
-const ROOT = path.join(__dirname, '..', '..');
+const ROOT = path.join(__dirname, '..', '..', '..');
 
 const REMOVES_ENABLED = {
   stacks: [{
