@@ -6,8 +6,11 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import type { RegionClients } from '../lambda/shared/client';
 import { createRuntime, Runtime } from '../lambda/shared/runtime';
-import { planApp, PlanDocument, PlanSources } from '../cli/plan';
+import { planApp, PlanDocument, planExitCode, PlanOptions, planProblems, PlanSources } from '../cli/plan';
+import { renderPlan } from '../cli/plan-render';
 import type { LocalStack } from './deploy/assembly';
+import type { LocalCloudFormation } from './deploy/cloudformation';
+import type { RunningEmulator } from './emulator';
 
 /** Where the local plan reads. */
 export interface LocalPlanEndpoints {
@@ -23,10 +26,10 @@ export interface LocalPlanEndpoints {
 }
 
 /**
- * Plans `stacks` against the local state. The same cloud assembly is deployed next, so a
- * `ReconcileToken` that did not change means unchanged properties, as the local deploy sees it.
+ * Plans `stacks` against the local state. By default the same cloud assembly is deployed next, so
+ * a `ReconcileToken` that did not change means unchanged properties, as the local deploy sees it.
  */
-export async function planLocal(stacks: readonly LocalStack[], endpoints: LocalPlanEndpoints): Promise<PlanDocument> {
+export async function planLocal(stacks: readonly LocalStack[], endpoints: LocalPlanEndpoints, options: PlanOptions = { tokenChangesAtDeploy: false }): Promise<PlanDocument> {
   const runtimes = new Map<string, Runtime>();
   const clients: RegionClients[] = [];
   const runtimeOf = (account: string | undefined): Runtime => {
@@ -52,7 +55,7 @@ export async function planLocal(stacks: readonly LocalStack[], endpoints: LocalP
     },
   };
   try {
-    return await planApp(stacks.map((s) => ({ name: s.name, account: s.account, region: s.region, template: s.template })), sources, { tokenChangesAtDeploy: false });
+    return await planApp(stacks.map((s) => ({ name: s.name, account: s.account, region: s.region, template: s.template })), sources, options);
   } finally {
     // Open connections would keep the process alive after the answer.
     for (const regionClients of clients) {
@@ -65,4 +68,24 @@ export async function planLocal(stacks: readonly LocalStack[], endpoints: LocalP
       }
     }
   }
+}
+
+/** Where {@link printLocalPlan} writes. */
+export interface LocalPlanOutput {
+  readonly print: (line: string) => void;
+  readonly printError: (line: string) => void;
+  /** Whether the deploy synthesizes the app again, so that a ReconcileToken changes by then. */
+  readonly tokenChangesAtDeploy: boolean;
+}
+
+/**
+ * Plans `stacks` against the local Security Hub and the local CloudFormation's state, prints the
+ * plan (and each refusal on the error stream), and returns `plan`'s exit code.
+ */
+export async function printLocalPlan(stacks: readonly LocalStack[], emulator: RunningEmulator, cfn: LocalCloudFormation, output: LocalPlanOutput): Promise<number> {
+  const document = await planLocal(stacks, { securityhub: emulator.url, cloudformation: await cfn.cloudFormationEndpoint() }, { tokenChangesAtDeploy: output.tokenChangesAtDeploy });
+  output.print('Plan (what the deploy does to each member; nothing changed yet):');
+  renderPlan(document).forEach((line) => output.print(line));
+  planProblems(document).forEach((line) => output.printError(line));
+  return planExitCode(document);
 }
