@@ -1,4 +1,4 @@
-import { Fn, Stack } from 'aws-cdk-lib';
+import { CfnParameter, Fn, Stack } from 'aws-cdk-lib';
 import { SecurityHubMembers } from '../../lib';
 import { CloudFormationCall, RunningCloudFormationEndpoint, StackDescription, startCloudFormationEndpoint } from '../../local/deploy/cloudformation-endpoint';
 import { RunningEmulator, startEmulator } from '../../local/emulator';
@@ -61,13 +61,13 @@ describe('plan', () => {
     return result;
   }
 
-  function deployed(template: Record<string, unknown>, status = 'UPDATE_COMPLETE'): void {
+  function deployed(template: Record<string, unknown>, status = 'UPDATE_COMPLETE', parameters: Record<string, string> = {}): void {
     stacks.set('Admin', {
       stackName: 'Admin',
       stackId: `arn:aws:cloudformation:${REGION}:${ADMIN}:stack/Admin/1b2c`,
       status,
       template,
-      parameters: {},
+      parameters,
       creationTime: new Date('2026-01-01T00:00:00Z'),
     });
   }
@@ -147,5 +147,23 @@ describe('plan', () => {
     expect(result.code).toBe(2);
     expect([...new Set(sts.assumed)]).toEqual([`arn:aws:iam::${ADMIN}:role/cdk-hnb659fds-lookup-role-${ADMIN}-${REGION}`]);
     expect(emulator.calls.entries().map((c) => [c.operation, c.account])).toEqual([['GetMembers', ADMIN]]);
+  });
+
+  test('a Ref to a parameter takes the deployed value, as cdk deploy keeps it; with neither a value nor a default it is unplannable', async () => {
+    const app = synth((a) => {
+      const stack = new Stack(a, 'Admin', { env: { account: ADMIN, region: REGION } });
+      const account = new CfnParameter(stack, 'MemberAccount', { type: 'String' });
+      new SecurityHubMembers(stack, 'Members', { members: [{ accountId: account.valueAsString }] });
+    });
+
+    const first = await runCli(['plan', '--app', app, '--json']);
+    expect(first.code).toBe(1);
+    expect(first.stderr[0]).toMatch(/^cannot plan Admin\/Members\w+: .*MemberAccount/);
+
+    emulator.store.seedMember(ADMIN, REGION, { accountId: A, status: 'Enabled' });
+    deployed(templateOf(app), 'UPDATE_COMPLETE', { MemberAccount: A });
+    const again = await runCli(['plan', '--app', app, '--json']);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout).stacks[0].resources).toEqual([{ logicalId: expect.stringMatching(/^Members/), event: null }]);
   });
 });
