@@ -106,4 +106,16 @@ describe('plan, then deploy', () => {
 
     expect(plan.stacks[0].resources[0].regions).toEqual([{ region: REGION, create: [B], invite: [], reinvite: [], remove: [], keep: [{ accountId: A, reason: 'invite false' }, { accountId: D, reason: 'not a member' }] }]);
   });
+
+  test('a declared region whose Security Hub is not enabled is the refusal the deploy hits, with nothing changed', async () => {
+    cloud = await localCloud({ autoEnableHubs: false });
+    cloud.emulator.store.enableHub(ADMIN, REGION);
+
+    const { plan, deployed } = await planThenDeploy([{ id: 'Members', members: [A], regions: [REGION, WEST] }]);
+
+    expect(plan.stacks[0].resources[0].refusal).toMatch(/^Reading the members' statuses in eu-west-1 failed, so nothing was changed: .*not subscribed to AWS Security Hub/);
+    expect(planExitCode(plan)).toBe(PLAN_EXIT.error);
+    expect(deployed.events.find((e) => !e.ok)?.error).toMatch(/Reading the members' statuses in eu-west-1 failed/);
+    expect(mutatingCalls(cloud.emulator)).toEqual([]);
+  });
 });
