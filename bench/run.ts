@@ -2,7 +2,8 @@
  * `npm run bench`: the benchmark of GitHub issue 6. For 10, 100 and 1,000 members, creates,
  * updates (10% churn, and no change) and deletes with the bundled handler and with the
  * one-account-at-a-time approach, against the local Security Hub with the service's rate limit,
- * then the drift command and one scheduled audit over 1,000 members in 24 regions, and prints
+ * then the drift command, one scheduled audit over 1,000 members in 24 regions, and a plan over
+ * 1,000 members in 1 and in 24 regions, and prints
  * Markdown tables. Progress goes to stderr, so stdout is only the report.
  *
  *   npm run bench -- [--sizes 10,100,1000] [--quick] [--latency-ms 20] [--parallelism 10]
@@ -16,6 +17,7 @@ import { MAX_MEMBERS } from '../lib/shared/contract';
 import { bundleStats } from './bundle';
 import { AUDIT_REGIONS, AuditMeasurement, renderAuditReport, runAudit } from './audit';
 import { DriftMeasurement, renderDriftReport, runDrift } from './drift';
+import { PlanMeasurement, renderPlanReport, runPlan } from './plan';
 import { coldStartOverhead, runHandler, synthesize } from './handler';
 import { Approach, Measurement } from './measure';
 import { runOneAtATime } from './one-at-a-time';
@@ -166,6 +168,15 @@ async function main(): Promise<void> {
     scheduled = await runAudit(MAX_MEMBERS, AUDIT_REGIONS, options.latencyMs);
     progress(`  ${(scheduled.wallMs / 1000).toFixed(2)} s, reads ${(scheduled.readsMs / 1000).toFixed(2)} s${scheduled.ok ? '' : `, FAILED: ${scheduled.error}`}`);
   }
+  const plans: PlanMeasurement[] = [];
+  if (options.approaches.includes('handler')) {
+    for (const regions of [[AUDIT_REGIONS[0]], AUDIT_REGIONS]) {
+      progress(`${MAX_MEMBERS} members in ${regions.length} region(s), plan...`);
+      const plan = await runPlan(MAX_MEMBERS, regions, options.latencyMs);
+      progress(`  ${(plan.wallMs / 1000).toFixed(2)} s, reads ${(plan.readsMs / 1000).toFixed(2)} s, ${plan.mutating} mutating calls`);
+      plans.push(plan);
+    }
+  }
   process.stdout.write(`${renderReport(measurements, {
     latencyMs: options.latencyMs,
     parallelism: options.parallelism,
@@ -175,7 +186,7 @@ async function main(): Promise<void> {
     assetMatches,
     coldStartExtraMs,
     cold: options.cold,
-  })}\n${audits.length > 0 ? `\n${renderDriftReport(audits)}\n` : ''}${scheduled ? `\n${renderAuditReport(scheduled)}\n` : ''}`);
+  })}\n${audits.length > 0 ? `\n${renderDriftReport(audits)}\n` : ''}${scheduled ? `\n${renderAuditReport(scheduled)}\n` : ''}${plans.length > 0 ? `\n${renderPlanReport(plans)}\n` : ''}`);
 }
 
 main().catch((error: unknown) => {

@@ -14,12 +14,18 @@ export const LOCAL_COMMAND = 'local';
 
 /** The usage text of `--help`. */
 export const USAGE = `Usage: ${COMMAND} drift [--app DIR] [--json] [--wait DURATION] [--role-arn-template ARN]
+       ${COMMAND} plan [--app DIR] [--json] [--role-arn-template ARN]
        ${COMMAND} import [--regions r1,r2] [--format json|ts]
        ${COMMAND} ${LOCAL_COMMAND} <deploy|destroy|status|drift|audit|...> [--app DIR]
        ${COMMAND} --version
 
 drift tells whether Security Hub matches the SecurityHubMembers declarations of a synthesized CDK
 app, without changing anything (read-only calls: DescribeHub, GetMembers, ListMembers).
+
+plan shows what the next cdk deploy of the synthesized app does to the fleet, account by account
+and region by region: the events CloudFormation would send, and the handler's own decision for
+each (create and invite, invite again, remove, keep and why), or the refusal the deploy would hit.
+Read-only (DescribeStacks, GetTemplate, GetMembers).
 
 import prints the members of the caller's Security Hub as a members list to declare, sorted by
 account id: JSON for cdk.json, or TypeScript with --format ts. Members a deploy would change
@@ -39,6 +45,13 @@ Options of drift:
   --role-arn-template ARN    read each administrator account with a role assumed in it,
                              e.g. arn:aws:iam::{account}:role/SecurityHubAudit
 
+Options of plan:
+  --app DIR                  the cloud assembly to plan (default cdk.out)
+  --json                     print one JSON document on stdout and nothing else
+  --role-arn-template ARN    read each stack's account with a role assumed in it, {account} and
+                             {region} replaced, e.g. the CDK bootstrap's lookup role:
+                             arn:aws:iam::{account}:role/cdk-hnb659fds-lookup-role-{account}-{region}
+
 Options of import:
   --regions r1,r2            the regions to read, the first one's emails first (default: the SDK's
                              default region, AWS_REGION or the profile's)
@@ -48,7 +61,9 @@ Options of import:
   --help                     show this text
 
 Exit codes of drift: 0 every declared account is in sync, 2 drift, 1 error (bad input, unreadable
-declaration, refused credentials). Of import: 0 the fleet was read, 1 error.`;
+declaration, refused credentials). Of plan: 0 no change, 2 changes that remove nothing, 3 changes
+that remove at least one member, 1 an error or a deploy that would fail (the plan still printed).
+Of import: 0 the fleet was read, 1 error.`;
 
 /** What the command line asks for. */
 export type Command =
@@ -62,6 +77,14 @@ export type Command =
     /** How long to wait for invited members to be Enabled, in seconds; undefined: no waiting. */
     readonly waitSeconds?: number;
     /** An IAM role ARN with `{account}` in it. */
+    readonly roleArnTemplate?: string;
+  }
+  | {
+    readonly command: 'plan';
+    /** The cloud assembly directory. */
+    readonly app: string;
+    readonly json: boolean;
+    /** An IAM role ARN with `{account}` (and optionally `{region}`) in it. */
     readonly roleArnTemplate?: string;
   }
   | {
@@ -97,6 +120,7 @@ type Flag = keyof typeof OPTIONS;
  */
 const COMMAND_FLAGS: Readonly<Record<string, readonly Flag[]>> = {
   drift: ['app', 'json', 'wait', 'role-arn-template'],
+  plan: ['app', 'json', 'role-arn-template'],
   import: ['regions', 'format'],
 };
 
@@ -147,6 +171,9 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const app = values.app ?? 'cdk.out';
   if (app === '') {
     throw new CommandError('invalid --app "": expected the directory cdk synth wrote, e.g. cdk.out');
+  }
+  if (command === 'plan') {
+    return { command: 'plan', app, json: values.json === true, ...(roleArnTemplate !== undefined ? { roleArnTemplate } : {}) };
   }
   return {
     command: 'drift',

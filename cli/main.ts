@@ -9,6 +9,7 @@ import { reasonOf } from '../lambda/shared/errors';
 import { LOCAL_COMMAND, parseCommandLine, USAGE } from './args';
 import { readDeclarations } from './assembly';
 import { runImport } from './import';
+import { runPlan } from './plan-command';
 import { FleetComparison, FleetReadError, ReaderFactory, toDocument } from '../lambda/shared/fleet/comparison';
 import { SdkHubReader } from '../lambda/shared/fleet/hub-reader';
 import { createRuntime, Runtime } from '../lambda/shared/runtime';
@@ -96,6 +97,9 @@ async function runCommand(argv: readonly string[], deps: CliDeps, clients: Regio
         return regionClients;
       },
     });
+  }
+  if (command.command === 'plan') {
+    return runPlan(command, { stdout: deps.stdout, stderr: deps.stderr, defaultRegion: deps.defaultRegion ?? sdkDefaultRegion, runtime, clients });
   }
   const defaultRegion = await (deps.defaultRegion ?? sdkDefaultRegion)();
   const resources = readDeclarations(command.app, {

@@ -7,7 +7,7 @@ import { HandlerProvider, hubArn } from './private/handler-provider';
 import { removalPolicyProblem } from './private/removal-policy';
 import { warnUnknownRegions } from './private/regions';
 import { MAX_MEMBERS, MAX_WAIT_FOR_ACCEPTANCE_MINUTES, MEMBERS_RESOURCE_TYPE, MembersResourceProperties } from './shared/contract';
-import { stackRegionProblem, validateMembers, validateRegions } from './shared/validation';
+import { maxRemovalsProblem, stackRegionProblem, validateMembers, validateRegions } from './shared/validation';
 
 /** A member account of AWS Security Hub CSPM (formerly AWS Security Hub). */
 export interface MemberAccount {
@@ -92,6 +92,16 @@ export interface SecurityHubMembersProps {
    * @default - the service's default limit: 10 requests per second, burst 30
    */
   readonly rateLimit?: RateLimit;
+  /**
+   * The most members one Update may remove, counted as (account, region) pairs that would really be
+   * disassociated or deleted, after the accounts another SecurityHubMembers of the stack declares.
+   * An Update over it fails before any change, naming the number, the limit and the first
+   * accounts: to remove that many on purpose, raise this in the same change, so the removal shows
+   * in review. It never stops a rollback or a Delete (removing the construct, destroying the
+   * stack). `0` refuses every removal by an Update.
+   * @default 10
+   */
+  readonly maxRemovalsPerDeploy?: number;
 }
 
 /**
@@ -181,6 +191,8 @@ export class SecurityHubMembers extends Construct {
       ...(waiting ? { WaitForAcceptanceSeconds: props.waitForAcceptance!.toSeconds() } : {}),
       // Random rather than the synth time: two synths in the same millisecond must differ too.
       ...(props.reconcileOnEveryDeploy ? { ReconcileToken: randomUUID() } : {}),
+      // Only when set, so that upgrading the library does not send every deployed resource an Update.
+      ...(props.maxRemovalsPerDeploy !== undefined ? { MaxRemovalsPerDeploy: props.maxRemovalsPerDeploy } : {}),
     };
     const resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -220,6 +232,10 @@ export class SecurityHubMembers extends Construct {
       ...this.validateWait(props.waitForAcceptance, props.invite ?? true),
       ...this.validateRateLimit(props.rateLimit),
     );
+    const maxRemovals = props.maxRemovalsPerDeploy === undefined ? undefined : maxRemovalsProblem(props.maxRemovalsPerDeploy, { isUnresolved: (value) => Token.isUnresolved(value) });
+    if (maxRemovals) {
+      problems.push(maxRemovals);
+    }
     const removal = removalPolicyProblem(props.removalPolicy);
     if (removal) {
       problems.push(removal);

@@ -30,6 +30,10 @@ export const LOCAL_OPTIONS = {
     type: 'string', value: 'RESOURCE',
     summary: 'fail the deploy right after RESOURCE (a logical id or construct path) succeeded, and watch CloudFormation\'s rollback keep the members that were there before',
   },
+  'plan-only': {
+    type: 'boolean',
+    summary: 'print the plan (what the deploy would do to each member, as `plan` does) and stop there: nothing is deployed',
+  },
   help: { type: 'boolean', short: 'h', summary: 'show this text' },
   version: { type: 'boolean', summary: 'print the package\'s version' },
 } as const satisfies Record<string, LocalOption>;
@@ -70,7 +74,17 @@ export const LOCAL_COMMANDS: readonly LocalCommand[] = [
       + 'administrator\'s stack, then the member stacks), each as its own account; or only the named stacks',
     cloneNote: 'synthesizes bin/app.ts first, bundling the Lambda handlers when their sources changed',
     operands: { kind: 'stack names' },
-    options: ['verbose', 'context', 'fail-after'],
+    options: ['verbose', 'context', 'fail-after', 'plan-only'],
+  },
+  {
+    name: 'plan',
+    synopsis: 'plan [STACK ...]',
+    summary: 'print what deploy would do to each member, account by account and region by region, against the local state, '
+      + 'and change nothing (as `cdk-securityhub-members plan` does against AWS); exit 0 no change, 2 changes, '
+      + '3 removals, 1 a deploy that would fail',
+    cloneNote: 'synthesizes bin/app.ts first, as deploy does; deploy prints the same plan before it deploys',
+    operands: { kind: 'stack names' },
+    options: ['context'],
   },
   {
     name: 'destroy',

@@ -21,6 +21,7 @@ import { changes, describeEvent, MemberSnapshot, phaseLine, resourceName, snapsh
 import { localAudit } from './audit';
 import { localDrift, localRemove, localResign } from './drift';
 import { localImport } from './import';
+import { printLocalPlan } from './plan';
 import { EmulatorOptions, HubStore, loadStoreFile, RunningEmulator, startEmulator } from './emulator';
 import { StateFileError } from './state-file';
 
@@ -172,6 +173,8 @@ class LocalRunner {
         return this.reset();
       case 'deploy':
         return this.deploy(args);
+      case 'plan':
+        return this.deploy(args, { planOnly: true });
       case 'destroy':
         return this.destroy(operands, verbose);
       case 'status':
@@ -250,7 +253,7 @@ class LocalRunner {
     return administrator ? { account: administrator.account, region: administrator.region } : DEFAULT_ENVIRONMENT;
   }
 
-  private async deploy(args: LocalArgs): Promise<number> {
+  private async deploy(args: LocalArgs, mode: { planOnly?: boolean } = {}): Promise<number> {
     const { options, print } = this;
     const started = Date.now();
     if (!options.synthesize && args.options.context) {
@@ -271,8 +274,15 @@ class LocalRunner {
       }
     }
     return this.withHub(async (emulator) => {
-      print(`Deploying ${stacks.length} stack${stacks.length === 1 ? '' : 's'} to the local Security Hub (state in ${this.shown(this.hubState)})`);
       const { cfn, printSkipped } = this.cloudFormation(emulator, args.options.verbose ?? false);
+      // What the deploy will do, before it does it; `plan` and `--plan-only` stop there. A deploy
+      // after those synthesizes again, so a ReconcileToken changes by then, as with `cdk deploy`.
+      const planOnly = mode.planOnly === true || args.options['plan-only'] === true;
+      const planned = await printLocalPlan(stacks, emulator, cfn, { print, printError: options.printError, tokenChangesAtDeploy: planOnly && options.synthesize !== undefined });
+      if (planOnly) {
+        return planned;
+      }
+      print(`\nDeploying ${stacks.length} stack${stacks.length === 1 ? '' : 's'} to the local Security Hub (state in ${this.shown(this.hubState)})`);
       let ok = true;
       // One stack at a time, as `cdk deploy --all` does, so that a stack needing no call is
       // reported in its place; like it, the deploy stops at the first stack that fails.

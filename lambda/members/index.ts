@@ -10,14 +10,12 @@ import { reasonOf } from '../shared/errors';
 import type { Log } from '../shared/log';
 import { fittedError } from '../shared/response';
 import { createRuntime, Invocation, lazily, Runtime, RuntimeOptions } from '../shared/runtime';
-import { SdkStackReader, StackReader, StackView } from '../shared/stack';
+import { SdkStackReader, StackReader } from '../shared/stack';
 import { checkAcceptance, timeoutMessage } from './acceptance';
 import { SdkMemberHub } from './hub';
-import { eventTargets } from './planner';
-import { HandlerEnvironment, MembersDeclaration, parseDeclaration, parsePreviousDeclaration } from './properties';
-import { MemberHub, reconcile, ReconcileOptions, RegionOutcome, undoCreations } from './reconcile';
-import { keepMembersBeforeFailedDeploy } from './rollback';
-import { keepSiblingAccounts } from './ownership';
+import { decideEvent, EventDecision } from './decide';
+import { HandlerEnvironment, MembersDeclaration, parseDeclaration } from './properties';
+import { applyRuns, MemberHub, RegionOutcome, undoCreations } from './reconcile';
 import { CREATED_UNKNOWN, decodeCreated, encodeCreated } from './wait';
 
 export type { RuntimeOptions } from '../shared/runtime';
@@ -91,53 +89,17 @@ export const handler: MembersOnEvent = (event, context) => defaultHandlers().han
  */
 export const isComplete: MembersIsComplete = (event, context) => defaultHandlers().isComplete(event, context);
 
-/**
- * Takes the accounts another resource of the stack declares out of the removals (rule R10), and
- * counts them for the response's KeptCount.
- */
-function ownership(scope: Scope, event: CustomResourceEvent): { filterRemovals: NonNullable<ReconcileOptions['filterRemovals']>; kept: () => number } {
-  let kept = 0;
-  return {
-    filterRemovals: async (plans, members) => {
-      // One DescribeStacks and one GetTemplate serve both rules.
-      const reader = readOnce(scope.stackReader);
-      const siblings = await keepSiblingAccounts(plans, event, reader, scope.log);
-      // Rule R13: a rollback removes only what the failed deploy added, whatever the template says.
-      const rollback = await keepMembersBeforeFailedDeploy(siblings.plans, members, event, reader, scope.log);
-      kept = siblings.kept + rollback.kept;
-      return rollback.plans;
-    },
-    kept: () => kept,
-  };
-}
-
-/** A reader that reads each stack once and answers the same view after that. */
-function readOnce(reader: StackReader): StackReader {
-  const views = new Map<string, Promise<StackView>>();
-  return {
-    read: (stackId) => {
-      let view = views.get(stackId);
-      if (!view) {
-        view = reader.read(stackId);
-        views.set(stackId, view);
-      }
-      return view;
-    },
-    status: (stackId) => reader.status(stackId),
-  };
-}
-
 async function onEvent(scope: Scope, event: CustomResourceEvent): Promise<OnEventResult<MembersResourceData>> {
-  const { env, log, hubFor } = scope;
+  const { log } = scope;
   // The wait's deadline counts from here, so the resource ends within CloudFormation's hour (rule R12).
   const startedAt = scope.runtime.now();
   const run = { log, budget: scope.budget };
   log('INFO', 'event', { requestType: event.RequestType, logicalResourceId: event.LogicalResourceId, requestId: event.RequestId });
   switch (event.RequestType) {
     case 'Create': {
-      const declaration = parseDeclaration(event.ResourceProperties, env);
-      const targets = eventTargets(declaration.members, declaration.regions, [], []);
-      const outcomes = await reconcile(targets, hubFor, { ...run, invite: declaration.invite, undoOnFailure: true });
+      const decision = await decided(scope, event);
+      const declaration = decision.declaration!;
+      const outcomes = await applyRuns(decision.runs, { ...run, undoOnFailure: true });
       const physicalId = stablePhysicalId(PHYSICAL_ID_PREFIX, event);
       if (waits(declaration)) {
         // Until isComplete sees every member Enabled the id says so: if the wait times out, the
@@ -151,14 +113,12 @@ async function onEvent(scope: Scope, event: CustomResourceEvent): Promise<OnEven
       return respond(log, physicalId, declaration, outcomes);
     }
     case 'Update': {
-      const declaration = parseDeclaration(event.ResourceProperties, env);
-      const previous = parsePreviousDeclaration(event.OldResourceProperties, env);
-      const targets = eventTargets(declaration.members, declaration.regions, previous.accountIds, previous.regions);
-      const owned = ownership(scope, event);
-      const outcomes = await reconcile(targets, hubFor, { ...run, invite: declaration.invite, undoOnFailure: true, filterRemovals: owned.filterRemovals });
+      const decision = await decided(scope, event);
+      const declaration = decision.declaration!;
+      const outcomes = await applyRuns(decision.runs, { ...run, undoOnFailure: true });
       return respond(log, requirePhysicalId(event), declaration, outcomes, {
         ...(waits(declaration) ? { WaitDeadline: waitDeadline(declaration, startedAt) } : {}),
-        ...keptCount(owned.kept()),
+        ...keptCount(decision.kept),
       });
     }
     case 'Delete': {
@@ -173,11 +133,9 @@ async function onEvent(scope: Scope, event: CustomResourceEvent): Promise<OnEven
         log('WARN', 'nothing to delete: the physical id was not issued by this handler', { physicalResourceId: requirePhysicalId(event) });
         return { PhysicalResourceId: requirePhysicalId(event) };
       }
-      const declared = parsePreviousDeclaration(event.ResourceProperties, env);
-      const targets = eventTargets([], [], declared.accountIds, declared.regions);
-      const owned = ownership(scope, event);
-      await reconcile(targets, hubFor, { ...run, invite: false, undoOnFailure: false, filterRemovals: owned.filterRemovals });
-      const kept = keptCount(owned.kept());
+      const decision = await decided(scope, event);
+      await applyRuns(decision.runs, { ...run, undoOnFailure: false });
+      const kept = keptCount(decision.kept);
       return { PhysicalResourceId: requirePhysicalId(event), ...(kept.KeptCount ? { Data: kept as MembersResourceData } : {}) };
     }
     default:
@@ -260,6 +218,15 @@ async function rollingBack(scope: Scope, stackId: string): Promise<boolean> {
     scope.log('WARN', 'could not read the stack\'s status while waiting', { error: reasonOf(error) });
     return false;
   }
+}
+
+/** The event's decision (./decide.ts); its refusal fails the event before any change. */
+async function decided(scope: Scope, event: CustomResourceEvent): Promise<EventDecision> {
+  const decision = await decideEvent(scope, event);
+  if (decision.refusal) {
+    throw decision.refusal;
+  }
+  return decision;
 }
 
 function waits(declaration: MembersDeclaration): boolean {

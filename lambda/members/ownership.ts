@@ -81,6 +81,16 @@ export interface OwnershipResult {
   readonly plans: RegionPlan[];
   /** Account-region pairs kept. */
   readonly kept: number;
+  /** Each pair kept, with the resources that declare it. */
+  readonly keptAccounts: readonly KeptAccount[];
+}
+
+/** One account a rule kept in one region, and why. */
+export interface KeptAccount {
+  readonly region: string;
+  readonly accountId: string;
+  /** Rule R10: the logical ids of the resources that declare it; absent for rule R13. */
+  readonly declaredBy?: readonly string[];
 }
 
 /**
@@ -89,7 +99,7 @@ export interface OwnershipResult {
  */
 export async function keepSiblingAccounts(plans: readonly RegionPlan[], event: CustomResourceEvent, reader: StackReader, log: Log): Promise<OwnershipResult> {
   if (plans.every((p) => p.delete.length === 0)) {
-    return { plans: [...plans], kept: 0 };
+    return { plans: [...plans], kept: 0, keptAccounts: [] };
   }
   let view: StackView;
   let template: unknown;
@@ -104,7 +114,7 @@ export async function keepSiblingAccounts(plans: readonly RegionPlan[], event: C
   }
   if (stackGoingAway(view.status)) {
     log('INFO', 'the stack is being deleted: removing every account this resource declares', { stackStatus: view.status });
-    return { plans: [...plans], kept: 0 };
+    return { plans: [...plans], kept: 0, keptAccounts: [] };
   }
   const ctx: TemplateContext = {
     region: regionOfStackId(view.stackId) ?? plans[0].region,
@@ -122,6 +132,7 @@ export async function keepSiblingAccounts(plans: readonly RegionPlan[], event: C
     });
   }
   let kept = 0;
+  const keptAccounts: KeptAccount[] = [];
   const result = plans.map((plan) => {
     const keep = new Map<string, string[]>();
     for (const accountId of plan.delete) {
@@ -134,6 +145,7 @@ export async function keepSiblingAccounts(plans: readonly RegionPlan[], event: C
       return plan;
     }
     kept += keep.size;
+    keep.forEach((by, accountId) => keptAccounts.push({ region: plan.region, accountId, declaredBy: by }));
     const owners = [...new Set([...keep.values()].flat())];
     // An outcome record: the local deploy reads its fields (contract.ts), never the message.
     const record: KeptOutcomeRecord = { outcome: OUTCOME_KEPT, reason: KEPT_DECLARED_BY_ANOTHER_RESOURCE, region: plan.region, accountIds: [...keep.keys()], declaredBy: owners };
@@ -144,7 +156,7 @@ export async function keepSiblingAccounts(plans: readonly RegionPlan[], event: C
     });
     return { ...plan, disassociate: plan.disassociate.filter((id) => !keep.has(id)), delete: plan.delete.filter((id) => !keep.has(id)) };
   });
-  return { plans: result, kept };
+  return { plans: result, kept, keptAccounts };
 }
 
 function parseTemplate(body: string): unknown {

@@ -85,13 +85,16 @@ export interface ReconcileOptions extends RunScope {
   readonly filterRemovals?: (plans: readonly RegionPlan[], members: readonly ReadonlyMap<string, MemberTimes>[]) => Promise<RegionPlan[]>;
 }
 
-interface RegionRun {
+/** One region after the reads: its target, hub, plan and what the read found. */
+export interface RegionRun {
   readonly target: RegionTarget;
   readonly hub: MemberHub;
   readonly plan: RegionPlan;
   /** Current state as far as this run knows, updated by every call that succeeds. */
   readonly states: Map<string, string>;
   readonly failed: Set<string>;
+  /** What the first read found, timestamps included (rule R13). */
+  readonly members: ReadonlyMap<string, MemberRead>;
 }
 
 /** Characters of an undo sentence given to the accounts it could not remove. */
@@ -99,10 +102,28 @@ const UNDO_LIST_BUDGET = 500;
 
 /** Brings every region of `targets` from its previous declaration to its declared one. */
 export async function reconcile(targets: readonly RegionTarget[], hubFor: (region: string) => MemberHub, options: ReconcileOptions): Promise<RegionOutcome[]> {
-  const { log } = options;
-  // Every read happens before the first write, in every region.
-  const members: ReadonlyMap<string, MemberRead>[] = [];
-  const read: RegionRun[] = await Promise.all(targets.map(async (target, i) => {
+  const read = await readRegions(targets, hubFor, options);
+  const filtered = options.filterRemovals ? await options.filterRemovals(read.map((run) => run.plan), read.map((run) => run.members)) : undefined;
+  const runs = filtered ? withPlans(read, filtered) : read;
+  logPlans(runs, options.log);
+  const overQuota = quotaProblem(runs);
+  if (overQuota) {
+    throw overQuota;
+  }
+  return applyRuns(runs, options);
+}
+
+/** `runs` with their plans replaced by `plans`, in the same order. */
+export function withPlans(runs: readonly RegionRun[], plans: readonly RegionPlan[]): RegionRun[] {
+  return runs.map((run, i) => ({ ...run, plan: plans[i] }));
+}
+
+/**
+ * Reads every region of `targets` (GetMembers only) and plans each by the status tables. Every
+ * read happens before the first write, in every region; a read that fails throws, nothing changed.
+ */
+export async function readRegions(targets: readonly RegionTarget[], hubFor: (region: string) => MemberHub, { log, invite }: Pick<ReconcileOptions, 'log' | 'invite'>): Promise<RegionRun[]> {
+  return Promise.all(targets.map(async (target) => {
     const hub = hubFor(target.region);
     const found = await hub.readMembers(accountsOf(target)).catch((error: unknown) => {
       if (target.declared.length === 0 && isNotSubscribed(error)) {
@@ -117,12 +138,13 @@ export async function reconcile(targets: readonly RegionTarget[], hubFor: (regio
       }
       throw new Error(`Reading the members' statuses in ${target.region} failed, so nothing was changed: ${reasonOf(error)}`, { cause: error });
     });
-    members[i] = found;
     const states = new Map([...found].map(([id, member]) => [id, member.status]));
-    return { target, hub, plan: planRegion(target, states, options.invite), states, failed: new Set<string>() };
+    return { target, hub, plan: planRegion(target, states, invite), states, failed: new Set<string>(), members: found };
   }));
-  const filtered = options.filterRemovals ? await options.filterRemovals(read.map((run) => run.plan), members) : undefined;
-  const runs = filtered ? read.map((run, i) => ({ ...run, plan: filtered[i] })) : read;
+}
+
+/** One log line per region with the size of each list of its plan. */
+export function logPlans(runs: readonly RegionRun[], log: Log): void {
   for (const run of runs) {
     const { plan } = run;
     log('INFO', 'plan', {
@@ -135,7 +157,10 @@ export async function reconcile(targets: readonly RegionTarget[], hubFor: (regio
       skipped: plan.skipped.map((s) => `${s.accountId}:${s.status}`),
     });
   }
+}
 
+/** The error that refuses `runs` because a region would exceed the member quota while they run; undefined when none would. */
+export function quotaProblem(runs: readonly RegionRun[]): Error | undefined {
   const overQuota = runs.flatMap(({ plan, states }) => {
     // Additions come before removals (rule R2), so while the event runs the hub holds both. Members
     // outside the declaration count too but are not read; those the service reports per account.
@@ -145,9 +170,17 @@ export async function reconcile(targets: readonly RegionTarget[], hubFor: (regio
       : [];
   });
   if (overQuota.length > 0) {
-    throw new Error(`Security Hub allows at most ${MAX_MEMBERS} members per administrator and region, and this change would exceed it while it runs (${overQuota.join('; ')}): deploy the removals first, then the additions. Nothing was changed.`);
+    return new Error(`Security Hub allows at most ${MAX_MEMBERS} members per administrator and region, and this change would exceed it while it runs (${overQuota.join('; ')}): deploy the removals first, then the additions. Nothing was changed.`);
   }
+  return undefined;
+}
 
+/**
+ * Runs the decided plans: additions and heals in every region, removals last; on failure with
+ * `undoOnFailure`, undoes what this run created.
+ */
+export async function applyRuns(runs: readonly RegionRun[], options: Omit<ReconcileOptions, 'invite' | 'filterRemovals'>): Promise<RegionOutcome[]> {
+  const { log } = options;
   try {
     const additionFailures = (await Promise.all(runs.map((run) => addMembers(run, log)))).flat();
     if (additionFailures.length > 0) {

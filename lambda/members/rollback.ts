@@ -104,6 +104,10 @@ export interface RollbackResult {
   readonly plans: RegionPlan[];
   /** Account-region pairs kept. */
   readonly kept: number;
+  /** Each pair kept. */
+  readonly keptAccounts: readonly KeptBeforeDeploy[];
+  /** Whether the stack is rolling back a failed deploy; false when nothing was removed (not read). */
+  readonly rollingBack: boolean;
 }
 
 /**
@@ -119,7 +123,7 @@ export async function keepMembersBeforeFailedDeploy(
   log: Log,
 ): Promise<RollbackResult> {
   if (plans.every((p) => p.delete.length === 0)) {
-    return { plans: [...plans], kept: 0 };
+    return { plans: [...plans], kept: 0, keptAccounts: [], rollingBack: false };
   }
   let view: StackView;
   try {
@@ -131,7 +135,7 @@ export async function keepMembersBeforeFailedDeploy(
     throw new Error(`removing members needs the stack's status, to keep the members that were there before a failed deploy, and reading it failed, so nothing was changed: ${reasonOf(error)}`, { cause: error });
   }
   if (!isRollingBack(view.status)) {
-    return { plans: [...plans], kept: 0 };
+    return { plans: [...plans], kept: 0, keptAccounts: [], rollingBack: false };
   }
   const start = failedDeployStart(view);
   if (start === undefined) {
@@ -154,5 +158,5 @@ export async function keepMembersBeforeFailedDeploy(
         : `invited (or, never invited, last changed) before the failed deploy started at ${start.toISOString()}, or at a time the service did not report`,
     });
   }
-  return { plans: decided.plans, kept: decided.kept.reduce((sum, k) => sum + k.accountIds.length, 0) };
+  return { plans: decided.plans, kept: decided.kept.reduce((sum, k) => sum + k.accountIds.length, 0), keptAccounts: decided.kept, rollingBack: true };
 }

@@ -45,7 +45,15 @@ export interface MembersResourceProperties {
    * an Update, which heals drift by the status table. The handler ignores its value.
    */
   readonly ReconcileToken?: string;
+  /**
+   * The most (account, region) pairs one Update may disassociate or delete; absent means
+   * {@link DEFAULT_MAX_REMOVALS_PER_DEPLOY}. Never applied to a rollback or a Delete.
+   */
+  readonly MaxRemovalsPerDeploy?: CfnScalar;
 }
+
+/** The removal limit of an Update when the declaration sets none. */
+export const DEFAULT_MAX_REMOVALS_PER_DEPLOY = 10;
 
 /** Attributes returned in the response's `Data`: counts only, so the response stays small. */
 export interface MembersResourceData {

@@ -179,3 +179,17 @@ export function validateRegions(regions: readonly string[], options: Pick<Valida
   }
   return problems;
 }
+
+/**
+ * The problem with a `maxRemovalsPerDeploy` value, or undefined when it is a non-negative integer
+ * (or a token, which the handler checks when it receives the value).
+ */
+export function maxRemovalsProblem(value: unknown, options: { readonly isUnresolved?: (value: number) => boolean } = {}): string | undefined {
+  if (typeof value === 'number' && (options.isUnresolved ?? (() => false))(value)) {
+    return undefined;
+  }
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0) {
+    return undefined;
+  }
+  return `invalid maxRemovalsPerDeploy ${JSON.stringify(value)}: expected a whole number of removals, 0 or more (0 refuses every removal by an Update)`;
+}

@@ -149,7 +149,7 @@ describe('parseCommandLine import', () => {
     [['drift', '--regions', 'us-east-1'], 'flag "--regions" does not apply to drift: expected --app, --json, --wait, --role-arn-template, --version or --help'],
     [['import', '-x'], 'unknown flag "-x": expected --regions, --format, --version or --help'],
     [['import', 'extra'], 'unexpected argument "extra": import takes only flags (see --help)'],
-    [['plant'], 'unknown command "plant": expected drift or import'],
+    [['plant'], 'unknown command "plant": expected drift or plan or import'],
   ])('fails when the command line is %j', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(message);
   });

@@ -7,6 +7,7 @@
  * must keep talking to the same emulator with the same environment. Each lab synthesizes into its
  * own folder, so jest loads its own copy of the bundle: its own SDK clients, pacer and retry state.
  */
+import { MAX_MEMBERS } from '../../lib/shared/contract';
 import type { MemberAccount } from '../../lib';
 import type { HandlerRef } from '../../local/deploy/assembly';
 import { asCloudFormationSends } from '../../local/deploy/cloudformation';
@@ -121,6 +122,9 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   let physicalId: string | undefined;
 
   const properties = (members: readonly MemberAccount[]): Record<string, unknown> => ({
+    // The lab's updates replace whole fleets on purpose, to put faults under many calls: the limit
+    // is raised as a deliberate change would (test/lambda/members/max-removals.test.ts tests it).
+    MaxRemovalsPerDeploy: MAX_MEMBERS,
     ...template,
     Members: members.map((m) => ({ AccountId: m.accountId, ...(m.email !== undefined ? { Email: m.email } : {}) })),
   });

@@ -35,6 +35,7 @@ export interface AdminDeclaration {
   readonly retain?: boolean;
   readonly waitForAcceptance?: Duration;
   readonly reconcileOnEveryDeploy?: boolean;
+  readonly maxRemovalsPerDeploy?: number;
 }
 
 /** A `SecurityHubMembers` of the administrator's stack, under its construct id. */
@@ -62,6 +63,7 @@ export function synthesizeResources(declarations: readonly NamedDeclaration[], o
       removalPolicy: declaration.retain ? RemovalPolicy.RETAIN : undefined,
       waitForAcceptance: declaration.waitForAcceptance,
       reconcileOnEveryDeploy: declaration.reconcileOnEveryDeploy,
+      maxRemovalsPerDeploy: declaration.maxRemovalsPerDeploy,
     });
   }
   for (const account of options.memberStacks ?? []) {

@@ -1,6 +1,7 @@
 /**
  * Adopting a fleet invited by hand, as docs/plan.md shows it: `import`, paste the list into the
- * declaration, deploy, `drift`. The deploy makes no mutating call and drift exits 0.
+ * declaration, `plan`, deploy, `drift`. The plan shows no change (exit 0), the deploy makes no
+ * mutating call and drift exits 0.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -22,9 +23,9 @@ afterEach(async () => {
   await cloud?.close();
 });
 
-test('import, paste, deploy and drift: no mutating call for the adopted members, drift exits 0', async () => {
+test('import, paste, plan, deploy and drift: no change planned, no mutating call for the adopted members, drift exits 0', async () => {
   cloud = await localCloud();
-  restoreEnv = useEmulator(cloud.emulator.url, ADMIN);
+  restoreEnv = useEmulator(cloud.emulator.url, ADMIN, 'us-east-1', { AWS_ENDPOINT_URL_CLOUDFORMATION: await cloud.cfn.cloudFormationEndpoint() });
   const store = cloud.emulator.store;
   for (const region of REGIONS) {
     store.seedMember(ADMIN, region, { accountId: A, status: 'Enabled', email: 'security+prod@example.com' });
@@ -40,6 +41,12 @@ test('import, paste, deploy and drift: no mutating call for the adopted members,
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'shm-adopt-'));
   const stacks = synthesize({ members: JSON.parse(imported.stdout), regions: REGIONS }, { outdir });
   cloud.emulator.calls.reset();
+
+  // The first deploy adopts every imported member: no invitation, no removal.
+  const planned = await runCommand(['plan', '--app', outdir, '--json']);
+  expect(planned.code).toBe(0);
+  expect(JSON.parse(planned.stdout)).toMatchObject({ removes: 0, changes: 0 });
+  expect(cloud.emulator.calls.entries().filter((c) => MUTATING_OPERATIONS.has(c.operation))).toEqual([]);
   const deployed = await cloud.cfn.deploy(stacks);
 
   expect(deployed.ok).toBe(true);

@@ -28,10 +28,10 @@ test.each([[['--version']], [['deploy', '--version']], [['status', '--version']]
 });
 
 test.each([
-  [['frobnicate'], 'unknown command "frobnicate": expected one of deploy, destroy, status, drift, import, audit, resign, remove, reset, help'],
-  [['--frob'], 'unknown option "--frob": expected a command first (deploy, destroy, status, drift, import, audit, resign, remove, reset, help), or --help or --version'],
+  [['frobnicate'], 'unknown command "frobnicate": expected one of deploy, plan, destroy, status, drift, import, audit, resign, remove, reset, help'],
+  [['--frob'], 'unknown option "--frob": expected a command first (deploy, plan, destroy, status, drift, import, audit, resign, remove, reset, help), or --help or --version'],
   [['status', '--frob'], 'unknown option "--frob" for status: expected --help, --version'],
-  [['deploy', '--verbsoe'], 'unknown option "--verbsoe" for deploy: expected --verbose, --context KEY=VALUE, --fail-after RESOURCE, --help, --version'],
+  [['deploy', '--verbsoe'], 'unknown option "--verbsoe" for deploy: expected --verbose, --context KEY=VALUE, --fail-after RESOURCE, --plan-only, --help, --version'],
   [['destroy', '-c', 'a=b'], 'option "-c" does not apply to destroy: expected --verbose, --help, --version'],
   [['status', '--verbose'], 'option "--verbose" does not apply to status: expected --help, --version'],
   [['deploy', '-c'], 'option "-c" needs KEY=VALUE, got nothing: for example -c memberStacks=false'],
@@ -69,7 +69,7 @@ test('the usage lists every command and option, with the commands that take it',
   for (const name of Object.keys(LOCAL_OPTIONS)) {
     expect(usage).toMatch(new RegExp(`^  (?:-\\w, |    )--${name}\\b`, 'm'));
   }
-  expect(usage).toMatch(/-c, --context KEY=VALUE +\(deploy\) context for cdk synth/);
+  expect(usage).toMatch(/-c, --context KEY=VALUE +\(deploy, plan\) context for cdk synth/);
   expect(usage).toMatch(/-v, --verbose +\(deploy, destroy\) print the handlers' log lines/);
   expect(usage).toContain('memberStacks=false');
 });

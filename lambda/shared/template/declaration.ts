@@ -4,8 +4,8 @@
  * command and the audit, which read declarations from templates (./members.ts). No imports beyond
  * lib/shared's contract and validation, so that every side can use it.
  */
-import type { MembersResourceProperties } from '../../../lib/shared/contract';
-import { isAccountId, MemberInput, validateMembers, validateRegions } from '../../../lib/shared/validation';
+import { DEFAULT_MAX_REMOVALS_PER_DEPLOY, MembersResourceProperties } from '../../../lib/shared/contract';
+import { isAccountId, maxRemovalsProblem, MemberInput, validateMembers, validateRegions } from '../../../lib/shared/validation';
 
 /** A declaration after parsing. */
 export interface MembersDeclaration {
@@ -14,6 +14,8 @@ export interface MembersDeclaration {
   readonly regions: string[];
   /** How long to wait for every invited member to be Enabled; undefined: do not wait. */
   readonly waitForAcceptanceSeconds?: number;
+  /** The most (account, region) pairs an Update may remove. */
+  readonly maxRemovalsPerDeploy: number;
 }
 
 /** Where the declaration applies: the default region and the account that may never be a member. */
@@ -56,10 +58,11 @@ export function validateDeclaration(raw: unknown, env: DeclarationEnvironment): 
       problems.push(`invalid WaitForAcceptanceSeconds ${JSON.stringify(props.WaitForAcceptanceSeconds)}: expected a positive number of seconds`);
     }
   }
+  const maxRemovalsPerDeploy = parseMaxRemovals(props.MaxRemovalsPerDeploy, problems);
   if (problems.length > 0) {
     return { problems };
   }
-  return { declaration: { members, invite: invite as boolean, regions, ...(waitForAcceptanceSeconds !== undefined ? { waitForAcceptanceSeconds } : {}) } };
+  return { declaration: { members, invite: invite as boolean, regions, ...(waitForAcceptanceSeconds !== undefined ? { waitForAcceptanceSeconds } : {}), maxRemovalsPerDeploy } };
 }
 
 /**
@@ -81,6 +84,20 @@ export function parsePreviousDeclaration(raw: unknown, env: DeclarationEnvironme
     regions = Array.isArray(props.Regions) ? [...new Set((props.Regions as unknown[]).filter((r): r is string => typeof r === 'string' && validateRegions([r]).length === 0))] : [env.region];
   }
   return { accountIds, regions };
+}
+
+/** The removal limit, which CloudFormation hands over as a string; the default when absent. */
+function parseMaxRemovals(raw: unknown, problems: string[]): number {
+  if (raw === undefined) {
+    return DEFAULT_MAX_REMOVALS_PER_DEPLOY;
+  }
+  const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+  const problem = maxRemovalsProblem(value);
+  if (problem) {
+    problems.push(problem.replace('maxRemovalsPerDeploy', 'MaxRemovalsPerDeploy').replace(JSON.stringify(value), JSON.stringify(raw)));
+    return DEFAULT_MAX_REMOVALS_PER_DEPLOY;
+  }
+  return value as number;
 }
 
 /** A boolean that CloudFormation may have turned into a string, or the problem with it. */

@@ -366,8 +366,8 @@ describe('drift', () => {
     test.each([
       [['drift', '--app', '/nonexistent/cdk.out'], /^--app "\/nonexistent\/cdk.out" is not a cloud assembly \(.*\): expected a directory written by cdk synth, with a manifest.json$/],
       [['drift', '--frobnicate'], /^unknown flag "--frobnicate": expected --app, --json, --wait, --role-arn-template, --version or --help$/],
-      [['drfit'], /^unknown command "drfit": expected drift or import$/],
-      [[], /^missing command: expected "cdk-securityhub-members drift" or "cdk-securityhub-members import" \(see --help\)$/],
+      [['drfit'], /^unknown command "drfit": expected drift or plan or import$/],
+      [[], /^missing command: expected "cdk-securityhub-members drift" or "cdk-securityhub-members plan" or "cdk-securityhub-members import" \(see --help\)$/],
       [['drift', '--wait', 'soon'], /^invalid --wait "soon": expected a duration such as 90s, 30m or 1h30m$/],
       [['drift', '--app'], /^flag "--app" needs a value: expected --app VALUE$/],
       [['drift', '--role-arn-template', 'SecurityHubAudit'], /^invalid --role-arn-template "SecurityHubAudit": expected an IAM role ARN with \{account\} in it/],

@@ -47,7 +47,7 @@ function expectOneLineError(run: ReturnType<typeof cli>, line: string | RegExp):
 }
 
 test.each([
-  [['frobnicate'], 'error: unknown command "frobnicate": expected one of deploy, destroy, status, drift, import, audit, resign, remove, reset, help'],
+  [['frobnicate'], 'error: unknown command "frobnicate": expected one of deploy, plan, destroy, status, drift, import, audit, resign, remove, reset, help'],
   [['status', '--frob'], 'error: unknown option "--frob" for status: expected --help, --version'],
   [['deploy', '-c', 'memberStacks'], 'error: option "-c" needs KEY=VALUE, got "memberStacks": for example -c memberStacks=false'],
 ])('fails on %j with one line naming it, and exit 1', (argv, line) => {
