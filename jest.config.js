@@ -18,6 +18,9 @@ const base = {
 /** @type {import('jest').Config} */
 module.exports = {
   testTimeout: 60000,
+  // Two workers on CI's two cores: most suites wait on local servers and the service's rate limit,
+  // so one worker would leave a core idle (jest's default is one fewer than the cores).
+  maxWorkers: 2,
   // `npm test` runs jest with --coverage; a targeted `npx jest FILE` does not, so it stays fast and
   // is not held to the whole suite's threshold. Only the library and the handlers are measured:
   // the local tooling, the command and the tests are not what users deploy.

@@ -356,7 +356,14 @@ let restoreOnExit: (() => void) | undefined;
 async function check(mutant: Mutant): Promise<{ verdict: Verdict; detail: string }> {
   const file = path.join(ROOT, mutant.file);
   const original = fs.readFileSync(file, 'utf8');
-  restoreOnExit = () => fs.writeFileSync(file, original);
+  const { atime, mtime } = fs.statSync(file);
+  // Back to the same text and the same times: a restored file that looked newer than the bundles
+  // built from it would make every suite that runs assets/ report them stale.
+  const restore = (): void => {
+    fs.writeFileSync(file, original);
+    fs.utimesSync(file, atime, mtime);
+  };
+  restoreOnExit = restore;
   try {
     fs.writeFileSync(file, original.replace(mutant.find, mutant.replace));
     if (mutant.bundled) {
@@ -372,7 +379,7 @@ async function check(mutant: Mutant): Promise<{ verdict: Verdict; detail: string
     }
     return { verdict: 'SURVIVED', detail: `${run.passed} tests passed: ${describeTests(mutant)}` };
   } finally {
-    fs.writeFileSync(file, original);
+    restore();
     restoreOnExit = undefined;
   }
 }

@@ -19,7 +19,9 @@ beforeEach(() => {
   write('lambda/members/index.ts', 100);
   write('cli/index.ts', 100);
   write('assets/members-handler/index.js', 50);
-  write('assets/cli/index.js', 50);
+  // Older than the other bundle by a clear margin, so it is the oldest whatever the clock between
+  // the two writes (with equal ages either could come out older by a millisecond).
+  write('assets/cli/index.js', 60);
 });
 afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
