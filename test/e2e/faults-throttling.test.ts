@@ -81,7 +81,11 @@ describe('1,000 members under the service rate limit, with the handler\'s defaul
       other.destroy();
     }
     expect(created?.error).toBeUndefined();
-    expect(expectCalls(lab, { GetMembers: 20, CreateMembers: 20, InviteMembers: 20 })).toBeGreaterThan(0);
+    // On a busy machine a batch's InviteMembers can meet the shared limit on every one of its
+    // attempts; the handler then reads that batch's statuses before inviting again (rule R5), one
+    // GetMembers each time, and logs it. Those reads are the only calls beyond the 20 of each.
+    const rereads = created!.logs.filter((line) => line.includes('InviteMembers failed; re-read statuses')).length;
+    expect(expectCalls(lab, { GetMembers: 20 + rereads, CreateMembers: 20, InviteMembers: 20 })).toBeGreaterThan(0);
     expect(lab.calls.entries().filter((c) => c.operation === 'ListMembers' && c.httpStatus === 200).length).toBeGreaterThan(0);
     expectAllInvitedOnce(lab);
   });
