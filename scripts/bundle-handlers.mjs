@@ -30,12 +30,11 @@ function declareThirdParty(name, description, outdir, metafile) {
   writeThirdPartyFiles({ metafile, root, outdir, bundle: { name, version, description } });
 }
 
-for (const name of handlers) {
-  const entry = join(root, 'lambda', name, 'index.ts');
-  if (!existsSync(entry)) {
-    continue;
-  }
-  const outdir = join(root, 'assets', `${name}-handler`);
+/**
+ * Bundles `entry` into `<outdir>/index.js` (the folder emptied first), with the options every
+ * bundle shares and `options` on top, then writes its licenses, SBOM and metafile under `name`.
+ */
+async function bundleInto(name, description, entry, outdir, options = {}) {
   rmSync(outdir, { recursive: true, force: true });
   const { metafile } = await build({
     entryPoints: [entry],
@@ -54,55 +53,32 @@ for (const name of handlers) {
     keepNames: true,
     legalComments: 'eof',
     logLevel: 'warning',
+    ...options,
   });
-  declareThirdParty(`${name}-handler`, `The ${name} Lambda function's code, bundled with its dependencies`, outdir, metafile);
+  declareThirdParty(name, description, outdir, metafile);
+}
+
+for (const name of handlers) {
+  const entry = join(root, 'lambda', name, 'index.ts');
+  if (existsSync(entry)) {
+    await bundleInto(`${name}-handler`, `The ${name} Lambda function's code, bundled with its dependencies`, entry, join(root, 'assets', `${name}-handler`));
+  }
 }
 
 // The command: one file with the pinned SDK in it, and its `local` subcommand's local Security Hub
 // and local deploy (local/), which spawn no `cdk`. aws-cdk-lib stays outside: it is a peer
 // dependency, installed wherever the construct is used, and reads the assembly its own version wrote.
-const cliOut = join(root, 'assets', 'cli', 'index.js');
-rmSync(dirname(cliOut), { recursive: true, force: true });
-const { metafile: cliMetafile } = await build({
-  entryPoints: [join(root, 'cli', 'index.ts')],
-  outfile: cliOut,
-  absWorkingDir: root,
-  metafile: true,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
+const cliDir = join(root, 'assets', 'cli');
+await bundleInto('cli', 'The cdk-securityhub-members command, bundled with its dependencies', join(root, 'cli', 'index.ts'), cliDir, {
   external: ['aws-cdk-lib', 'aws-cdk-lib/*'],
   // The SDK's notice that its future releases need Node.js 22 is not for this bundle's users: its
   // SDK is pinned here. Left on, it would break the promise of a single line on stderr per error.
   banner: { js: "#!/usr/bin/env node\nprocess.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';" },
-  minifyWhitespace: true,
-  minifySyntax: true,
-  keepNames: true,
-  legalComments: 'eof',
-  logLevel: 'warning',
 });
-chmodSync(cliOut, 0o755);
-declareThirdParty('cli', 'The cdk-securityhub-members command, bundled with its dependencies', dirname(cliOut), cliMetafile);
+chmodSync(join(cliDir, 'index.js'), 0o755);
 
 // The decision SecurityHubMembersPlanStep's CodeBuild project runs after `plan`: reached in the
 // pipeline as node_modules/cdk-securityhub-members/assets/plan-decision/index.js, installed with
 // the app's devDependencies (the step runs `npm ci` first, as `plan` needs it too).
-const decisionOut = join(root, 'assets', 'plan-decision', 'index.js');
-rmSync(dirname(decisionOut), { recursive: true, force: true });
-const { metafile: decisionMetafile } = await build({
-  entryPoints: [join(root, 'pipeline', 'plan-decision', 'index.ts')],
-  outfile: decisionOut,
-  absWorkingDir: root,
-  metafile: true,
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  minifyWhitespace: true,
-  minifySyntax: true,
-  keepNames: true,
-  legalComments: 'eof',
-  logLevel: 'warning',
-});
-declareThirdParty('plan-decision', 'The decision SecurityHubMembersPlanStep runs after the plan, bundled with its dependencies', dirname(decisionOut), decisionMetafile);
+await bundleInto('plan-decision', 'The decision SecurityHubMembersPlanStep runs after the plan, bundled with its dependencies',
+  join(root, 'pipeline', 'plan-decision', 'index.ts'), join(root, 'assets', 'plan-decision'));
