@@ -9,7 +9,7 @@ import {
   InviteMembersCommand,
   Result,
 } from '@aws-sdk/client-securityhub';
-import { MAX_IDS_PER_CALL } from '../../lib/shared/contract';
+import { InviteRereadRecord, MAX_IDS_PER_CALL, OUTCOME_INVITE_REREAD } from '../../lib/shared/contract';
 import type { MemberInput } from '../../lib/shared/validation';
 import { chunk, mapWithConcurrency } from '../shared/batch';
 import type { RegionClients } from '../shared/client';
@@ -100,9 +100,10 @@ export class SdkMemberHub implements MemberHub {
           const statuses = await this.getStatuses(pending);
           pending.filter((id) => isInvitedOrEnabled(statuses.get(id))).forEach((id) => reread.set(id, statuses.get(id)!));
           const notYet = pending.filter((id) => !isInvitedOrEnabled(statuses.get(id)));
-          this.log('WARN', 'InviteMembers failed; re-read statuses before retrying', {
-            region: this.region, attempt, error: reasonOf(error), accounts: pending.length, stillToInvite: notYet.length,
-          });
+          const record: InviteRereadRecord = {
+            outcome: OUTCOME_INVITE_REREAD, region: this.region, attempt, error: reasonOf(error), accounts: pending.length, stillToInvite: notYet.length,
+          };
+          this.log('WARN', 'InviteMembers failed; re-read statuses before retrying', { ...record });
           if (notYet.length === 0) {
             return [];
           }

@@ -122,6 +122,13 @@ export const OUTCOME_REMOVED = 'removed';
 /** The `outcome` of a handler's outcome record that names accounts Security Hub refused to change. */
 export const OUTCOME_REFUSED = 'refused';
 
+/**
+ * The `outcome` of the members handler's log record of an InviteMembers call that failed without a
+ * usable answer, after which the handler read the batch's statuses before inviting again (rule R5,
+ * docs/design.md): an invitation whose answer was lost is never sent twice.
+ */
+export const OUTCOME_INVITE_REREAD = 'invite-reread';
+
 /** The reasons of {@link KeptOutcomeRecord}. */
 export type KeptReason = typeof KEPT_DECLARED_BY_ANOTHER_RESOURCE | typeof KEPT_MEMBER_BEFORE_FAILED_DEPLOY;
 
@@ -137,6 +144,20 @@ export interface KeptOutcomeRecord {
   readonly accountIds: string[];
   /** The logical ids of the resources that declare the accounts; only for {@link KEPT_DECLARED_BY_ANOTHER_RESOURCE}. */
   readonly declaredBy?: string[];
+}
+
+/** The fields of the log record of an InviteMembers batch read again before it is retried. */
+export interface InviteRereadRecord {
+  readonly outcome: typeof OUTCOME_INVITE_REREAD;
+  readonly region: string;
+  /** The attempt that failed, from 1. */
+  readonly attempt: number;
+  /** The error of that attempt. */
+  readonly error: string;
+  /** Accounts of the batch sent in that attempt. */
+  readonly accounts: number;
+  /** Accounts the read found still not Invited or Enabled. */
+  readonly stillToInvite: number;
 }
 
 /** The fields of the log record of accounts a removal took out of one region's hub. */
