@@ -256,7 +256,8 @@ async function readDeployed(client: CloudFormationClient, name: string): Promise
   try {
     stack = (await client.send(new DescribeStacksCommand({ StackName: name }))).Stacks?.[0];
   } catch (error) {
-    if (/does not exist/.test(reasonOf(error))) {
+    // CloudFormation has no error of its own for this: a ValidationError whose text says so.
+    if ((error as { name?: string } | undefined)?.name === 'ValidationError' && /does not exist/.test(reasonOf(error))) {
       return undefined;
     }
     throw error;
