@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { validateRegions } from '../lib/shared/validation';
 import { CommandError } from './errors';
+import { argsProblem } from './parse-args';
 
 /** The command's name, as installed by the package's `bin` entry. */
 export const COMMAND = 'cdk-securityhub-members';
@@ -135,7 +136,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
     try {
       return parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
     } catch (error) {
-      throw new CommandError(describeParseError(error as Error & { code?: string }, argv));
+      throw new CommandError(describeParseError(error as Error, argv));
     }
   })();
   const { values, positionals } = parsed;
@@ -223,16 +224,16 @@ function flagList(command: string | undefined): string {
   return `${flags.map((flag) => `--${flag}`).join(', ')}, --version or --help`;
 }
 
-/** Node's parseArgs messages, in this command's words, naming the flag. */
-function describeParseError(error: Error & { code?: string }, argv: readonly string[]): string {
-  const flag = /'([^']+)'/.exec(error.message)?.[1]?.split(/[ ,]/)[0] ?? '';
-  switch (error.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown flag "${flag}": expected ${flagList(argv.find((arg) => Object.hasOwn(COMMAND_FLAGS, arg)))}`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
-      return /argument missing/.test(error.message)
-        ? `flag "${flag}" needs a value: expected ${flag} VALUE`
-        : `flag "${flag}" takes no value: expected ${flag} alone`;
+/** What parseArgs refused, in this command's words, naming the flag as it was typed. */
+function describeParseError(error: Error, argv: readonly string[]): string {
+  const problem = argsProblem(argv, OPTIONS);
+  switch (problem?.kind) {
+    case 'unknown':
+      return `unknown flag "${problem.flag}": expected ${flagList(argv.find((arg) => Object.hasOwn(COMMAND_FLAGS, arg)))}`;
+    case 'missing-value':
+      return `flag "${problem.flag}" needs a value: expected ${problem.flag} VALUE`;
+    case 'unexpected-value':
+      return `flag "${problem.flag}" takes no value: expected ${problem.flag} alone`;
     default:
       return error.message.split('\n')[0];
   }

@@ -6,6 +6,7 @@
  */
 import * as path from 'path';
 import { parseArgs } from 'node:util';
+import { argsProblem } from '../cli/parse-args';
 
 /** One option of `npm run local`. */
 interface LocalOption {
@@ -207,7 +208,7 @@ export function parseLocalArgs(argv: readonly string[]): LocalArgs {
   try {
     parsed = parseArgs({ args: [...argv], options: PARSE_OPTIONS, allowPositionals: true, strict: true, tokens: true });
   } catch (error) {
-    throw new UsageError(describeParseError(error as Error & { code?: string }, argv));
+    throw new UsageError(describeParseError(error as Error, argv));
   }
   const options = parsed.values as LocalOptionValues;
   const [name, ...operands] = parsed.positionals;
@@ -361,27 +362,21 @@ function optionNames(command: LocalCommand): string {
   }).join(', ');
 }
 
-/** Node's parseArgs messages, in this command line's words, naming the option. */
-function describeParseError(error: Error & { code?: string }, argv: readonly string[]): string {
+/** What parseArgs refused, in this command line's words, naming the option as it was typed. */
+function describeParseError(error: Error, argv: readonly string[]): string {
   const command = LOCAL_COMMANDS.find((c) => argv.includes(c.name));
-  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? '';
-  switch (error.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
-      const flag = quoted.split('=')[0];
+  const problem = argsProblem(argv, PARSE_OPTIONS);
+  switch (problem?.kind) {
+    case 'unknown':
       return command
-        ? `unknown option "${flag}" for ${command.name}: expected ${optionNames(command)}`
-        : `unknown option "${flag}": expected a command first (${LOCAL_COMMANDS.map((c) => c.name).join(', ')}), or --help or --version`;
+        ? `unknown option "${problem.flag}" for ${command.name}: expected ${optionNames(command)}`
+        : `unknown option "${problem.flag}": expected a command first (${LOCAL_COMMANDS.map((c) => c.name).join(', ')}), or --help or --version`;
+    case 'missing-value': {
+      const option: LocalOption | undefined = problem.name in LOCAL_OPTIONS ? LOCAL_OPTIONS[problem.name as LocalOptionName] : undefined;
+      return `option "${problem.flag}" needs ${option?.value ?? 'a value'}, got nothing${problem.name === 'context' ? ': for example -c memberStacks=false' : ''}`;
     }
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
-      // The message spells the option as "-c, --context <value>"; name it as it was typed.
-      const spellings = quoted.split(/[ ,]+/).filter((s) => s.startsWith('-'));
-      const flag = [...argv].reverse().map((a) => a.split('=')[0]).find((a) => spellings.includes(a)) ?? spellings[0] ?? quoted;
-      const name = spellings.map((s) => s.replace(/^-+/, '')).find((s): s is LocalOptionName => s in LOCAL_OPTIONS);
-      const option: LocalOption | undefined = name ? LOCAL_OPTIONS[name] : undefined;
-      return option?.type === 'string'
-        ? `option "${flag}" needs ${option.value ?? 'a value'}, got nothing${name === 'context' ? ': for example -c memberStacks=false' : ''}`
-        : `option "${flag}" takes no value: expected ${flag} alone`;
-    }
+    case 'unexpected-value':
+      return `option "${problem.flag}" takes no value: expected ${problem.flag} alone`;
     default:
       return error.message.split('\n')[0];
   }

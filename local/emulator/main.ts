@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { SERVICE_RATE_LIMIT } from './rate-limit';
 import { isAccountId } from '../../lib/shared/validation';
+import { argsProblem } from '../../cli/parse-args';
 import { EmulatorOptions, ROUTES, RunningEmulator, startEmulator } from './server';
 
 /** The usage text of `npm run emulator`, ending with the operations it serves (from {@link ROUTES}). */
@@ -93,7 +94,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   try {
     parsed = parseArgs({ args: withDefaultRateLimit(argv), options: PARSE_OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    throw new EmulatorUsageError(describeParseError(error as Error & { code?: string }, argv));
+    throw new EmulatorUsageError(describeParseError(error as Error, argv));
   }
   if (parsed.positionals.length > 0) {
     throw new EmulatorUsageError(`unknown argument "${parsed.positionals[0]}": the emulator takes only options (see --help)`);
@@ -166,27 +167,21 @@ function organizations(values: readonly string[]): Record<string, string[]> {
   return result;
 }
 
-/** Node's parseArgs messages, in this command line's words, naming the option. */
-function describeParseError(error: Error & { code?: string }, argv: readonly string[]): string {
-  const quoted = /'([^']+)'/.exec(error.message)?.[1] ?? '';
+/** What parseArgs refused, in this command line's words, naming the option as it was typed. */
+function describeParseError(error: Error, argv: readonly string[]): string {
   const known = Object.entries(CLI_OPTIONS).map(([name, o]) => `--${name}${'value' in o ? ` ${o.value}` : ''}`).join(', ');
-  switch (error.code) {
-    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
-      return `unknown argument "${quoted.split('=')[0]}": expected one of ${known}`;
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
-      // The message spells the option as "-h, --help" or "--port <value>"; name it as it was typed.
-      const spellings = quoted.split(/[ ,]+/).filter((s) => s.startsWith('-'));
-      const index = argv.findIndex((a) => spellings.includes(a.split('=')[0]));
-      const flag = index >= 0 ? argv[index].split('=')[0] : spellings[0] ?? quoted;
-      const name = flag.replace(/^-+/, '') === 'h' ? 'help' : flag.replace(/^-+/, '') as CliOptionName;
-      const option = CLI_OPTIONS[name];
-      if (option?.type !== 'string') {
-        return `${flag} takes no value: expected ${flag} alone`;
-      }
-      const next = index >= 0 ? argv[index + 1] : undefined;
-      return next !== undefined && next.startsWith('-')
-        ? `${flag} needs a value (${option.value}), got the option "${next}"; write ${flag}=${next} for a value that starts with a dash`
-        : `${flag} needs a value (${option.value})`;
+  const problem = argsProblem(argv, PARSE_OPTIONS);
+  switch (problem?.kind) {
+    case 'unknown':
+      return `unknown argument "${problem.flag}": expected one of ${known}`;
+    case 'unexpected-value':
+      return `${problem.flag} takes no value: expected ${problem.flag} alone`;
+    case 'missing-value': {
+      const option = CLI_OPTIONS[problem.name as CliOptionName];
+      const value = option && 'value' in option ? option.value : 'a value';
+      return problem.next !== undefined
+        ? `${problem.flag} needs a value (${value}), got the option "${problem.next}"; write ${problem.flag}=${problem.next} for a value that starts with a dash`
+        : `${problem.flag} needs a value (${value})`;
     }
     default:
       return error.message.split('\n')[0];
