@@ -7,7 +7,7 @@
  */
 import * as path from 'path';
 import { startCloudFormationEndpoint } from '../local/deploy/cloudformation-endpoint';
-import { invokeHandler } from '../local/deploy/invoke';
+import { LocalLambda } from '../local/deploy/invoke';
 import { startEventBridgeEndpoint } from '../local/eventbridge-endpoint';
 import { rateLimitBoundMs } from './measure';
 import { ADMIN, members, REGION, startBenchEmulator } from './scenario';
@@ -61,7 +61,7 @@ export async function runAudit(size: number, regions: readonly string[], latency
     }
     emulator.calls.reset();
     const started = Date.now();
-    const result = await invokeHandler({ file: path.join('assets', 'audit-handler', 'index.js'), exportName: 'handler', functionLogicalId: 'Audit' }, {}, {
+    const result = await new LocalLambda().invoke({ file: path.join('assets', 'audit-handler', 'index.js'), exportName: 'handler', functionLogicalId: 'Audit' }, {}, {
       account: ADMIN,
       region: REGION,
       endpoint: emulator.url,

@@ -13,7 +13,10 @@ import { MAX_MEMBERS, MEMBERS_RESOURCE_TYPE } from '../lib/shared/contract';
 import { LocalResource, readAssembly } from '../local/deploy/assembly';
 import { asCloudFormationSends } from '../local/deploy/cloudformation';
 import { RunningCloudFormationEndpoint, StackDescription, startCloudFormationEndpoint } from '../local/deploy/cloudformation-endpoint';
-import { invokeHandler } from '../local/deploy/invoke';
+import { LocalLambda } from '../local/deploy/invoke';
+
+/** The benchmark's Lambda: warm containers across its measurements, cold ones on request (`fresh`). */
+const lambda = new LocalLambda();
 import { callsOf, Measurement, RATE_PER_SECOND } from './measure';
 import { ADMIN, checkEndState, EmulatorSettings, prepare, REGION, Scenario, startBenchEmulator } from './scenario';
 
@@ -105,7 +108,7 @@ function eventsOf(scenario: Scenario): { resource: LocalResource; events: Record
 interface BenchStack {
   readonly environment: Record<string, string>;
   /** Invokes `event` with the stack showing it. */
-  invoke(ref: LocalResource['onEvent'], event: Record<string, unknown>, identity: Identity): ReturnType<typeof invokeHandler>;
+  invoke(ref: LocalResource['onEvent'], event: Record<string, unknown>, identity: Identity): ReturnType<LocalLambda['invoke']>;
   close(): Promise<void>;
 }
 
@@ -123,13 +126,13 @@ async function benchStack(): Promise<BenchStack> {
         parameters: {},
         creationTime: new Date('2026-01-01T00:00:00Z'),
       };
-      return invokeHandler(ref, event, { ...identity, environment: { ...identity.environment, AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint.url } });
+      return lambda.invoke(ref, event, { ...identity, environment: { ...identity.environment, AWS_ENDPOINT_URL_CLOUDFORMATION: endpoint.url } });
     },
     close: () => endpoint.close(),
   };
 }
 
-type Identity = Parameters<typeof invokeHandler>[2];
+type Identity = Parameters<LocalLambda['invoke']>[2];
 
 /** Settings of a handler run. */
 export interface HandlerSettings extends EmulatorSettings {
@@ -179,7 +182,7 @@ export async function runHandler(scenario: Scenario, settings: HandlerSettings):
   try {
     const identity: Identity = { account: ADMIN, region: REGION, endpoint: emulator.url, environment: settings.environment };
     // An unknown RequestType fails before any client is built: it only loads the module.
-    await invokeHandler(resource.onEvent, { RequestType: 'LoadOnly' }, identity, { fresh: true });
+    await lambda.invoke(resource.onEvent, { RequestType: 'LoadOnly' }, identity, { fresh: true });
     if (!settings.cold) {
       await warmUp(stack, resource.onEvent, identity, settings);
     }
@@ -221,7 +224,7 @@ export async function coldStartOverhead(runs: number): Promise<number[]> {
     const stack = await benchStack();
     try {
       const identity: Identity = { account: ADMIN, region: REGION, endpoint: emulator.url, environment: {} };
-      await invokeHandler(spare.onEvent, { RequestType: 'LoadOnly' }, identity, { fresh: true });
+      await lambda.invoke(spare.onEvent, { RequestType: 'LoadOnly' }, identity, { fresh: true });
       const timed = async (): Promise<number> => {
         const started = performance.now();
         await invokeOrThrow(stack, spare.onEvent, cfnEvent('Create', spare, spare.properties), identity);

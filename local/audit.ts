@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { AUDIT_METRIC_DIMENSION, AUDIT_METRIC_NAMESPACE, AUDIT_RUN_DEFERRED, AuditReportShape } from '../lib/shared/contract';
 import { DeployedStack, LocalCloudFormation, readLocalState } from './deploy/cloudformation';
-import { invokeHandler } from './deploy/invoke';
+import { LocalLambda } from './deploy/invoke';
 import type { RunningEmulator } from './emulator';
 import { startEventBridgeEndpoint } from './eventbridge-endpoint';
 
@@ -107,12 +107,13 @@ export async function localAudit(
   const eventBridge = await startEventBridgeEndpoint();
   let failed = 0;
   let drifted = false;
+  const lambda = new LocalLambda();
   try {
     for (const audit of audits) {
       const repair = parsed.repair || audit.environment.AUDIT_REPAIR === 'true';
       print(`\n${audit.stack.name}  (account ${audit.stack.account}, ${audit.stack.region})  audit ${audit.name}${repair ? ', with repair' : ''}`);
       const before = eventBridge.events.length;
-      const result = await invokeHandler<{ outcome: string; report?: AuditReportShape }>(
+      const result = await lambda.invoke<{ outcome: string; report?: AuditReportShape }>(
         { file: audit.file, exportName: 'handler', functionLogicalId: audit.logicalId },
         { 'source': 'aws.events', 'detail-type': 'Scheduled Event', 'detail': {} },
         {

@@ -12,7 +12,7 @@ import type { HandlerRef, LocalResource, LocalStack } from './assembly';
 import { sameStack, stackKey, StackIdentity } from '../../cli/cloud-assembly';
 import { StateFileError } from '../state-file';
 import { CloudFormationCall, RunningCloudFormationEndpoint, StackDescription, startCloudFormationEndpoint } from './cloudformation-endpoint';
-import { invokeHandler, InvocationIdentity } from './invoke';
+import { InvocationIdentity, LocalLambda } from './invoke';
 import { runFrameworkEvent } from './provider-framework';
 import { KeptAccounts, keptAccounts, resourceName } from './report';
 
@@ -297,6 +297,8 @@ export class LocalCloudFormation {
   private stacks: DeployedStack[];
   /** The status and template of the stacks being deployed or destroyed right now, by {@link stackKey}. */
   private readonly live = new Map<string, { status: LocalStackStatus; template: Record<string, unknown> }>();
+  /** The handlers' warm containers, this instance's own. */
+  private readonly lambda = new LocalLambda();
   /** When the last operation ended (epoch ms): the next update starts after it, as in CloudFormation. */
   private lastFinishedAt = 0;
   /** The CloudFormation reads the handlers made about this instance's stacks, oldest first. */
@@ -758,7 +760,7 @@ export class LocalCloudFormation {
     const userFunction = (ref: HandlerRef) => ({
       arn: `arn:aws:lambda:${resource.region}:${resource.account}:function:${ref.functionLogicalId}`,
       invoke: async (payload: Record<string, unknown>) => {
-        const invocation = await invokeHandler(ref, payload, identity);
+        const invocation = await this.lambda.invoke(ref, payload, identity);
         logs.push(...invocation.logs);
         if (invocation.error) {
           throw invocation.error;

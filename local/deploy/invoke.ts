@@ -66,9 +66,6 @@ function environmentOf(identity: InvocationIdentity): Record<string, string | un
 
 type Container = Record<string, HandlerFunction | undefined>;
 
-/** Warm containers, as Lambda keeps them: the runtime and its SDK clients outlive one invocation. */
-const containers = new Map<string, Container>();
-
 /** The lines of the invocation running in the current async context: a container's sink writes there. */
 const capture = new AsyncLocalStorage<string[]>();
 
@@ -76,51 +73,60 @@ function containerKey(file: string, identity: InvocationIdentity): string {
   return JSON.stringify([path.resolve(file), identity.account, identity.region, identity.endpoint, identity.cloudFormationEndpoint, identity.eventBridgeEndpoint, identity.environment ?? {}]);
 }
 
-/** The container of `file` for `identity`: warm when one exists, a cold start when `fresh` or none does. */
-function container(file: string, identity: InvocationIdentity, fresh: boolean): Container {
-  const key = containerKey(file, identity);
-  let handlers = containers.get(key);
-  if (!handlers || fresh) {
-    const bundle = load(file);
-    if (typeof bundle.createHandler !== 'function') {
-      throw new Error(`${file} has no export "createHandler": expected a bundle of this version of the handlers`);
-    }
-    handlers = bundle.createHandler({
-      env: environmentOf(identity),
-      log: (line) => capture.getStore()?.push(line),
-      // The emulator knows the caller by its access key id, as Security Hub knows it by its signature.
-      credentials: { accessKeyId: identity.account, secretAccessKey: 'local' },
-      endpoints: {
-        securityhub: identity.endpoint,
-        ...(identity.cloudFormationEndpoint ? { cloudformation: identity.cloudFormationEndpoint } : {}),
-        ...(identity.eventBridgeEndpoint ? { eventbridge: identity.eventBridgeEndpoint } : {}),
-      },
-    });
-    containers.set(key, handlers);
-  }
-  return handlers;
-}
-
 /**
- * Invokes `ref` with `event` as the given identity; with `fresh`, in a cold container. Never
- * throws: the error is in the result.
+ * The local Lambda service of one local deploy, audit, test or benchmark: it keeps warm containers,
+ * as Lambda does (a runtime and its SDK clients outlive one invocation), for as long as its owner
+ * keeps it, and none is shared with another owner.
  */
-export async function invokeHandler<T>(ref: HandlerRef, event: unknown, identity: InvocationIdentity, options: { fresh?: boolean } = {}): Promise<InvocationResult<T>> {
-  const logs: string[] = [];
-  const started = Date.now();
-  const context = {
-    awsRequestId: randomUUID(),
-    functionName: ref.functionLogicalId,
-    invokedFunctionArn: `arn:aws:lambda:${identity.region}:${identity.account}:function:${ref.functionLogicalId}`,
-    getRemainingTimeInMillis: () => Math.max(0, 600_000 - (Date.now() - started)),
-  };
-  try {
-    const fn = container(ref.file, identity, options.fresh ?? false)[ref.exportName];
-    if (typeof fn !== 'function') {
-      throw new Error(`${ref.file} has no export ${JSON.stringify(ref.exportName)}: expected the handler named in the function's Handler`);
+export class LocalLambda {
+  private readonly containers = new Map<string, Container>();
+
+  /**
+   * Invokes `ref` with `event` as the given identity; with `fresh`, in a cold container. Never
+   * throws: the error is in the result.
+   */
+  async invoke<T>(ref: HandlerRef, event: unknown, identity: InvocationIdentity, options: { fresh?: boolean } = {}): Promise<InvocationResult<T>> {
+    const logs: string[] = [];
+    const started = Date.now();
+    const context = {
+      awsRequestId: randomUUID(),
+      functionName: ref.functionLogicalId,
+      invokedFunctionArn: `arn:aws:lambda:${identity.region}:${identity.account}:function:${ref.functionLogicalId}`,
+      getRemainingTimeInMillis: () => Math.max(0, 600_000 - (Date.now() - started)),
+    };
+    try {
+      const fn = this.container(ref.file, identity, options.fresh ?? false)[ref.exportName];
+      if (typeof fn !== 'function') {
+        throw new Error(`${ref.file} has no export ${JSON.stringify(ref.exportName)}: expected the handler named in the function's Handler`);
+      }
+      return { result: (await capture.run(logs, () => fn(event, context))) as T, logs };
+    } catch (error) {
+      return { error: error instanceof Error ? error : new Error(String(error)), logs };
     }
-    return { result: (await capture.run(logs, () => fn(event, context))) as T, logs };
-  } catch (error) {
-    return { error: error instanceof Error ? error : new Error(String(error)), logs };
+  }
+
+  /** The container of `file` for `identity`: warm when one exists, a cold start when `fresh` or none does. */
+  private container(file: string, identity: InvocationIdentity, fresh: boolean): Container {
+    const key = containerKey(file, identity);
+    let handlers = this.containers.get(key);
+    if (!handlers || fresh) {
+      const bundle = load(file);
+      if (typeof bundle.createHandler !== 'function') {
+        throw new Error(`${file} has no export "createHandler": expected a bundle of this version of the handlers`);
+      }
+      handlers = bundle.createHandler({
+        env: environmentOf(identity),
+        log: (line) => capture.getStore()?.push(line),
+        // The emulator knows the caller by its access key id, as Security Hub knows it by its signature.
+        credentials: { accessKeyId: identity.account, secretAccessKey: 'local' },
+        endpoints: {
+          securityhub: identity.endpoint,
+          ...(identity.cloudFormationEndpoint ? { cloudformation: identity.cloudFormationEndpoint } : {}),
+          ...(identity.eventBridgeEndpoint ? { eventbridge: identity.eventBridgeEndpoint } : {}),
+        },
+      });
+      this.containers.set(key, handlers);
+    }
+    return handlers;
   }
 }

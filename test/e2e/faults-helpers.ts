@@ -12,7 +12,7 @@ import type { MemberAccount } from '../../lib';
 import type { HandlerRef } from '../../local/deploy/assembly';
 import { asCloudFormationSends } from '../../local/deploy/cloudformation';
 import { StackDescription, startCloudFormationEndpoint } from '../../local/deploy/cloudformation-endpoint';
-import { invokeHandler } from '../../local/deploy/invoke';
+import { LocalLambda } from '../../local/deploy/invoke';
 import {
   CallLog,
   CallRecord,
@@ -119,6 +119,8 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
   let stackView: StackDescription | undefined;
   const cloudFormation = await startCloudFormationEndpoint((nameOrId) => (nameOrId === STACK_ID || nameOrId === 'Admin' ? stackView : undefined));
   const environment = options.environment ?? FAST;
+  // The lab's own Lambda: its containers stay warm from one event to the next, as in one deploy.
+  const lambda = new LocalLambda();
   let physicalId: string | undefined;
 
   const properties = (members: readonly MemberAccount[]): Record<string, unknown> => ({
@@ -151,7 +153,7 @@ export async function startLab(options: LabOptions = {}): Promise<Lab> {
       parameters: {},
       creationTime: new Date('2026-01-01T00:00:00Z'),
     };
-    const outcome = await invokeHandler<HandlerResult>(resource.onEvent, event, { account: ADMIN, region: REGION, endpoint: emulator.url, cloudFormationEndpoint: cloudFormation.url, environment });
+    const outcome = await lambda.invoke<HandlerResult>(resource.onEvent, event, { account: ADMIN, region: REGION, endpoint: emulator.url, cloudFormationEndpoint: cloudFormation.url, environment });
     if (!outcome.error && requestType === 'Create' && outcome.result) {
       physicalId = outcome.result.PhysicalResourceId;
     }

@@ -69,8 +69,8 @@ describe('1,000 members: call counts', () => {
     cloud.emulator.calls.reset();
     const declared = synthesize({ members: ids.map((accountId) => ({ accountId })) });
     const resource = { ...cloud.cfn.resources[0], properties: { ...declared[0].resources[0].properties, Invite: 'true' } };
-    const { invokeHandler } = await import('../../local/deploy/invoke');
-    const update = await invokeHandler(resource.onEvent, {
+    const { LocalLambda } = await import('../../local/deploy/invoke');
+    const update = await new LocalLambda().invoke(resource.onEvent, {
       RequestType: 'Update',
       PhysicalResourceId: resource.physicalResourceId,
       LogicalResourceId: resource.logicalId,

@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import { QueryError, RunningCloudFormationEndpoint, startCloudFormationEndpoint } from '../../../local/deploy/cloudformation-endpoint';
-import { invokeHandler } from '../../../local/deploy/invoke';
+import { LocalLambda } from '../../../local/deploy/invoke';
 import { RunningEmulator, startEmulator } from '../../../local/emulator';
 import { RunningEventBridgeEndpoint, startEventBridgeEndpoint } from '../../../local/eventbridge-endpoint';
 import type { AuditOutcome } from '../../../lambda/audit/index';
@@ -127,7 +127,7 @@ export interface AuditRun {
 
 /** Invokes the bundled function once, cold, with a scheduled event. */
 export async function runAudit(endpoints: Endpoints, options: { repair?: boolean } = {}): Promise<AuditRun> {
-  const result = await invokeHandler<AuditOutcome>({ file: BUNDLE, exportName: 'handler', functionLogicalId: 'AuditFunction' }, SCHEDULED_EVENT, {
+  const result = await new LocalLambda().invoke<AuditOutcome>({ file: BUNDLE, exportName: 'handler', functionLogicalId: 'AuditFunction' }, SCHEDULED_EVENT, {
     account: ADMIN,
     region: REGION,
     endpoint: endpoints.emulator.url,
